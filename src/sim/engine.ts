@@ -1,0 +1,196 @@
+/**
+ * The simulator engine: replays a trace through one policy at one capacity.
+ *
+ * Hit/miss logic, admission limits and byte accounting live here once; policies only
+ * order objects. Semantics follow libCacheSim's cache_get_base: on a miss an object
+ * larger than the cache is not admitted, otherwise the policy evicts until the object
+ * fits and the object is inserted.
+ */
+import { servedBytes, type Trace } from '../trace/model.js';
+import {
+  type Counters,
+  perCacheByte,
+  ratio,
+  type SimResult,
+  subtractCounters,
+  type WindowMetrics,
+  zeroCounters,
+} from './metrics.js';
+import type { PolicySpec } from './policy.js';
+
+export const DAY = 86_400;
+
+export interface Watermarks {
+  /** occupancy fraction that starts an eviction round */
+  high: number;
+  /** occupancy fraction an eviction round stops at */
+  low: number;
+}
+
+export interface SimOptions {
+  /** capacity in bytes */
+  capacity: number;
+  /** length of a metrics window in seconds (default one day) */
+  window?: number;
+  watermarks?: Watermarks;
+  /** WAN bytes per day the cache may spend on admissions; later misses are redirected */
+  dailyBudget?: number;
+  seed?: number;
+  params?: Readonly<Record<string, string>>;
+  /** called with the number of requests replayed so far, about every 2^20 requests */
+  onProgress?: (done: number) => void;
+}
+
+const PROGRESS_MASK = (1 << 20) - 1;
+
+export class SimConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimConfigError';
+  }
+}
+
+function checkOptions(o: SimOptions): void {
+  if (!(o.capacity >= 0)) throw new SimConfigError(`cache size must be >= 0 bytes, got ${o.capacity}`);
+  if (o.window !== undefined && !(o.window > 0))
+    throw new SimConfigError(`window must be > 0 s, got ${o.window}`);
+  const w = o.watermarks;
+  if (w && !(w.low >= 0 && w.low < w.high && w.high <= 1)) {
+    throw new SimConfigError(`watermarks need 0 <= low < high <= 1, got low=${w.low} high=${w.high}`);
+  }
+  if (o.dailyBudget !== undefined && !(o.dailyBudget >= 0)) {
+    throw new SimConfigError(`bandwidth budget must be >= 0, got ${o.dailyBudget}`);
+  }
+}
+
+export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): SimResult {
+  checkOptions(options);
+  const started = performance.now();
+  const capacity = spec.unbounded ? Number.POSITIVE_INFINITY : options.capacity;
+  const policy = spec.create({
+    capacity,
+    trace,
+    seed: options.seed ?? 1,
+    params: options.params ?? {},
+  });
+  const window = options.window ?? DAY;
+  const highMark = options.watermarks ? options.watermarks.high * capacity : Number.POSITIVE_INFINITY;
+  const lowMark = options.watermarks ? options.watermarks.low * capacity : 0;
+  const budget = options.dailyBudget ?? Number.POSITIVE_INFINITY;
+  const onProgress = options.onProgress;
+
+  const { time, obj: objs, size: sizes } = trace;
+  const resident = new Uint8Array(trace.objectCount);
+  const cachedSize = new Float64Array(trace.objectCount);
+  const admit = policy.admit?.bind(policy);
+
+  let occupied = 0;
+  let hits = 0;
+  let bytesRequested = 0;
+  let bytesHit = 0;
+  let bytesWritten = 0;
+  let bytesEvicted = 0;
+  let evictions = 0;
+  let wanBytes = 0;
+  let redirected = 0;
+  let budgetDay = Number.NEGATIVE_INFINITY;
+  let budgetLeft = budget;
+
+  const windows: WindowMetrics[] = [];
+  let windowStart = trace.length > 0 ? Math.floor(time[0] / window) * window : 0;
+  let windowEnd = windowStart + window;
+  let before = zeroCounters();
+  const snapshot = (requests: number): Counters => ({
+    requests,
+    hits,
+    bytesRequested,
+    bytesHit,
+    bytesWritten,
+    bytesEvicted,
+    evictions,
+    wanBytes,
+    redirected,
+  });
+  const closeWindow = (requests: number) => {
+    const now = snapshot(requests);
+    const d = subtractCounters(now, before);
+    windows.push({
+      ...d,
+      start: windowStart,
+      hitRatio: ratio(d.hits, d.requests),
+      byteHitRatio: ratio(d.bytesHit, d.bytesRequested),
+      occupancy: occupied,
+    });
+    before = now;
+  };
+  const evictOne = (req: number) => {
+    const victim = policy.evict(req);
+    const vsize = cachedSize[victim];
+    resident[victim] = 0;
+    occupied -= vsize;
+    bytesEvicted += vsize;
+    evictions++;
+  };
+
+  const n = trace.length;
+  for (let i = 0; i < n; i++) {
+    const t = time[i];
+    if (t >= windowEnd) {
+      closeWindow(i);
+      windowStart = Math.floor(t / window) * window;
+      windowEnd = windowStart + window;
+    }
+    const o = objs[i];
+    const served = servedBytes(trace, i);
+    bytesRequested += served;
+    if (resident[o] === 1) {
+      hits++;
+      bytesHit += served;
+      policy.hit(o, i);
+    } else {
+      wanBytes += served;
+      const size = sizes[i];
+      if (size <= capacity && (admit === undefined || admit(o, size, i))) {
+        if (budget !== Number.POSITIVE_INFINITY) {
+          const day = Math.floor(t / DAY);
+          if (day !== budgetDay) {
+            budgetDay = day;
+            budgetLeft = budget;
+          }
+          if (size > budgetLeft) {
+            redirected++;
+            if ((i & PROGRESS_MASK) === PROGRESS_MASK && onProgress) onProgress(i + 1);
+            continue;
+          }
+          budgetLeft -= size;
+        }
+        while (occupied + size > capacity) evictOne(i);
+        policy.insert(o, size, i);
+        resident[o] = 1;
+        cachedSize[o] = size;
+        occupied += size;
+        bytesWritten += size;
+        if (occupied > highMark) while (occupied > lowMark) evictOne(i);
+      }
+    }
+    if ((i & PROGRESS_MASK) === PROGRESS_MASK && onProgress) onProgress(i + 1);
+  }
+  if (n > 0) closeWindow(n);
+  onProgress?.(n);
+
+  const total = snapshot(n);
+  return {
+    policy: spec.name,
+    cacheSize: capacity,
+    ...total,
+    hitRatio: ratio(hits, n),
+    byteHitRatio: ratio(bytesHit, bytesRequested),
+    missRatio: n === 0 ? 0 : 1 - hits / n,
+    byteMissRatio: bytesRequested === 0 ? 0 : 1 - bytesHit / bytesRequested,
+    throughputScore: perCacheByte(bytesHit - bytesWritten, capacity),
+    costScore: perCacheByte(bytesWritten + bytesEvicted, capacity),
+    window,
+    windows,
+    elapsedMs: performance.now() - started,
+  };
+}

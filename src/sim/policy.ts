@@ -1,0 +1,57 @@
+/**
+ * The contract every cache policy implements.
+ *
+ * The engine (engine.ts) owns residency, byte accounting and metrics: it decides hit
+ * or miss, makes room by calling `evict` until the object fits, then calls `insert`.
+ * A policy only keeps its own ordering state, like libCacheSim's per-policy
+ * find/insert/evict/remove with the shared hit/miss logic written once.
+ *
+ * Objects are dense indices (Trace.obj); `req` is the request's position in the trace.
+ */
+import type { Trace } from '../trace/model.js';
+
+export interface Policy {
+  /** The resident object `obj` was requested again. */
+  hit(obj: number, req: number): void;
+  /**
+   * Optional admission filter, asked on a miss before any eviction. Returning false
+   * serves the request from remote storage without caching it.
+   */
+  admit?(obj: number, size: number, req: number): boolean;
+  /** `obj` enters the cache; the engine has already made room for `size` bytes. */
+  insert(obj: number, size: number, req: number): void;
+  /** Chooses a resident victim, forgets it, and returns it. Called only when non-empty. */
+  evict(req: number): number;
+  /** Forgets a resident object that left the cache for another reason. */
+  remove(obj: number): void;
+}
+
+export interface PolicyContext {
+  /** cache capacity in bytes */
+  readonly capacity: number;
+  readonly trace: Trace;
+  /** seed for policies that draw random numbers */
+  readonly seed: number;
+  /** policy-specific parameters from the command line (`name:key=value,...`) */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export interface PolicySpec {
+  /** lowercase registry name used on the command line and in results */
+  readonly name: string;
+  readonly description: string;
+  /** true for offline policies that read the future (Belady) */
+  readonly offline?: boolean;
+  /** true when the policy ignores the capacity (the infinite-cache baseline) */
+  readonly unbounded?: boolean;
+  create(ctx: PolicyContext): Policy;
+}
+
+/** Reads a numeric policy parameter, with a clear error for bad values. */
+export function numberParam(ctx: PolicyContext, name: string, fallback: number): number {
+  const raw = ctx.params[name];
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v)) throw new RangeError(`policy parameter ${name}=${raw} is not a number`);
+  return v;
+}

@@ -1,0 +1,165 @@
+/**
+ * Builds a columnar Trace from requests appended one at a time by a streaming reader.
+ * Columns grow by doubling; optional columns are allocated when first set.
+ */
+import { NumericKeyInterner, TextKeyInterner } from './keys.js';
+import type { DictColumn, Request, Trace } from './model.js';
+
+type Growable = Float64Array | Uint32Array;
+
+function grow<T extends Growable>(arr: T, capacity: number): T {
+  const next = new (arr.constructor as new (n: number) => T)(capacity);
+  next.set(arr);
+  return next;
+}
+
+class DictBuilder {
+  codes: Uint32Array;
+  private readonly index = new Map<string, number>([['', 0]]);
+  readonly values: string[] = [''];
+
+  constructor(capacity: number) {
+    this.codes = new Uint32Array(capacity);
+  }
+
+  set(i: number, value: string): void {
+    let code = this.index.get(value);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(value);
+      this.index.set(value, code);
+    }
+    this.codes[i] = code;
+  }
+
+  finish(length: number): DictColumn {
+    return { codes: this.codes.slice(0, length), values: this.values };
+  }
+}
+
+export type StringField = 'site' | 'user' | 'dataset' | 'op';
+
+export class TraceBuilder<
+  K extends NumericKeyInterner | TextKeyInterner = NumericKeyInterner | TextKeyInterner,
+> {
+  length = 0;
+  private capacity: number;
+  private time: Float64Array;
+  private obj: Uint32Array;
+  private size: Float64Array;
+  private bytesRead?: Float64Array;
+  private nextAccess?: Float64Array;
+  private readonly dicts: Partial<Record<StringField, DictBuilder>> = {};
+
+  constructor(
+    readonly keys: K,
+    initialCapacity = 1 << 16,
+  ) {
+    this.capacity = initialCapacity;
+    this.time = new Float64Array(initialCapacity);
+    this.obj = new Uint32Array(initialCapacity);
+    this.size = new Float64Array(initialCapacity);
+  }
+
+  static numeric(initialCapacity?: number): TraceBuilder<NumericKeyInterner> {
+    return new TraceBuilder(new NumericKeyInterner(), initialCapacity);
+  }
+
+  static text(initialCapacity?: number): TraceBuilder<TextKeyInterner> {
+    return new TraceBuilder(new TextKeyInterner(), initialCapacity);
+  }
+
+  /** Appends a request for an already interned object; returns its index. */
+  add(time: number, obj: number, size: number): number {
+    if (this.length === this.capacity) this.growAll();
+    const i = this.length++;
+    this.time[i] = time;
+    this.obj[i] = obj;
+    this.size[i] = size;
+    return i;
+  }
+
+  setString(field: StringField, i: number, value: string): void {
+    let dict = this.dicts[field];
+    if (!dict) {
+      dict = new DictBuilder(this.capacity);
+      this.dicts[field] = dict;
+    }
+    dict.set(i, value);
+  }
+
+  setBytesRead(i: number, bytes: number): void {
+    if (!this.bytesRead) this.bytesRead = new Float64Array(this.capacity).fill(Number.NaN);
+    this.bytesRead[i] = bytes;
+  }
+
+  setNextAccess(i: number, next: number): void {
+    if (!this.nextAccess) this.nextAccess = new Float64Array(this.capacity);
+    this.nextAccess[i] = next;
+  }
+
+  /** Appends a whole Request record (convenience for writers of generated data and tests). */
+  push(req: Request): number {
+    const obj = internKey(this.keys, req.key);
+    const i = this.add(req.time, obj, req.size);
+    if (req.site !== undefined) this.setString('site', i, req.site);
+    if (req.user !== undefined) this.setString('user', i, req.user);
+    if (req.dataset !== undefined) this.setString('dataset', i, req.dataset);
+    if (req.op !== undefined) this.setString('op', i, req.op);
+    if (req.bytesRead !== undefined) this.setBytesRead(i, req.bytesRead);
+    if (req.nextAccess !== undefined) this.setNextAccess(i, req.nextAccess);
+    return i;
+  }
+
+  finish(): Trace {
+    const n = this.length;
+    const dict = (f: StringField) => this.dicts[f]?.finish(n);
+    const bytesRead = this.bytesRead?.slice(0, n);
+    if (bytesRead) {
+      for (let i = 0; i < n; i++) if (Number.isNaN(bytesRead[i])) bytesRead[i] = this.size[i];
+    }
+    return {
+      length: n,
+      time: this.time.slice(0, n),
+      obj: this.obj.slice(0, n),
+      size: this.size.slice(0, n),
+      keys: this.keys,
+      objectCount: this.keys.count,
+      site: dict('site'),
+      user: dict('user'),
+      dataset: dict('dataset'),
+      op: dict('op'),
+      bytesRead,
+      nextAccess: this.nextAccess?.slice(0, n),
+    };
+  }
+
+  private growAll(): void {
+    const cap = this.capacity * 2;
+    this.time = grow(this.time, cap);
+    this.obj = grow(this.obj, cap);
+    this.size = grow(this.size, cap);
+    if (this.bytesRead) {
+      const old = this.capacity;
+      this.bytesRead = grow(this.bytesRead, cap);
+      this.bytesRead.fill(Number.NaN, old);
+    }
+    if (this.nextAccess) this.nextAccess = grow(this.nextAccess, cap);
+    for (const d of Object.values(this.dicts)) d.codes = grow(d.codes, cap);
+    this.capacity = cap;
+  }
+}
+
+function internKey(keys: NumericKeyInterner | TextKeyInterner, key: Request['key']): number {
+  if (keys instanceof TextKeyInterner) return keys.intern(String(key));
+  if (typeof key === 'number') return keys.intern(key);
+  if (typeof key === 'bigint') return keys.internWords(Number(key >> 32n), Number(key & 0xffffffffn));
+  throw new TypeError(`numeric trace cannot hold text key ${JSON.stringify(key)}`);
+}
+
+/** Builds a trace from Request records (tests, generator). */
+export function traceFromRequests(requests: Iterable<Request>, textKeys = false): Trace {
+  const b = textKeys ? TraceBuilder.text() : TraceBuilder.numeric();
+  for (const r of requests) b.push(r);
+  return b.finish();
+}

@@ -1,0 +1,113 @@
+/**
+ * Object-key interning: maps the keys of an input to dense indices 0..count-1.
+ *
+ * Numeric keys (libCacheSim's u64 ids) use an open-addressing table over two
+ * Uint32Arrays (high and low word) so that interning 100 M requests allocates
+ * nothing per request. Text keys (logical file names) use a Map.
+ */
+import type { ObjectKeys } from './model.js';
+
+const EMPTY = -1;
+const TWO_32 = 2 ** 32;
+
+export class NumericKeyInterner implements ObjectKeys {
+  private slots: Int32Array;
+  private mask: number;
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  count = 0;
+
+  constructor(expected = 1024) {
+    let cap = 1024;
+    while (cap < expected * 2) cap *= 2;
+    this.slots = new Int32Array(cap).fill(EMPTY);
+    this.mask = cap - 1;
+    this.hi = new Uint32Array(Math.max(16, expected));
+    this.lo = new Uint32Array(Math.max(16, expected));
+  }
+
+  /** Interns a key given as its high and low 32-bit words. */
+  internWords(hi: number, lo: number): number {
+    let slot = hash(hi, lo) & this.mask;
+    for (;;) {
+      const idx = this.slots[slot];
+      if (idx === EMPTY) break;
+      if (this.lo[idx] === lo && this.hi[idx] === hi) return idx;
+      slot = (slot + 1) & this.mask;
+    }
+    const idx = this.count++;
+    if (idx === this.hi.length) this.growKeys();
+    this.hi[idx] = hi;
+    this.lo[idx] = lo;
+    this.slots[slot] = idx;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return idx;
+  }
+
+  /** Interns a non-negative integer key below 2^53. */
+  intern(key: number): number {
+    return this.internWords(Math.floor(key / TWO_32) >>> 0, key >>> 0);
+  }
+
+  key(obj: number): number | bigint {
+    const hi = this.hi[obj];
+    if (hi < 0x200000) return hi * TWO_32 + this.lo[obj];
+    return (BigInt(hi) << 32n) | BigInt(this.lo[obj]);
+  }
+
+  /** High and low words of an object's key, for binary writers. */
+  words(obj: number): [number, number] {
+    return [this.hi[obj], this.lo[obj]];
+  }
+
+  private growKeys(): void {
+    const n = this.hi.length * 2;
+    const hi = new Uint32Array(n);
+    const lo = new Uint32Array(n);
+    hi.set(this.hi);
+    lo.set(this.lo);
+    this.hi = hi;
+    this.lo = lo;
+  }
+
+  private rehash(): void {
+    const cap = this.slots.length * 2;
+    this.slots = new Int32Array(cap).fill(EMPTY);
+    this.mask = cap - 1;
+    for (let idx = 0; idx < this.count; idx++) {
+      let slot = hash(this.hi[idx], this.lo[idx]) & this.mask;
+      while (this.slots[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+      this.slots[slot] = idx;
+    }
+  }
+}
+
+function hash(hi: number, lo: number): number {
+  let h = Math.imul(lo ^ (lo >>> 16), 0x7feb352d);
+  h ^= Math.imul(hi ^ (hi >>> 15), 0x846ca68b);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+export class TextKeyInterner implements ObjectKeys {
+  private readonly index = new Map<string, number>();
+  private readonly names: string[] = [];
+
+  get count(): number {
+    return this.names.length;
+  }
+
+  intern(key: string): number {
+    let idx = this.index.get(key);
+    if (idx === undefined) {
+      idx = this.names.length;
+      this.names.push(key);
+      this.index.set(key, idx);
+    }
+    return idx;
+  }
+
+  key(obj: number): string {
+    return this.names[obj];
+  }
+}

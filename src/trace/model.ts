@@ -1,0 +1,108 @@
+/**
+ * The request model shared by every part of smartcache.
+ *
+ * A trace is columnar: one typed array per field, object keys interned to dense
+ * integers 0..objectCount-1 so that a simulator indexes per-object state by array
+ * position instead of hashing. Optional columns exist only when the input had them.
+ */
+
+/** One request, as readers produce it and writers consume it. */
+export interface Request {
+  /** seconds since the unix epoch (or since trace start for anonymous traces) */
+  time: number;
+  /** object key as it appeared in the input: a number for numeric ids, else text */
+  key: number | bigint | string;
+  /** object size in bytes */
+  size: number;
+  site?: string;
+  user?: string;
+  dataset?: string;
+  /** operation, e.g. `read` or `write` */
+  op?: string;
+  /** bytes actually read by this request when it is not the whole object */
+  bytesRead?: number;
+  /**
+   * Index (0-based request position) of the next request to the same object, or
+   * Infinity when there is none. Present only when the input format carries it.
+   */
+  nextAccess?: number;
+}
+
+/** A string column stored as dictionary codes. */
+export interface DictColumn {
+  readonly codes: Uint32Array;
+  readonly values: readonly string[];
+}
+
+/** Maps dense object indices back to the keys of the input. */
+export interface ObjectKeys {
+  readonly count: number;
+  /** the key in the input's own form */
+  key(obj: number): number | bigint | string;
+}
+
+export interface Trace {
+  readonly length: number;
+  readonly time: Float64Array;
+  readonly obj: Uint32Array;
+  readonly size: Float64Array;
+  readonly keys: ObjectKeys;
+  readonly objectCount: number;
+  readonly site?: DictColumn;
+  readonly user?: DictColumn;
+  readonly dataset?: DictColumn;
+  readonly op?: DictColumn;
+  readonly bytesRead?: Float64Array;
+  /** next request index per request (Infinity = never), when the input format carries it */
+  readonly nextAccess?: Float64Array;
+}
+
+/** Bytes served by request i: the bytes read when known, else the whole object. */
+export function servedBytes(trace: Trace, i: number): number {
+  return trace.bytesRead ? trace.bytesRead[i] : trace.size[i];
+}
+
+/** Copies a request of a trace out as a Request record (for writers and tests, not hot paths). */
+export function requestAt(trace: Trace, i: number): Request {
+  const req: Request = { time: trace.time[i], key: trace.keys.key(trace.obj[i]), size: trace.size[i] };
+  if (trace.site) req.site = trace.site.values[trace.site.codes[i]];
+  if (trace.user) req.user = trace.user.values[trace.user.codes[i]];
+  if (trace.dataset) req.dataset = trace.dataset.values[trace.dataset.codes[i]];
+  if (trace.op) req.op = trace.op.values[trace.op.codes[i]];
+  if (trace.bytesRead) req.bytesRead = trace.bytesRead[i];
+  if (trace.nextAccess) req.nextAccess = trace.nextAccess[i];
+  return req;
+}
+
+/** Sum of each object's size when first seen: the bytes a cache needs to hold everything. */
+export function uniqueBytes(trace: Trace): number {
+  const seen = new Uint8Array(trace.objectCount);
+  let total = 0;
+  for (let i = 0; i < trace.length; i++) {
+    const o = trace.obj[i];
+    if (seen[o] === 0) {
+      seen[o] = 1;
+      total += trace.size[i];
+    }
+  }
+  return total;
+}
+
+export const NO_NEXT_ACCESS = Number.POSITIVE_INFINITY;
+
+/**
+ * Next request index of the same object for every request (Infinity when none).
+ * Uses the trace's own next-access column when the format carried one.
+ */
+export function nextAccessIndex(trace: Trace): Float64Array {
+  if (trace.nextAccess) return trace.nextAccess;
+  const next = new Float64Array(trace.length);
+  const lastSeen = new Int32Array(trace.objectCount).fill(-1);
+  for (let i = trace.length - 1; i >= 0; i--) {
+    const o = trace.obj[i];
+    const later = lastSeen[o];
+    next[i] = later < 0 ? NO_NEXT_ACCESS : later;
+    lastSeen[o] = i;
+  }
+  return next;
+}
