@@ -1,0 +1,38 @@
+/** Typed errors for bad trace input: every one names the file and where in it. */
+
+export interface TraceLocation {
+  file: string;
+  /** 1-based line number, for text formats */
+  line?: number;
+  /** byte offset, for binary formats */
+  offset?: number;
+  /** the field (column) that was bad */
+  field?: string;
+}
+
+export class TraceFormatError extends Error {
+  readonly file: string;
+  readonly line?: number;
+  readonly offset?: number;
+  readonly field?: string;
+
+  constructor(
+    location: TraceLocation,
+    readonly reason: string,
+  ) {
+    super(`${describeLocation(location)}: ${reason}`);
+    this.name = 'TraceFormatError';
+    this.file = location.file;
+    this.line = location.line;
+    this.offset = location.offset;
+    this.field = location.field;
+  }
+}
+
+function describeLocation(l: TraceLocation): string {
+  let where = l.file;
+  if (l.line !== undefined) where += `:${l.line}`;
+  if (l.offset !== undefined) where += ` (byte ${l.offset})`;
+  if (l.field !== undefined) where += ` field "${l.field}"`;
+  return where;
+}
