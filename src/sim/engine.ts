@@ -132,6 +132,19 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     evictions++;
   };
 
+  /** Takes `size` bytes from the day's WAN budget; false when the budget is spent. */
+  const spendBudget = (t: number, size: number): boolean => {
+    if (budget === Number.POSITIVE_INFINITY) return true;
+    const day = Math.floor(t / DAY);
+    if (day !== budgetDay) {
+      budgetDay = day;
+      budgetLeft = budget;
+    }
+    if (size > budgetLeft) return false;
+    budgetLeft -= size;
+    return true;
+  };
+
   const n = trace.length;
   for (let i = 0; i < n; i++) {
     const t = time[i];
@@ -151,26 +164,17 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
       wanBytes += served;
       const size = sizes[i];
       if (size <= capacity && (admit === undefined || admit(o, size, i))) {
-        if (budget !== Number.POSITIVE_INFINITY) {
-          const day = Math.floor(t / DAY);
-          if (day !== budgetDay) {
-            budgetDay = day;
-            budgetLeft = budget;
-          }
-          if (size > budgetLeft) {
-            redirected++;
-            if ((i & PROGRESS_MASK) === PROGRESS_MASK && onProgress) onProgress(i + 1);
-            continue;
-          }
-          budgetLeft -= size;
+        if (spendBudget(t, size)) {
+          while (occupied + size > capacity) evictOne(i);
+          policy.insert(o, size, i);
+          resident[o] = 1;
+          cachedSize[o] = size;
+          occupied += size;
+          bytesWritten += size;
+          if (occupied > highMark) while (occupied > lowMark) evictOne(i);
+        } else {
+          redirected++;
         }
-        while (occupied + size > capacity) evictOne(i);
-        policy.insert(o, size, i);
-        resident[o] = 1;
-        cachedSize[o] = size;
-        occupied += size;
-        bytesWritten += size;
-        if (occupied > highMark) while (occupied > lowMark) evictOne(i);
       }
     }
     if ((i & PROGRESS_MASK) === PROGRESS_MASK && onProgress) onProgress(i + 1);

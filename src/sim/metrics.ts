@@ -27,7 +27,10 @@ export interface WindowMetrics extends Counters {
 }
 
 export interface SimResult extends Counters {
+  /** registry name of the policy */
   policy: string;
+  /** policy with parameters, when it was given any, e.g. `wlru-additive(a=2)` */
+  label?: string;
   /** capacity in bytes (Infinity for the infinite baseline) */
   cacheSize: number;
   hitRatio: number;

@@ -1,0 +1,74 @@
+/**
+ * What to simulate: policy choices (with parameters) and cache sizes, parsed from the
+ * command line and checked against the registry before any work starts.
+ */
+import { policySpec } from './policies/index.js';
+import type { PolicySpec } from './policy.js';
+
+export interface PolicyChoice {
+  spec: PolicySpec;
+  params: Record<string, string>;
+  /** name with parameters, e.g. `wlru-additive(a=2)`, to tell runs apart */
+  label: string;
+}
+
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+/** Splits on commas that are not inside parentheses. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim()).filter((p) => p.length > 0);
+}
+
+/** Parses `lru,arc,wlru-additive(a=2,b=0.5)` into registry policies with parameters. */
+export function parsePolicies(text: string): PolicyChoice[] {
+  const choices = splitTopLevel(text).map(parsePolicy);
+  if (choices.length === 0) throw new PlanError('no policy given');
+  return choices;
+}
+
+function parsePolicy(item: string): PolicyChoice {
+  const match = /^([a-z0-9-]+)(?:\((.*)\))?$/.exec(item);
+  if (!match) throw new PlanError(`cannot read policy "${item}"; expected name or name(key=value,...)`);
+  const [, name, paramText] = match;
+  const params: Record<string, string> = {};
+  for (const pair of paramText ? splitTopLevel(paramText) : []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new PlanError(`policy "${item}": parameter "${pair}" is not key=value`);
+    params[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return { spec: policySpec(name), params, label: paramText ? `${name}(${paramText})` : name };
+}
+
+/**
+ * Resolves cache sizes: a plain number up to 1 is a fraction of the trace's unique
+ * bytes; anything else is an absolute size parsed by `parseBytes`.
+ */
+export function resolveSizes(text: string, uniqueBytes: number, parseBytes: (t: string) => number): number[] {
+  const items = splitTopLevel(text);
+  if (items.length === 0) throw new PlanError('no cache size given');
+  return items.map((item) => {
+    const plain = Number(item);
+    if (Number.isFinite(plain) && plain > 0 && plain <= 1) return Math.floor(plain * uniqueBytes);
+    const bytes = parseBytes(item);
+    if (!(bytes > 0)) throw new PlanError(`cache size "${item}" must be positive`);
+    return bytes;
+  });
+}
