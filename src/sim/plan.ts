@@ -2,7 +2,9 @@
  * What to simulate: policy choices (with parameters) and cache sizes, parsed from the
  * command line and checked against the registry before any work starts.
  */
+import type { Watermarks } from './engine.js';
 import { policySpec } from './policies/index.js';
+import { parseBytes } from '../report/units.js';
 import type { PolicySpec } from './policy.js';
 
 export interface PolicyChoice {
@@ -61,7 +63,7 @@ function parsePolicy(item: string): PolicyChoice {
  * Resolves cache sizes: a plain number up to 1 is a fraction of the trace's unique
  * bytes; anything else is an absolute size parsed by `parseBytes`.
  */
-export function resolveSizes(text: string, uniqueBytes: number, parseBytes: (t: string) => number): number[] {
+export function resolveSizes(text: string, uniqueBytes: number): number[] {
   const items = splitTopLevel(text);
   if (items.length === 0) throw new PlanError('no cache size given');
   return items.map((item) => {
@@ -71,4 +73,13 @@ export function resolveSizes(text: string, uniqueBytes: number, parseBytes: (t: 
     if (!(bytes > 0)) throw new PlanError(`cache size "${item}" must be positive`);
     return bytes;
   });
+}
+
+/** Parses `high,low` occupancy fractions such as `0.95,0.85`. */
+export function parseWatermarks(text: string): Watermarks {
+  const parts = text.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite)) {
+    throw new PlanError(`watermarks "${text}" must be two fractions high,low such as 0.95,0.85`);
+  }
+  return { high: parts[0], low: parts[1] };
 }

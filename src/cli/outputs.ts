@@ -1,0 +1,55 @@
+/** Report files a command can write beside its stdout output: HTML, PNG plots, CSV time series. */
+import { mkdir } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { SimResult } from '../sim/metrics.js';
+import { windowsCsv } from '../report/table.js';
+import { type Trace, uniqueBytes } from '../trace/model.js';
+import { writeFileAtomic } from '../trace/atomic.js';
+
+export interface ReportOutputs {
+  out?: string;
+  png?: string;
+  csv?: string;
+}
+
+export function addReportOutputs(cmd: Command): Command {
+  return cmd
+    .option('-o, --out <file>', 'write a self-contained HTML report with plots')
+    .option('--png <dir>', 'write the report plots as PNG images into dir')
+    .option('--csv <file>', 'write the per-window time series of every run as CSV');
+}
+
+export async function writeReports(
+  results: SimResult[],
+  trace: Trace,
+  outputs: ReportOutputs,
+  meta: { title: string; name: string; command: string },
+): Promise<void> {
+  if (outputs.out) {
+    const { renderHtmlReport } = await import('../report/html.js');
+    const html = renderHtmlReport(results, {
+      title: meta.title,
+      trace: {
+        name: meta.name,
+        requests: trace.length,
+        objects: trace.objectCount,
+        uniqueBytes: uniqueBytes(trace),
+        span: trace.length > 0 ? trace.time[trace.length - 1] - trace.time[0] : 0,
+      },
+      generatedAt: new Date().toISOString(),
+      command: meta.command,
+    });
+    await writeFileAtomic(outputs.out, html);
+    process.stderr.write(`wrote ${outputs.out}\n`);
+  }
+  if (outputs.png) {
+    const { writePngPlots } = await import('../report/png.js');
+    await mkdir(outputs.png, { recursive: true });
+    const files = await writePngPlots(results, outputs.png);
+    process.stderr.write(`wrote ${files.length} plots to ${outputs.png}\n`);
+  }
+  if (outputs.csv) {
+    await writeFileAtomic(outputs.csv, windowsCsv(results));
+    process.stderr.write(`wrote ${outputs.csv}\n`);
+  }
+}
