@@ -63,6 +63,19 @@ export function formatPercent(ratio: number, decimals = 1): string {
   return `${(ratio * 100).toFixed(decimals)}%`;
 }
 
+const DURATION_UNITS: [seconds: number, unit: string][] = [
+  [86_400, 'days'],
+  [3600, 'hours'],
+  [60, 'min'],
+];
+
+/** Seconds as the largest fitting unit with three significant digits: '4.99 days', '6 hours', '45 s'. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'n/a';
+  const [length, unit] = DURATION_UNITS.find(([length]) => Math.abs(seconds) >= length) ?? [1, 's'];
+  return `${significant(seconds / length)} ${unit}`;
+}
+
 const NUMBER = String.raw`(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?`;
 
 /** Splits '1.5 TiB' into 1.5 and 'TiB'; undefined when the text does not start with a number. */

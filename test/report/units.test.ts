@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   formatBytes,
   formatCount,
+  formatDuration,
   formatPercent,
   parseBandwidth,
   parseBytes,
@@ -44,6 +45,15 @@ test('formatPercent', () => {
   assert.equal(formatPercent(1), '100.0%');
   assert.equal(formatPercent(0.12345, 2), '12.35%');
   assert.equal(formatPercent(Number.NaN), 'n/a');
+});
+
+test('formatDuration picks the largest unit that fits', () => {
+  assert.equal(formatDuration(45), '45 s');
+  assert.equal(formatDuration(1800), '30 min');
+  assert.equal(formatDuration(6 * 3600), '6 hours');
+  assert.equal(formatDuration(431_136), '4.99 days');
+  assert.equal(formatDuration(365 * 86_400), '365 days');
+  assert.equal(formatDuration(0), '0 s');
 });
 
 test('parseBytes reads decimal and binary units', () => {
