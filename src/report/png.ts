@@ -24,7 +24,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-export function svgToPng(svg: string): Buffer {
+function svgToPng(svg: string): Buffer {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: SCALE },
     background: 'white',
