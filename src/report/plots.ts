@@ -231,7 +231,7 @@ function ratioOverTime(results: readonly SimResult[], field: RatioField, title: 
           format: '%Y-%m-%d %H:%M',
           formatType: 'utc',
         },
-        { field: field, type: 'quantitative', title: RATIO_TITLES[field], format: '.2%' },
+        { field, type: 'quantitative', title: RATIO_TITLES[field], format: '.2%' },
         { field: 'requests', type: 'quantitative', title: 'requests', format: ',' },
       ],
     },
