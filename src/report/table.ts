@@ -1,0 +1,134 @@
+/** Simulation results as a plain-text table for the terminal and as CSV for notebooks. */
+import type { SimResult, WindowMetrics } from '../sim/metrics.js';
+import { formatBytes, formatCount, formatPercent } from './units.js';
+
+export interface TableColumn {
+  header: string;
+  align: 'left' | 'right';
+  cell(result: SimResult): string;
+}
+
+/** The CMS study scores divide by the cache size, so they mean nothing for the unbounded baseline. */
+function formatScore(score: number, cacheSize: number): string {
+  return Number.isFinite(cacheSize) ? score.toFixed(2) : 'n/a';
+}
+
+export const TABLE_COLUMNS: readonly TableColumn[] = [
+  { header: 'policy', align: 'left', cell: (r) => r.policy },
+  { header: 'cache size', align: 'right', cell: (r) => formatBytes(r.cacheSize) },
+  { header: 'requests', align: 'right', cell: (r) => formatCount(r.requests) },
+  { header: 'hit ratio', align: 'right', cell: (r) => formatPercent(r.hitRatio) },
+  { header: 'byte hit ratio', align: 'right', cell: (r) => formatPercent(r.byteHitRatio) },
+  { header: 'written', align: 'right', cell: (r) => formatBytes(r.bytesWritten) },
+  { header: 'evicted', align: 'right', cell: (r) => formatBytes(r.bytesEvicted) },
+  { header: 'WAN', align: 'right', cell: (r) => formatBytes(r.wanBytes) },
+  { header: 'redirected', align: 'right', cell: (r) => formatCount(r.redirected) },
+  { header: 'throughput', align: 'right', cell: (r) => formatScore(r.throughputScore, r.cacheSize) },
+  { header: 'cost', align: 'right', cell: (r) => formatScore(r.costScore, r.cacheSize) },
+];
+
+/** Smallest cache first (the unbounded baseline last), best byte hit ratio first within a size. */
+export function sortResults(results: readonly SimResult[]): SimResult[] {
+  return [...results].sort(
+    (a, b) =>
+      a.cacheSize - b.cacheSize || b.byteHitRatio - a.byteHitRatio || a.policy.localeCompare(b.policy),
+  );
+}
+
+/** The humanised cells of the results table, one row per run in table order. */
+export function tableCells(results: readonly SimResult[]): string[][] {
+  return sortResults(results).map((r) => TABLE_COLUMNS.map((c) => c.cell(r)));
+}
+
+/** An aligned plain-text table: text left-aligned, numbers right-aligned. */
+export function resultsTable(results: readonly SimResult[]): string {
+  const rows = [TABLE_COLUMNS.map((c) => c.header), ...tableCells(results)];
+  const widths = TABLE_COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) =>
+        TABLE_COLUMNS[i].align === 'left' ? cell.padEnd(widths[i]) : cell.padStart(widths[i]),
+      )
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const [header, ...body] = rows;
+  return `${[line(header), rule, ...body.map(line)].join('\n')}\n`;
+}
+
+type CsvValue = string | number;
+type CsvColumns<T> = readonly (readonly [header: string, value: (record: T) => CsvValue])[];
+
+function csvField(value: CsvValue): string {
+  if (typeof value === 'number') return String(value).replace('Infinity', 'inf');
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function toCsv<T>(columns: CsvColumns<T>, records: readonly T[]): string {
+  const lines = [
+    columns.map(([header]) => header),
+    ...records.map((r) => columns.map(([, value]) => value(r))),
+  ];
+  return `${lines.map((fields) => fields.map(csvField).join(',')).join('\r\n')}\r\n`;
+}
+
+/** Seconds since the epoch as ISO-8601 UTC, without milliseconds when they are zero. */
+export function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+const RESULT_COLUMNS: CsvColumns<SimResult> = [
+  ['policy', (r) => r.policy],
+  ['cache_size', (r) => r.cacheSize],
+  ['requests', (r) => r.requests],
+  ['hits', (r) => r.hits],
+  ['hit_ratio', (r) => r.hitRatio],
+  ['byte_hit_ratio', (r) => r.byteHitRatio],
+  ['bytes_requested', (r) => r.bytesRequested],
+  ['bytes_hit', (r) => r.bytesHit],
+  ['bytes_written', (r) => r.bytesWritten],
+  ['bytes_evicted', (r) => r.bytesEvicted],
+  ['evictions', (r) => r.evictions],
+  ['wan_bytes', (r) => r.wanBytes],
+  ['redirected', (r) => r.redirected],
+  ['miss_ratio', (r) => r.missRatio],
+  ['byte_miss_ratio', (r) => r.byteMissRatio],
+  ['throughput_score', (r) => r.throughputScore],
+  ['cost_score', (r) => r.costScore],
+  ['window_s', (r) => r.window],
+  ['elapsed_ms', (r) => r.elapsedMs],
+];
+
+/** One CSV row per run with every whole-trace metric; raw numbers, bytes in bytes, 'inf' for the unbounded cache. */
+export function resultsCsv(results: readonly SimResult[]): string {
+  return toCsv(RESULT_COLUMNS, sortResults(results));
+}
+
+interface RunWindow {
+  run: SimResult;
+  window: WindowMetrics;
+}
+
+const WINDOW_COLUMNS: CsvColumns<RunWindow> = [
+  ['policy', ({ run }) => run.policy],
+  ['cache_size', ({ run }) => run.cacheSize],
+  ['window_start', ({ window }) => isoTime(window.start)],
+  ['window_start_unix', ({ window }) => window.start],
+  ['requests', ({ window }) => window.requests],
+  ['hits', ({ window }) => window.hits],
+  ['hit_ratio', ({ window }) => window.hitRatio],
+  ['bytes_requested', ({ window }) => window.bytesRequested],
+  ['bytes_hit', ({ window }) => window.bytesHit],
+  ['byte_hit_ratio', ({ window }) => window.byteHitRatio],
+  ['bytes_written', ({ window }) => window.bytesWritten],
+  ['bytes_evicted', ({ window }) => window.bytesEvicted],
+  ['wan_bytes', ({ window }) => window.wanBytes],
+  ['redirected', ({ window }) => window.redirected],
+  ['occupancy', ({ window }) => window.occupancy],
+];
+
+/** The time series of every run: one CSV row per run and window, in table order then time order. */
+export function windowsCsv(results: readonly SimResult[]): string {
+  const records = sortResults(results).flatMap((run) => run.windows.map((window) => ({ run, window })));
+  return toCsv(WINDOW_COLUMNS, records);
+}
