@@ -36,7 +36,7 @@ export async function writeReports(
         uniqueBytes: uniqueBytes(trace),
         span: trace.length > 0 ? trace.time[trace.length - 1] - trace.time[0] : 0,
       },
-      generatedAt: new Date().toISOString(),
+      generatedAt: new Date(),
       command: meta.command,
     });
     await writeFileAtomic(outputs.out, html);
