@@ -123,7 +123,9 @@ export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadCo
       if (context.onlySuccessful && !succeeded(row, col)) return;
       const filename = row.text(col.Filename);
       if (filename === '') throw row.error(col.Filename, 'empty file name');
-      const i = builder.add(requestTime(row, col), builder.keys.intern(filename), row.nonNegative(col.Size));
+      const time = requestTime(row, col);
+      const size = row.nonNegative(col.Size);
+      const i = builder.add(time, builder.keys.intern(filename), size);
       builder.setString('site', i, row.text(col.SiteName));
       builder.setString('user', i, row.text(col.UserID));
       builder.setString('dataset', i, cmsDataset(filename, row.text(col.Campaign), row.text(col.Process)));

@@ -52,6 +52,7 @@ const SCSI_OPS: ReadonlyMap<string, string> = new Map([
 ]);
 
 const TWO_32 = 2n ** 32n;
+const TWO_64 = 2n ** 64n;
 
 function knownLayout(line: string): Layout | undefined {
   const header = line.trim();
@@ -181,9 +182,11 @@ export async function readLibCacheSimCsv(
         params.idIsNum === false || !isUnsignedInteger(r.text(layout.id))
           ? TraceBuilder.text()
           : TraceBuilder.numeric();
-      const obj = internId(builder, r, layout.id);
-      const i = builder.add(r.nonNegative(layout.time), obj, r.nonNegative(layout.size));
-      if (layout.op >= 0) builder.setString('op', i, scsiOp(r, layout.op));
+      const time = r.nonNegative(layout.time);
+      const size = r.nonNegative(layout.size);
+      const op = layout.op >= 0 ? scsiOp(r, layout.op) : undefined;
+      const i = builder.add(time, internId(builder, r, layout.id), size);
+      if (op !== undefined) builder.setString('op', i, op);
     },
   });
   return (builder ?? TraceBuilder.numeric()).finish();
@@ -213,10 +216,8 @@ function internId(
   if (b.keys instanceof TextKeyInterner) return b.keys.intern(text);
   const n = parseNumber(text);
   if (Number.isSafeInteger(n) && n >= 0) return b.keys.intern(n);
-  if (Number.isInteger(n) && n >= 0 && n < 2 ** 64) {
-    const big = BigInt(text);
-    return b.keys.internWords(Number(big / TWO_32), Number(big % TWO_32));
-  }
+  const big = Number.isInteger(n) && n >= 0 ? BigInt(text) : -1n;
+  if (big >= 0n && big < TWO_64) return b.keys.internWords(Number(big / TWO_32), Number(big % TWO_32));
   throw row.error(
     col,
     `expected a numeric object id (pass obj-id-is-num=false for text ids), found ${JSON.stringify(text)}`,
