@@ -72,7 +72,7 @@ function headerColumns(line: string, file: string, lineNumber: number): ColumnIn
     unexpected.length > 0 ? `unexpected columns ${unexpected.join(', ')}` : '',
   ].filter((p) => p !== '');
   if (problems.length > 0) {
-    const field = [...missing, ...unexpected].join(',');
+    const field = (missing.length > 0 ? missing : unexpected).join(',');
     throw new TraceFormatError(
       { file, line: lineNumber, field },
       `cms header must have exactly the 25 cms columns: ${problems.join('; ')}`,

@@ -84,18 +84,18 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>, context: ReadCo
     },
     row(line, lineNumber) {
       row.split(line, lineNumber);
-      const i = builder.add(
-        csvTime(row, col.time!),
-        builder.keys.intern(row.text(col.id!)),
-        row.nonNegative(col.size!),
-      );
+      const time = csvTime(row, col.time!);
+      const size = row.nonNegative(col.size!);
+      const bytesRead =
+        col.bytesRead === undefined || row.text(col.bytesRead) === ''
+          ? undefined
+          : row.nonNegative(col.bytesRead);
+      const i = builder.add(time, builder.keys.intern(row.text(col.id!)), size);
       for (const field of STRING_FIELDS) {
         const at = col[field];
         if (at !== undefined) builder.setString(field, i, row.text(at));
       }
-      if (col.bytesRead !== undefined && row.text(col.bytesRead) !== '') {
-        builder.setBytesRead(i, row.nonNegative(col.bytesRead));
-      }
+      if (bytesRead !== undefined) builder.setBytesRead(i, bytesRead);
     },
   });
   return sortByTime(builder.finish());

@@ -91,13 +91,11 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
     );
   }
   const lfn = reader.text(rec, 'file_lfn');
-  const i = b.add(
-    reader.nonNegative(rec, 'start_time') / 1000,
-    b.keys.intern(lfn),
-    reader.nonNegative(rec, 'file_size'),
-  );
+  const time = reader.nonNegative(rec, 'start_time') / 1000;
+  const size = reader.nonNegative(rec, 'file_size');
   const bytesRead =
     reader.optionalNonNegative(rec, 'read_bytes') ?? reader.optionalNonNegative(rec, 'read_bytes_at_close');
+  const i = b.add(time, b.keys.intern(lfn), size);
   if (bytesRead !== undefined) b.setBytesRead(i, bytesRead);
   const site = reader.optionalText(rec, 'site_name');
   if (site !== undefined) b.setString('site', i, site);
@@ -109,11 +107,13 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
 /** 2b: the request time is attach_t; bytes read = b_hit + b_miss + b_bypass. */
 function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): void {
   const lfn = reader.text(rec, 'lfn');
-  const i = b.add(reader.nonNegative(rec, 'attach_t'), b.keys.intern(lfn), reader.nonNegative(rec, 'size'));
+  const time = reader.nonNegative(rec, 'attach_t');
+  const size = reader.nonNegative(rec, 'size');
   const served =
     reader.nonNegative(rec, 'b_hit') +
     reader.nonNegative(rec, 'b_miss') +
     reader.nonNegative(rec, 'b_bypass');
+  const i = b.add(time, b.keys.intern(lfn), size);
   b.setBytesRead(i, served);
   b.setString('op', i, 'read');
 }
