@@ -1,6 +1,7 @@
 /** `smartcache convert`: reads a trace in one format and writes it in another. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseColumnMap } from '../trace/formats/csv.js';
+import { formatList } from '../trace/formats/index.js';
 import { FORMATS, type FormatName, isFormatName, readTrace } from '../trace/read.js';
 import { formatForFileName, writeTrace } from '../trace/write.js';
 
@@ -15,7 +16,7 @@ interface ConvertOptions {
 
 const EXAMPLES = `
 Formats:
-${FORMATS.map((f) => `  ${f.name.padEnd(16)} ${f.description}`).join('\n')}
+${formatList()}
 
 Input may be gzip- or zstd-compressed (detected from the content). Output is gzip-compressed
 when OUT ends in .gz. The input format is detected when it is safe; otherwise pass --from.

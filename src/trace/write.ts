@@ -1,7 +1,7 @@
 /** Writing trace files atomically, gzip-compressed when the name ends in `.gz`. */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -28,6 +28,7 @@ export function formatForFileName(file: string): FormatName | undefined {
 export async function writeTrace(trace: Trace, file: string, format: FormatName): Promise<void> {
   if (/\.(zst|zstd)$/i.test(file))
     throw new Error(`cannot write ${file}: zstd output is not supported, use .gz`);
+  await mkdir(dirname(file), { recursive: true });
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fileStream = createWriteStream(temp);

@@ -12,50 +12,41 @@ import { dictValue, writeLines } from '../output.js';
 import { sortByTime } from '../sort.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
-export const CMS_COLUMNS = [
-  'Filename',
-  'SiteName',
-  'UserID',
-  'TaskID',
-  'TaskMonitorID',
-  'JobID',
-  'Protocol',
-  'JobExecExitCode',
-  'JobStart',
-  'JobEnd',
-  'NumCPU',
-  'WrapWC',
-  'WrapCPU',
-  'Size',
-  'DataType',
-  'FileType',
-  'JobLengthH',
-  'JobLengthM',
-  'JobSuccess',
-  'CPUTime',
-  'IOTime',
-  'reqDay',
-  'Region',
-  'Campaign',
-  'Process',
-] as const;
+/**
+ * The 25 columns in their documented order. `id` columns hold category ids (or the original
+ * strings); the writer leaves them empty when the trace has no value, and numbers 0.
+ */
+const COLUMN_KINDS = {
+  Filename: 'id',
+  SiteName: 'id',
+  UserID: 'id',
+  TaskID: 'id',
+  TaskMonitorID: 'id',
+  JobID: 'id',
+  Protocol: 'number',
+  JobExecExitCode: 'number',
+  JobStart: 'number',
+  JobEnd: 'number',
+  NumCPU: 'number',
+  WrapWC: 'number',
+  WrapCPU: 'number',
+  Size: 'number',
+  DataType: 'id',
+  FileType: 'id',
+  JobLengthH: 'number',
+  JobLengthM: 'number',
+  JobSuccess: 'number',
+  CPUTime: 'number',
+  IOTime: 'number',
+  reqDay: 'number',
+  Region: 'id',
+  Campaign: 'id',
+  Process: 'id',
+} as const satisfies Record<string, 'id' | 'number'>;
 
-type CmsColumn = (typeof CMS_COLUMNS)[number];
+type CmsColumn = keyof typeof COLUMN_KINDS;
 
-/** Category-id columns: the writer leaves them empty when the trace has no value for them. */
-const TEXT_COLUMNS: ReadonlySet<CmsColumn> = new Set([
-  'Filename',
-  'SiteName',
-  'UserID',
-  'TaskID',
-  'TaskMonitorID',
-  'JobID',
-  'DataType',
-  'FileType',
-  'Region',
-  'Campaign',
-  'Process',
-]);
+export const CMS_COLUMNS = Object.keys(COLUMN_KINDS) as readonly CmsColumn[];
 
 const DAY = 86_400;
 /** `/store/<type>/<Campaign>/<Process>/<Tier>/`: the dataset is everything before the sixth slash. */
@@ -66,7 +57,7 @@ type ColumnIndex = Record<CmsColumn, number>;
 function headerColumns(line: string, file: string, lineNumber: number): ColumnIndex {
   const names = splitFields(line, ',', []).map((n) => n.trim());
   const missing = CMS_COLUMNS.filter((c) => !names.includes(c));
-  const unexpected = names.filter((n) => !(CMS_COLUMNS as readonly string[]).includes(n));
+  const unexpected = names.filter((n) => !Object.hasOwn(COLUMN_KINDS, n));
   const problems = [
     missing.length > 0 ? `missing columns ${missing.join(', ')}` : '',
     unexpected.length > 0 ? `unexpected columns ${unexpected.join(', ')}` : '',
@@ -186,7 +177,9 @@ export async function writeCms(trace: Trace, out: Writable): Promise<void> {
     values.set('JobSuccess', '1');
     values.set('Campaign', campaign);
     values.set('Process', process);
-    return CMS_COLUMNS.map((c) => quoteField(values.get(c) ?? (TEXT_COLUMNS.has(c) ? '' : '0'))).join(',');
+    return CMS_COLUMNS.map((c) => quoteField(values.get(c) ?? (COLUMN_KINDS[c] === 'id' ? '' : '0'))).join(
+      ',',
+    );
   });
 }
 
