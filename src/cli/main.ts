@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The smartcache command line: one file per subcommand, registered here. */
 import { Command } from 'commander';
+import * as convert from './convert.js';
 import { runCli } from './run.js';
 
 const program = new Command('smartcache')
@@ -8,7 +9,7 @@ const program = new Command('smartcache')
   .version('0.1.0')
   .showHelpAfterError();
 
-const commands: { register(program: Command): void }[] = [];
+const commands: { register(program: Command): void }[] = [convert];
 for (const command of commands) command.register(program);
 
 await runCli(program, process.argv);

@@ -36,3 +36,19 @@ function describeLocation(l: TraceLocation): string {
   if (l.field !== undefined) where += ` field "${l.field}"`;
   return where;
 }
+
+/**
+ * How many bad records a reader may skip (`--skip-bad N`). Every skipped record is kept
+ * so the caller can report it; the (N+1)th bad record is thrown.
+ */
+export class BadInputBudget {
+  readonly skipped: TraceFormatError[] = [];
+
+  constructor(readonly limit = 0) {}
+
+  /** Records a bad record, or rethrows it when the budget is spent or it is not a format error. */
+  charge(err: unknown): void {
+    if (!(err instanceof TraceFormatError) || this.skipped.length >= this.limit) throw err;
+    this.skipped.push(err);
+  }
+}

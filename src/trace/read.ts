@@ -1,19 +1,83 @@
-/** Opening trace files: format selection and the single entry point readers share. */
-import { createReadStream } from 'node:fs';
-import { readOracleGeneral } from './formats/oracle-general.js';
+/** Reading trace files: format detection and the single entry point every command uses. */
+import { basename } from 'node:path';
+import { BadInputBudget, TraceFormatError } from './errors.js';
+import type { CsvColumnMap, ReadContext } from './formats/format.js';
+import { type FormatName, formatList, SNIFF_ORDER, TRACE_FORMATS } from './formats/index.js';
+import { openInput, type ProgressListener } from './input.js';
 import type { Trace } from './model.js';
 
-export const FORMATS = ['oracle-general'] as const;
-export type FormatName = (typeof FORMATS)[number];
+export { FORMATS, type FormatName, isFormatName } from './formats/index.js';
 
 export interface ReadOptions {
+  /** the input format; detected from the file name and content when absent */
   format?: FormatName;
+  /** header columns of the `csv` format */
+  map?: CsvColumnMap;
+  /** libCacheSim reader parameters for `libcachesim-csv`, e.g. `time-col=2, obj-id-col=5, obj-size-col=4` */
+  csvParams?: string;
+  /** how many bad records may be skipped (each is returned in `skipped`); default 0 */
+  skipBad?: number;
+  /** cms: keep only successful jobs (JobSuccess and exit code 0) */
+  onlySuccessful?: boolean;
+  onProgress?: ProgressListener;
 }
 
-export async function readTrace(file: string, options: ReadOptions = {}): Promise<Trace> {
-  const format = options.format ?? 'oracle-general';
-  switch (format) {
-    case 'oracle-general':
-      return readOracleGeneral(createReadStream(file, { highWaterMark: 1 << 20 }), file);
-  }
+export interface ReadResult {
+  trace: Trace;
+  format: FormatName;
+  /** bad records skipped under `skipBad`, in input order */
+  skipped: TraceFormatError[];
+}
+
+const COMPRESSION_SUFFIX = /\.(gz|zst|zstd)$/i;
+const ORACLE_GENERAL_SUFFIX = /\.(bin|oracleGeneral)$/i;
+
+export async function readTrace(file: string, options: ReadOptions = {}): Promise<ReadResult> {
+  const input = await openInput(file, options.onProgress);
+  if (input.head.length === 0) throw new TraceFormatError({ file, offset: 0 }, 'empty file: no requests');
+  const format = options.format ?? impliedFormat(options) ?? detectFormat(file, input.head);
+  const budget = new BadInputBudget(options.skipBad ?? 0);
+  const context: ReadContext = {
+    file,
+    budget,
+    map: options.map,
+    csvParams: options.csvParams,
+    onlySuccessful: options.onlySuccessful,
+  };
+  const trace = await TRACE_FORMATS[format].read(input.chunks, context);
+  return { trace, format, skipped: budget.skipped };
+}
+
+/** Options that only one format takes name that format. */
+function impliedFormat(options: ReadOptions): FormatName | undefined {
+  if (options.map) return 'csv';
+  if (options.csvParams) return 'libcachesim-csv';
+  return undefined;
+}
+
+/**
+ * Detects the format of a file from its name and the first bytes of its decompressed content:
+ * `.bin`/`.oracleGeneral` (before any .gz/.zst) is oracle-general; otherwise the first line
+ * decides (JSON object: xrootd; the 25 cms columns: cms; `time,id,size...`: csv; a libCacheSim
+ * header: libcachesim-csv). Throws when nothing matches.
+ */
+export function detectFormat(file: string, head: Uint8Array): FormatName {
+  const name = basename(file).replace(COMPRESSION_SUFFIX, '');
+  if (ORACLE_GENERAL_SUFFIX.test(name)) return 'oracle-general';
+  const line = firstLine(head);
+  const found = line === undefined ? undefined : SNIFF_ORDER.find((f) => TRACE_FORMATS[f].sniff?.(line));
+  if (found) return found;
+  throw new Error(
+    `cannot tell the format of ${file}; pass --format (or --from) with one of:\n${formatList()}\n` +
+      'libCacheSim csv traces with other headers need --format libcachesim-csv and --csv-params.',
+  );
+}
+
+function firstLine(head: Uint8Array): string | undefined {
+  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8');
+  if (text.includes('\0')) return undefined;
+  return text
+    .split('\n', 64)
+    .map((l) => l.trim())
+    .find((l) => l !== '');
 }

@@ -5,19 +5,23 @@
  * INT64_MAX) when there is none.
  */
 
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError } from '../errors.js';
 import { NumericKeyInterner } from '../keys.js';
 import { nextAccessIndex, type Trace } from '../model.js';
+import { writeChunk } from '../output.js';
+import type { ReadContext, TraceFormat } from './format.js';
 
 export const RECORD_BYTES = 24;
 const INT64_MAX_HI = 0x7fffffff;
 const TWO_32 = 2 ** 32;
 
-/** Reads oracleGeneral records from a stream of byte chunks. */
-export async function readOracleGeneral(chunks: AsyncIterable<Uint8Array>, file: string): Promise<Trace> {
+/** Reads oracleGeneral records from a stream of byte chunks; a truncated last record is bad input. */
+export async function readOracleGeneral(
+  chunks: AsyncIterable<Uint8Array>,
+  context: ReadContext,
+): Promise<Trace> {
   const builder = TraceBuilder.numeric(1 << 20);
   const carry = new Uint8Array(RECORD_BYTES);
   let carried = 0;
@@ -38,12 +42,13 @@ export async function readOracleGeneral(chunks: AsyncIterable<Uint8Array>, file:
     carried = chunk.length - whole;
     carry.set(chunk.subarray(whole), 0);
   }
+  const { file, budget } = context;
+  if (builder.length === 0 && carried === 0)
+    throw new TraceFormatError({ file, offset: 0 }, 'empty file: no requests');
   if (carried > 0) {
     const at = builder.length * RECORD_BYTES;
-    throw new TraceFormatError(
-      { file, offset: at },
-      `truncated record: ${carried} of ${RECORD_BYTES} bytes at the end of the file`,
-    );
+    const reason = `truncated record: ${carried} of ${RECORD_BYTES} bytes at the end of the file`;
+    budget.charge(new TraceFormatError({ file, offset: at }, reason));
   }
   return builder.finish();
 }
@@ -58,18 +63,15 @@ function addRecord(b: TraceBuilder<NumericKeyInterner>, v: DataView, p: number):
 }
 
 /** Writes a trace as oracleGeneral; text keys are written as their dense index. */
-export async function writeOracleGeneral(trace: Trace, file: string): Promise<void> {
+export async function writeOracleGeneral(trace: Trace, out: Writable): Promise<void> {
   const next = nextAccessIndex(trace);
-  const out = createWriteStream(file);
   const perChunk = 1 << 16;
   const buf = Buffer.allocUnsafe(perChunk * RECORD_BYTES);
   for (let start = 0; start < trace.length; start += perChunk) {
     const end = Math.min(trace.length, start + perChunk);
     for (let i = start; i < end; i++) encodeRecord(trace, next, i, buf, (i - start) * RECORD_BYTES);
-    if (!out.write(Buffer.from(buf.subarray(0, (end - start) * RECORD_BYTES)))) await once(out, 'drain');
+    await writeChunk(out, Buffer.from(buf.subarray(0, (end - start) * RECORD_BYTES)));
   }
-  out.end();
-  await once(out, 'finish');
 }
 
 function encodeRecord(trace: Trace, next: Float64Array, i: number, buf: Buffer, p: number): void {
@@ -83,3 +85,10 @@ function encodeRecord(trace: Trace, next: Float64Array, i: number, buf: Buffer, 
   buf.writeInt32LE(vtime < 0 ? -1 : (vtime % TWO_32) | 0, p + 16);
   buf.writeInt32LE(vtime < 0 ? -1 : Math.floor(vtime / TWO_32), p + 20);
 }
+
+export const oracleGeneral: TraceFormat = {
+  description:
+    "libCacheSim's binary oracleGeneral: 24-byte records time, u64 id, size, next access (.bin, .oracleGeneral)",
+  read: readOracleGeneral,
+  write: writeOracleGeneral,
+};

@@ -1,0 +1,140 @@
+/**
+ * Generic CSV with a header. Columns are named by a map (`--map time=ts,id=filename,size=bytes`);
+ * without one, smartcache's canonical header is expected: `time,id,size` followed by any of
+ * `site,user,dataset,op,bytes_read`. Times are seconds or ISO-8601 dates; ids are text.
+ */
+import type { Writable } from 'node:stream';
+import { type StringField, TraceBuilder } from '../builder.js';
+import { TraceFormatError } from '../errors.js';
+import { FieldRow, parseNumber, quoteField, splitFields } from '../fields.js';
+import { forEachLine } from '../input.js';
+import type { DictColumn, Trace } from '../model.js';
+import { dictValue, writeLines } from '../output.js';
+import { sortByTime } from '../sort.js';
+import type { CsvColumnMap, ReadContext, TraceFormat } from './format.js';
+
+const CANONICAL_MAP: Required<CsvColumnMap> = {
+  time: 'time',
+  id: 'id',
+  size: 'size',
+  site: 'site',
+  user: 'user',
+  dataset: 'dataset',
+  op: 'op',
+  bytesRead: 'bytes_read',
+};
+
+const REQUIRED: readonly (keyof CsvColumnMap)[] = ['time', 'id', 'size'];
+const STRING_FIELDS: readonly StringField[] = ['site', 'user', 'dataset', 'op'];
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+
+/** Parses `time=ts,id=filename,size=bytes[,site=...,user=...,dataset=...,op=...,bytesRead=...]`. */
+export function parseColumnMap(text: string): CsvColumnMap {
+  const map: Partial<Record<keyof CsvColumnMap, string>> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq).trim() as keyof CsvColumnMap;
+    if (eq === -1 || !(key in CANONICAL_MAP)) {
+      throw new Error(
+        `--map: expected field=column with field one of ${Object.keys(CANONICAL_MAP).join(', ')}, found "${pair}"`,
+      );
+    }
+    map[key] = pair.slice(eq + 1).trim();
+  }
+  const missing = REQUIRED.filter((k) => map[k] === undefined);
+  if (missing.length > 0) throw new Error(`--map: missing ${missing.join(', ')}`);
+  return map as CsvColumnMap;
+}
+
+/** True when the first line is the canonical header (starts with `time,id,size`). */
+export function isCanonicalHeader(firstLine: string): boolean {
+  const names = splitFields(firstLine, ',', []).map((n) => n.trim());
+  return names[0] === 'time' && names[1] === 'id' && names[2] === 'size';
+}
+
+type ColumnIndex = Partial<Record<keyof CsvColumnMap, number>>;
+
+/** Header positions of the mapped columns; the canonical map only uses the optional columns present. */
+function mapColumns(names: string[], map: CsvColumnMap | undefined, file: string, line: number): ColumnIndex {
+  const wanted: Partial<CsvColumnMap> = map ?? CANONICAL_MAP;
+  const index: ColumnIndex = {};
+  for (const [field, column] of Object.entries(wanted) as [keyof CsvColumnMap, string][]) {
+    const at = names.indexOf(column);
+    if (at !== -1) index[field] = at;
+    else if (map !== undefined || REQUIRED.includes(field)) {
+      throw new TraceFormatError(
+        { file, line, field: column },
+        `missing column "${column}" (for ${field}) in the header`,
+      );
+    }
+  }
+  return index;
+}
+
+export async function readCsv(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace> {
+  const builder = TraceBuilder.text();
+  let row = new FieldRow(context.file, []);
+  let col: ColumnIndex = {};
+  await forEachLine(chunks, context.file, context.budget, {
+    header(line, lineNumber) {
+      const names = splitFields(line, ',', []).map((n) => n.trim());
+      col = mapColumns(names, context.map, context.file, lineNumber);
+      row = new FieldRow(context.file, names);
+      return true;
+    },
+    row(line, lineNumber) {
+      row.split(line, lineNumber);
+      const time = csvTime(row, col.time!);
+      const size = row.nonNegative(col.size!);
+      const bytesRead =
+        col.bytesRead === undefined || row.text(col.bytesRead) === ''
+          ? undefined
+          : row.nonNegative(col.bytesRead);
+      const i = builder.add(time, builder.keys.intern(row.text(col.id!)), size);
+      for (const field of STRING_FIELDS) {
+        const at = col[field];
+        if (at !== undefined) builder.setString(field, i, row.text(at));
+      }
+      if (bytesRead !== undefined) builder.setBytesRead(i, bytesRead);
+    },
+  });
+  return sortByTime(builder.finish());
+}
+
+/** Seconds as a number, or an ISO-8601 date (a bare date or local time is read as UTC). */
+function csvTime(row: FieldRow, col: number): number {
+  const text = row.text(col);
+  const seconds = parseNumber(text);
+  if (seconds >= 0) return seconds;
+  if (ISO_DATE.test(text)) {
+    const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) || !text.includes('T') ? text : `${text}Z`);
+    if (ms >= 0) return ms / 1000;
+  }
+  throw row.error(col, `expected seconds >= 0 or an ISO-8601 date, found ${JSON.stringify(text)}`);
+}
+
+/** Writes the canonical header with the optional columns the trace has. */
+export async function writeCsv(trace: Trace, out: Writable): Promise<void> {
+  const dicts = STRING_FIELDS.map((f) => [f, trace[f]] as [StringField, DictColumn | undefined]).filter(
+    ([, d]) => d !== undefined,
+  );
+  const header = ['time', 'id', 'size', ...dicts.map(([f]) => f), ...(trace.bytesRead ? ['bytes_read'] : [])];
+  await writeLines(out, header.join(','), trace.length, (i) => {
+    const fields = [
+      String(trace.time[i]),
+      quoteField(String(trace.keys.key(trace.obj[i]))),
+      String(trace.size[i]),
+    ];
+    for (const [, dict] of dicts) fields.push(quoteField(dictValue(dict, i)));
+    if (trace.bytesRead) fields.push(String(trace.bytesRead[i]));
+    return fields.join(',');
+  });
+}
+
+export const csv: TraceFormat = {
+  description:
+    "CSV with a header: smartcache's time,id,size[,site,user,dataset,op,bytes_read] or any columns via --map",
+  read: readCsv,
+  write: writeCsv,
+  sniff: isCanonicalHeader,
+};

@@ -1,0 +1,34 @@
+/** The contract every trace format module implements. */
+import type { Writable } from 'node:stream';
+import type { BadInputBudget } from '../errors.js';
+import type { Trace } from '../model.js';
+
+/** Names of header columns for the generic `csv` format (from `--map time=ts,id=filename,...`). */
+export interface CsvColumnMap {
+  time: string;
+  id: string;
+  size: string;
+  site?: string;
+  user?: string;
+  dataset?: string;
+  op?: string;
+  bytesRead?: string;
+}
+
+/** What a reader gets besides the bytes: where they come from and the caller's options. */
+export interface ReadContext {
+  readonly file: string;
+  readonly budget: BadInputBudget;
+  readonly map?: CsvColumnMap;
+  /** libCacheSim-style csv parameters, e.g. `time-col=2, obj-id-col=5, obj-size-col=4` */
+  readonly csvParams?: string;
+  readonly onlySuccessful?: boolean;
+}
+
+export interface TraceFormat {
+  readonly description: string;
+  read(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace>;
+  write(trace: Trace, out: Writable): Promise<void>;
+  /** Recognises the format from the first non-blank line of a text file (auto-detection). */
+  sniff?(firstLine: string): boolean;
+}

@@ -1,0 +1,146 @@
+/**
+ * XRootD monitoring records, one JSON object per line (/work/shared/formats/cms-access.md §2):
+ * federation access records (2a, times in unix milliseconds, optionally wrapped in `data`)
+ * and XCache file-close records (2b, `"event": "file_close"`, times in unix seconds).
+ * Records are sorted stably by time after reading: monitoring streams arrive in close order.
+ */
+import type { Writable } from 'node:stream';
+import { TraceBuilder } from '../builder.js';
+import { TraceFormatError } from '../errors.js';
+import { forEachLine } from '../input.js';
+import type { TextKeyInterner } from '../keys.js';
+import type { Trace } from '../model.js';
+import { dictValue, writeLines } from '../output.js';
+import { sortByTime } from '../sort.js';
+import type { ReadContext, TraceFormat } from './format.js';
+
+type JsonRecord = Record<string, unknown>;
+
+class RecordReader {
+  line = 0;
+  constructor(readonly file: string) {}
+
+  error(field: string | undefined, reason: string): TraceFormatError {
+    return new TraceFormatError({ file: this.file, line: this.line, field }, reason);
+  }
+
+  parse(text: string, lineNumber: number): JsonRecord {
+    this.line = lineNumber;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw this.error(undefined, `bad JSON: ${(err as Error).message}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw this.error(undefined, 'expected one JSON object per line');
+    }
+    return value as JsonRecord;
+  }
+
+  /** A finite number >= 0, given as a JSON number or a numeric string. */
+  nonNegative(rec: JsonRecord, field: string): number {
+    const raw = rec[field];
+    const value =
+      typeof raw === 'number' ? raw : typeof raw === 'string' && raw !== '' ? Number(raw) : Number.NaN;
+    if (!(value >= 0) || value === Number.POSITIVE_INFINITY) {
+      throw this.error(field, `expected a non-negative number, found ${JSON.stringify(raw) ?? 'nothing'}`);
+    }
+    return value;
+  }
+
+  optionalNonNegative(rec: JsonRecord, field: string): number | undefined {
+    return rec[field] === undefined || rec[field] === null ? undefined : this.nonNegative(rec, field);
+  }
+
+  text(rec: JsonRecord, field: string): string {
+    const value = rec[field];
+    if (typeof value !== 'string' || value === '') throw this.error(field, 'expected a non-empty string');
+    return value;
+  }
+
+  optionalText(rec: JsonRecord, field: string): string | undefined {
+    const value = rec[field];
+    return typeof value === 'string' ? value : undefined;
+  }
+}
+
+export async function readXrootd(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace> {
+  const builder = TraceBuilder.text();
+  const reader = new RecordReader(context.file);
+  await forEachLine(chunks, context.file, context.budget, {
+    row(line, lineNumber) {
+      const rec = reader.parse(line, lineNumber);
+      if (rec.event === 'file_close') addFileClose(builder, reader, rec);
+      else addAccess(builder, reader, isRecord(rec.data) ? rec.data : rec);
+    },
+  });
+  return sortByTime(builder.finish());
+}
+
+function isRecord(value: unknown): value is JsonRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** 2a: the request time is the open (start_time); bytes read are read_bytes, else read_bytes_at_close. */
+function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): void {
+  if (rec.file_lfn === undefined && rec.event !== undefined) {
+    throw reader.error(
+      'event',
+      `unknown record kind ${JSON.stringify(rec.event)} (expected file_close or an access record)`,
+    );
+  }
+  const lfn = reader.text(rec, 'file_lfn');
+  const time = reader.nonNegative(rec, 'start_time') / 1000;
+  const size = reader.nonNegative(rec, 'file_size');
+  const bytesRead =
+    reader.optionalNonNegative(rec, 'read_bytes') ?? reader.optionalNonNegative(rec, 'read_bytes_at_close');
+  const i = b.add(time, b.keys.intern(lfn), size);
+  if (bytesRead !== undefined) b.setBytesRead(i, bytesRead);
+  const site = reader.optionalText(rec, 'site_name');
+  if (site !== undefined) b.setString('site', i, site);
+  const user = reader.optionalText(rec, 'user_dn');
+  if (user !== undefined) b.setString('user', i, user);
+  b.setString('op', i, 'read');
+}
+
+/** 2b: the request time is attach_t; bytes read = b_hit + b_miss + b_bypass. */
+function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): void {
+  const lfn = reader.text(rec, 'lfn');
+  const time = reader.nonNegative(rec, 'attach_t');
+  const size = reader.nonNegative(rec, 'size');
+  const served =
+    reader.nonNegative(rec, 'b_hit') +
+    reader.nonNegative(rec, 'b_miss') +
+    reader.nonNegative(rec, 'b_bypass');
+  const i = b.add(time, b.keys.intern(lfn), size);
+  b.setBytesRead(i, served);
+  b.setString('op', i, 'read');
+}
+
+/** True when the first line is a JSON object (the only JSON-lines format smartcache reads). */
+export function isJsonObjectLine(firstLine: string): boolean {
+  return firstLine.trimStart().startsWith('{');
+}
+
+/** Writes 2a access records without the `data` wrapper; times in milliseconds, rounded. */
+export async function writeXrootd(trace: Trace, out: Writable): Promise<void> {
+  await writeLines(out, undefined, trace.length, (i) => {
+    const rec: JsonRecord = {
+      file_lfn: String(trace.keys.key(trace.obj[i])),
+      file_size: trace.size[i],
+      start_time: Math.round(trace.time[i] * 1000),
+    };
+    if (trace.bytesRead) rec.read_bytes = trace.bytesRead[i];
+    if (trace.site) rec.site_name = dictValue(trace.site, i);
+    if (trace.user) rec.user_dn = dictValue(trace.user, i);
+    return JSON.stringify(rec);
+  });
+}
+
+export const xrootd: TraceFormat = {
+  description: 'XRootD/XCache monitoring JSON lines: federation access records and XCache file_close records',
+  read: readXrootd,
+  write: writeXrootd,
+  sniff: isJsonObjectLine,
+};

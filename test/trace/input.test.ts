@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { BadInputBudget } from '../../src/trace/errors.js';
+import { splitFields } from '../../src/trace/fields.js';
+import { forEachLine, openInput } from '../../src/trace/input.js';
+import { assertFormatError, examples, fixtures, tempFile } from './helpers.js';
+
+async function linesOf(chunks: Uint8Array[]): Promise<[number, string][]> {
+  const seen: [number, string][] = [];
+  async function* source() {
+    yield* chunks;
+  }
+  await forEachLine(source(), 'mem', new BadInputBudget(), { row: (line, n) => seen.push([n, line]) });
+  return seen;
+}
+
+test('line splitter: CRLF, blank lines, a line split across chunks and a missing final newline', async () => {
+  const enc = new TextEncoder();
+  const seen = await linesOf([enc.encode('a,1\r\n\nb,'), enc.encode('2\nc,3')]);
+  assert.deepEqual(seen, [
+    [1, 'a,1'],
+    [3, 'b,2'],
+    [4, 'c,3'],
+  ]);
+});
+
+test('line splitter: a multi-byte character split across chunks', async () => {
+  const bytes = new TextEncoder().encode('é\nü\n');
+  assert.deepEqual(await linesOf([bytes.subarray(0, 1), bytes.subarray(1)]), [
+    [1, 'é'],
+    [2, 'ü'],
+  ]);
+});
+
+test('field splitter: quoted fields with delimiters and doubled quotes', () => {
+  assert.deepEqual(splitFields('1,"a,b","say ""hi""",', ',', []), ['1', 'a,b', 'say "hi"', '']);
+  assert.deepEqual(splitFields('1\t2', '\t', []), ['1', '2']);
+});
+
+async function decompressed(file: string): Promise<string> {
+  const input = await openInput(file);
+  const parts: Uint8Array[] = [];
+  for await (const chunk of input.chunks) parts.push(chunk);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+test('gzip and zstd input are decompressed by magic bytes, whatever the name', async () => {
+  const text = readFileSync(join(examples, 'xrootd-sample.jsonl'), 'utf8');
+  assert.equal(await decompressed(tempFile('no-extension', gzipSync(text))), text);
+  assert.equal(await decompressed(join(fixtures, 'xrootd-sample.jsonl.zst')), text);
+});
+
+test('progress reports bytes read against the file size', async () => {
+  const file = tempFile('big.csv', 'x\n'.repeat(3 << 20));
+  const reports: [number, number][] = [];
+  const input = await openInput(file, (read, total) => reports.push([read, total]));
+  for await (const _ of input.chunks);
+  assert.ok(reports.length >= 6);
+  assert.deepEqual(reports.at(-1), [6 << 20, 6 << 20]);
+});
+
+test('truncated gzip input is a format error', async () => {
+  const gz = gzipSync('a,b\n'.repeat(1000));
+  const file = tempFile('cut.csv.gz', gz.subarray(0, gz.length - 20));
+  await assertFormatError(decompressed(file), { file, offset: 0, reason: /corrupt or truncated gzip/ });
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readTrace } from '../../src/trace/read.js';
+import { assertFormatError, examples, fixtures, readText, requests, roundTrip, tempFile } from './helpers.js';
+
+const sample = join(examples, 'xrootd-sample.jsonl');
+
+test('xrootd sample: access records (wrapped or not) and XCache file-close records, sorted by time', async () => {
+  const { trace, format } = await readTrace(sample);
+  assert.equal(format, 'xrootd');
+  assert.equal(trace.length, 11);
+  for (let i = 1; i < trace.length; i++) assert.ok(trace.time[i] >= trace.time[i - 1]);
+  const all = requests(trace);
+  assert.equal(all[0].time, 1546300800.444);
+  assert.equal(all[0].bytesRead, 2730921542);
+  assert.equal(all[0].site, 'T1_IT_CNAF');
+  assert.equal(all[0].user, '/DC=ch/DC=cern/OU=Users/CN=user0');
+  assert.equal(all[1].time, 1546301250);
+  assert.equal(all[1].bytesRead, 57671680);
+});
+
+test('field mapping of both record kinds', async () => {
+  const lines = [
+    '{"event":"file_close","lfn":"/store/b","size":1000,"attach_t":20,"detach_t":30,"b_hit":1,"b_miss":2,"b_bypass":3}',
+    '{"data":{"file_lfn":"/store/a","file_size":500,"read_bytes_at_close":70,"start_time":10500,"site_name":"T2_X","user_dn":"/CN=u","extra":[1]},"metadata":{}}',
+    '{"file_lfn":"/store/a","file_size":500,"read_bytes":40,"read_bytes_at_close":99,"start_time":30000}',
+  ];
+  const { trace } = await readText('x.jsonl', lines.join('\n'));
+  assert.deepEqual(requests(trace), [
+    { time: 10.5, key: '/store/a', size: 500, site: 'T2_X', user: '/CN=u', op: 'read', bytesRead: 70 },
+    { time: 20, key: '/store/b', size: 1000, site: '', user: '', op: 'read', bytesRead: 6 },
+    { time: 30, key: '/store/a', size: 500, site: '', user: '', op: 'read', bytesRead: 40 },
+  ]);
+});
+
+test('round trip through xrootd, and zstd input', async () => {
+  const { trace } = await readTrace(sample);
+  assert.deepEqual(requests(await roundTrip(trace, 'xrootd', 'rt.jsonl')), requests(trace));
+  assert.deepEqual(requests(await roundTrip(trace, 'xrootd', 'rt.jsonl.gz')), requests(trace));
+  const zst = await readTrace(join(fixtures, 'xrootd-sample.jsonl.zst'));
+  assert.equal(zst.format, 'xrootd');
+  assert.deepEqual(requests(zst.trace), requests(trace));
+});
+
+test('bad input: bad JSON, missing and negative fields, unknown record kind', async () => {
+  const good = '{"file_lfn":"/a","file_size":1,"start_time":1000}';
+  const cases: [string, string | undefined, RegExp][] = [
+    ['{"file_lfn":"/a",', undefined, /bad JSON/],
+    ['[1,2]', undefined, /one JSON object/],
+    ['{"file_lfn":"/a","start_time":1000}', 'file_size', /non-negative number, found nothing/],
+    ['{"file_lfn":"/a","file_size":-5,"start_time":1000}', 'file_size', /non-negative/],
+    ['{"file_lfn":"/a","file_size":1,"start_time":"later"}', 'start_time', /non-negative/],
+    ['{"event":"file_open","lfn":"/a"}', 'event', /unknown record kind "file_open"/],
+    [
+      '{"event":"file_close","lfn":"/a","size":1,"attach_t":1,"b_hit":0,"b_miss":0}',
+      'b_bypass',
+      /non-negative/,
+    ],
+  ];
+  for (const [line, field, reason] of cases) {
+    const file = tempFile('bad.jsonl', `${good}\n${line}\n`);
+    await assertFormatError(readTrace(file), { file, line: 2, field, reason });
+  }
+  const { trace, skipped } = await readText('s.jsonl', `${good}\nnot json\n${good}\n`, { skipBad: 1 });
+  assert.equal(trace.length, 2);
+  assert.equal(skipped[0].line, 2);
+});
