@@ -1,8 +1,9 @@
 /** `smartcache generate`: a deterministic synthetic workload written in any trace format. */
 import { type Command, Option } from 'commander';
 import { generateWorkload } from '../trace/generate.js';
-import { FORMATS, type FormatName } from '../trace/read.js';
+import type { FormatName } from '../trace/read.js';
 import { writeTrace } from '../trace/write.js';
+import { formatArgument } from './trace-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -32,7 +33,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed gives the same file', '1')
     .option('--days <n>', 'time span in days')
     .requiredOption('-o, --out <file>', 'output file; format from --format or the extension')
-    .addOption(new Option('-f, --format <name>', 'output format').choices(FORMATS.map((f) => f.name)))
+    .addOption(new Option('-f, --format <name>', 'output format (default: from the extension)').argParser(formatArgument))
     .addHelpText('after', EXAMPLES)
     .action(async (opts: GenerateOptions) => {
       const trace = generateWorkload({

@@ -1,34 +1,64 @@
 /** The trace-input options every command that reads a trace shares, and loading with progress. */
-import { type Command, Option } from 'commander';
-import { type FormatName, FORMATS, type ReadResult, readTrace } from '../trace/read.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { CsvColumnMap } from '../trace/formats/format.js';
+import { parseColumnMap } from '../trace/formats/csv.js';
+import { FORMATS, type FormatName, isFormatName, type ReadResult, readTrace } from '../trace/read.js';
 import { type Progress, progressBar } from './progress.js';
 
 export interface TraceInputOptions {
+  /** input format, from `--format` (or `--from` in `convert`) */
   format?: FormatName;
-  map?: string;
+  from?: FormatName;
+  map?: CsvColumnMap;
   csvParams?: string;
-  skipBad?: string;
+  skipBad: number;
   onlySuccessful?: boolean;
 }
 
-export function addTraceInputOptions(cmd: Command): Command {
+export function formatArgument(value: string): FormatName {
+  if (!isFormatName(value)) {
+    throw new InvalidArgumentError(`unknown format; one of ${FORMATS.map((f) => f.name).join(', ')}`);
+  }
+  return value;
+}
+
+export function countArgument(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+function mapArgument(value: string): CsvColumnMap {
+  try {
+    return parseColumnMap(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+/** Adds the input options; `formatFlag` lets `convert` call the format option `--from`. */
+export function addTraceInputOptions(cmd: Command, formatFlag = '-f, --format <name>'): Command {
   return cmd
-    .addOption(new Option('-f, --format <name>', 'input format (detected when omitted)').choices(FORMATS.map((f) => f.name)))
-    .option('--map <mapping>', 'csv column mapping, e.g. time=ts,id=filename,size=bytes')
-    .option('--csv-params <params>', 'libCacheSim csv params, e.g. "time-col=2,obj-id-col=5,obj-size-col=4,has-header=true"')
-    .option('--skip-bad <n>', 'tolerate up to n bad input lines (each is reported)', '0')
+    .addOption(new Option(formatFlag, 'input format (default: detected)').argParser(formatArgument))
+    .option(
+      '--map <columns>',
+      'csv input columns: time=COL,id=COL,size=COL[,site=,user=,dataset=,op=,bytesRead=]',
+      mapArgument,
+    )
+    .option('--csv-params <params>', 'libcachesim-csv reader parameters, as for libCacheSim cachesim -t')
+    .option('--skip-bad <n>', 'skip up to N bad records (each reported), fail on the next', countArgument, 0)
     .option('--only-successful', 'cms: keep only successful jobs (JobSuccess and exit code 0)');
 }
 
-/** Reads a trace with a progress bar and reports skipped bad lines on stderr. */
+/** Reads a trace with a progress bar and reports skipped bad records on stderr. */
 export async function loadTrace(file: string, opts: TraceInputOptions): Promise<ReadResult> {
   let bar: Progress | undefined;
   let reported = 0;
   const result = await readTrace(file, {
-    format: opts.format,
+    format: opts.format ?? opts.from,
     map: opts.map,
     csvParams: opts.csvParams,
-    skipBad: Number(opts.skipBad ?? 0),
+    skipBad: opts.skipBad,
     onlySuccessful: opts.onlySuccessful,
     onProgress: (done, total) => {
       bar ??= progressBar('reading', total, 'bytes');

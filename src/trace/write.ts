@@ -1,13 +1,12 @@
 /** Writing trace files atomically, gzip-compressed when the name ends in `.gz`. */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { type FormatName, TRACE_FORMATS } from './formats/index.js';
 import type { Trace } from './model.js';
+import { atomically } from './atomic.js';
 
 const BY_EXTENSION: readonly [RegExp, FormatName][] = [
   [/\.(bin|oracleGeneral)$/i, 'oracle-general'],
@@ -21,16 +20,18 @@ export function formatForFileName(file: string): FormatName | undefined {
   return BY_EXTENSION.find(([pattern]) => pattern.test(name))?.[1];
 }
 
-/**
- * Writes a trace in a format to a temporary file in the same directory, then renames it over
- * `file`, so readers never see a partial trace.
- */
-export async function writeTrace(trace: Trace, file: string, format: FormatName): Promise<void> {
-  if (/\.(zst|zstd)$/i.test(file))
-    throw new Error(`cannot write ${file}: zstd output is not supported, use .gz`);
-  await mkdir(dirname(file), { recursive: true });
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
+/** The format to write `file` in: the explicit one, else the one its name implies. */
+export function outputFormat(file: string, explicit?: FormatName): FormatName {
+  const format = explicit ?? formatForFileName(file);
+  if (!format) throw new Error(`cannot tell the output format from ${file}; pass the format explicitly`);
+  return format;
+}
+
+/** Writes a trace atomically (readers never see a partial trace); returns the format used. */
+export async function writeTrace(trace: Trace, file: string, explicit?: FormatName): Promise<FormatName> {
+  const format = outputFormat(file, explicit);
+  if (/\.(zst|zstd)$/i.test(file)) throw new Error(`cannot write ${file}: zstd output is not supported, use .gz`);
+  await atomically(file, async (temp) => {
     const fileStream = createWriteStream(temp);
     const gzip = file.toLowerCase().endsWith('.gz') ? createGzip() : undefined;
     const out: Writable = gzip ?? fileStream;
@@ -40,9 +41,6 @@ export async function writeTrace(trace: Trace, file: string, format: FormatName)
       out.end();
     };
     await Promise.all([write(), done]);
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+  });
+  return format;
 }

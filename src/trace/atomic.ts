@@ -1,0 +1,24 @@
+/** Atomic file output: write a temporary file beside the target, rename it over the target. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Runs `produce` on a temporary path in the target's directory and renames the result over
+ * `file`, so readers never see a partial file; on failure the temporary file is removed.
+ */
+export async function atomically(file: string, produce: (tempPath: string) => Promise<void>): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await produce(temp);
+    await rename(temp, file);
+  } catch (err) {
+    await rm(temp, { force: true, recursive: true });
+    throw err;
+  }
+}
+
+export function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  return atomically(file, (temp) => writeFile(temp, data));
+}
