@@ -1,11 +1,11 @@
 import type { Policy, PolicyContext, PolicySpec } from '../policy.js';
-import { ListPool, ObjList } from '../structs/dlist.js';
+import type { ObjList } from '../structs/dlist.js';
+import { SizedQueues } from '../structs/sized-queues.js';
 
-const NONE = 0;
-const T1 = 1;
-const T2 = 2;
-const B1 = 3;
-const B2 = 4;
+const T1 = 0;
+const T2 = 1;
+const B1 = 2;
+const B2 = 3;
 const NO_REQUEST = -1;
 
 /**
@@ -19,12 +19,11 @@ const NO_REQUEST = -1;
  * before evicting on every miss, so ghost hits are handled there and always admitted.
  */
 class Arc implements Policy {
+  private readonly queues: SizedQueues;
   private readonly t1: ObjList;
   private readonly t2: ObjList;
   private readonly b1: ObjList;
   private readonly b2: ObjList;
-  private readonly where: Uint8Array;
-  private readonly sizes: Float64Array;
   private readonly requestSize: Float64Array;
   private readonly capacity: number;
   private target = 0;
@@ -32,19 +31,17 @@ class Arc implements Policy {
   private ghostHitInB2 = false;
 
   constructor(ctx: PolicyContext) {
-    const pool = new ListPool(ctx.trace.objectCount);
-    this.t1 = new ObjList(pool);
-    this.t2 = new ObjList(pool);
-    this.b1 = new ObjList(pool);
-    this.b2 = new ObjList(pool);
-    this.where = new Uint8Array(ctx.trace.objectCount);
-    this.sizes = new Float64Array(ctx.trace.objectCount);
+    this.queues = new SizedQueues(ctx.trace.objectCount, 4);
+    this.t1 = this.queues.queue(T1);
+    this.t2 = this.queues.queue(T2);
+    this.b1 = this.queues.queue(B1);
+    this.b2 = this.queues.queue(B2);
     this.requestSize = ctx.trace.size;
     this.capacity = ctx.capacity;
   }
 
   admit(obj: number, _size: number, req: number): boolean {
-    const list = this.where[obj];
+    const list = this.queues.queueOf(obj);
     if (list === B1) {
       this.target = Math.min(this.target + Math.max(this.b2.bytes / this.b1.bytes, 1), this.capacity);
       this.ghostHit(obj, req, false);
@@ -56,18 +53,14 @@ class Arc implements Policy {
   }
 
   hit(obj: number): void {
-    if (this.where[obj] === T1) this.move(obj, this.t1, this.t2, T2);
+    if (this.queues.queueOf(obj) === T1) this.queues.move(obj, T2);
     else this.t2.moveToHead(obj);
   }
 
   insert(obj: number, size: number, req: number): void {
-    this.sizes[obj] = size;
-    if (this.ghostHitRequest === req) {
-      this.ghostHitRequest = NO_REQUEST;
-      this.push(obj, this.t2, T2);
-    } else {
-      this.push(obj, this.t1, T1);
-    }
+    const fromGhost = this.ghostHitRequest === req;
+    this.ghostHitRequest = NO_REQUEST;
+    this.queues.add(obj, size, fromGhost ? T2 : T1);
   }
 
   evict(req: number): number {
@@ -76,20 +69,20 @@ class Arc implements Policy {
   }
 
   remove(obj: number): void {
-    this.drop(obj, this.where[obj] === T1 ? this.t1 : this.t2);
+    this.queues.drop(obj);
   }
 
   /** Case IV of the paper: the request was in none of the four lists. */
   private evictOnFullMiss(req: number): number {
     const incoming = this.requestSize[req];
     if (this.t1.bytes + this.b1.bytes + incoming > this.capacity) {
-      if (this.b1.bytes === 0) return this.drop(this.t1.tail, this.t1);
-      this.drop(this.b1.tail, this.b1);
+      if (this.b1.bytes === 0) return this.queues.drop(this.t1.tail);
+      this.queues.drop(this.b1.tail);
     } else if (
       this.t1.bytes + this.b1.bytes + this.t2.bytes + this.b2.bytes >= 2 * this.capacity &&
       this.b2.bytes > 0
     ) {
-      this.drop(this.b2.tail, this.b2);
+      this.queues.drop(this.b2.tail);
     }
     return this.replace(req);
   }
@@ -99,34 +92,15 @@ class Arc implements Policy {
     const t1Bytes = this.t1.bytes;
     const tieFavoursT1 = t1Bytes === this.target && this.ghostHitInB2 && this.ghostHitRequest === req;
     if ((t1Bytes > 0 && (t1Bytes > this.target || tieFavoursT1)) || this.t2.bytes === 0) {
-      return this.move(this.t1.tail, this.t1, this.b1, B1);
+      return this.queues.move(this.t1.tail, B1);
     }
-    return this.move(this.t2.tail, this.t2, this.b2, B2);
+    return this.queues.move(this.t2.tail, B2);
   }
 
   private ghostHit(obj: number, req: number, inB2: boolean): void {
-    this.drop(obj, inB2 ? this.b2 : this.b1);
+    this.queues.drop(obj);
     this.ghostHitRequest = req;
     this.ghostHitInB2 = inB2;
-  }
-
-  private push(obj: number, list: ObjList, id: number): void {
-    list.pushHead(obj);
-    list.bytes += this.sizes[obj];
-    this.where[obj] = id;
-  }
-
-  private drop(obj: number, list: ObjList): number {
-    list.unlink(obj);
-    list.bytes -= this.sizes[obj];
-    this.where[obj] = NONE;
-    return obj;
-  }
-
-  private move(obj: number, from: ObjList, to: ObjList, id: number): number {
-    this.drop(obj, from);
-    this.push(obj, to, id);
-    return obj;
   }
 }
 

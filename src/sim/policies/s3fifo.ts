@@ -1,7 +1,10 @@
 import { numberParam, type Policy, type PolicyContext, type PolicySpec } from '../policy.js';
-import { ListPool, ObjList } from '../structs/dlist.js';
+import type { ObjList } from '../structs/dlist.js';
 import { GhostFifo } from '../structs/ghost-fifo.js';
+import { SizedQueues } from '../structs/sized-queues.js';
 
+const SMALL = 0;
+const MAIN = 1;
 const NO_VICTIM = -1;
 const NO_REQUEST = -1;
 const FREQUENCY_CAP = 3;
@@ -25,12 +28,11 @@ const FREQUENCY_CAP = 3;
  * size of the small FIFO; here it is simply not admitted.
  */
 class S3Fifo implements Policy {
+  private readonly queues: SizedQueues;
   private readonly small: ObjList;
   private readonly main: ObjList;
   private readonly ghost: GhostFifo;
   private readonly frequency: Int32Array;
-  private readonly inMain: Uint8Array;
-  private readonly sizes: Float64Array;
   private readonly smallCapacity: number;
   private readonly mainCapacity: number;
   private readonly moveThreshold: number;
@@ -38,12 +40,10 @@ class S3Fifo implements Policy {
 
   constructor(ctx: PolicyContext) {
     const n = ctx.trace.objectCount;
-    const pool = new ListPool(n);
-    this.small = new ObjList(pool);
-    this.main = new ObjList(pool);
+    this.queues = new SizedQueues(n, 2);
+    this.small = this.queues.queue(SMALL);
+    this.main = this.queues.queue(MAIN);
     this.frequency = new Int32Array(n);
-    this.inMain = new Uint8Array(n);
-    this.sizes = new Float64Array(n);
     this.smallCapacity = Math.trunc(ctx.capacity * numberParam(ctx, 'fifo-size-ratio', 0.1));
     this.mainCapacity = ctx.capacity - this.smallCapacity;
     this.ghost = new GhostFifo(n, Math.trunc(ctx.capacity * numberParam(ctx, 'ghost-size-ratio', 0.9)));
@@ -61,9 +61,8 @@ class S3Fifo implements Policy {
   }
 
   insert(obj: number, size: number, req: number): void {
-    this.sizes[obj] = size;
     this.frequency[obj] = 0;
-    this.push(obj, this.ghostHitRequest === req ? this.main : this.small);
+    this.queues.add(obj, size, this.ghostHitRequest === req ? MAIN : SMALL);
   }
 
   evict(): number {
@@ -76,18 +75,18 @@ class S3Fifo implements Policy {
   }
 
   remove(obj: number): void {
-    this.drop(obj, this.inMain[obj] === 1 ? this.main : this.small);
+    this.queues.drop(obj);
   }
 
   private evictFromSmall(): number {
     while (this.small.length > 0) {
-      const candidate = this.drop(this.small.tail, this.small);
+      const candidate = this.small.tail;
       if (this.frequency[candidate] < this.moveThreshold) {
-        this.ghost.add(candidate, this.sizes[candidate]);
-        return candidate;
+        this.ghost.add(candidate, this.queues.sizeOf(candidate));
+        return this.queues.drop(candidate);
       }
       this.frequency[candidate] = 0;
-      this.push(candidate, this.main);
+      this.queues.move(candidate, MAIN);
     }
     return NO_VICTIM;
   }
@@ -96,23 +95,11 @@ class S3Fifo implements Policy {
     while (this.main.length > 0) {
       const candidate = this.main.tail;
       const f = this.frequency[candidate];
-      if (f === 0) return this.drop(candidate, this.main);
+      if (f === 0) return this.queues.drop(candidate);
       this.frequency[candidate] = Math.min(f, FREQUENCY_CAP) - 1;
       this.main.moveToHead(candidate);
     }
     return NO_VICTIM;
-  }
-
-  private push(obj: number, list: ObjList): void {
-    list.pushHead(obj);
-    list.bytes += this.sizes[obj];
-    this.inMain[obj] = list === this.main ? 1 : 0;
-  }
-
-  private drop(obj: number, list: ObjList): number {
-    list.unlink(obj);
-    list.bytes -= this.sizes[obj];
-    return obj;
   }
 }
 

@@ -1,7 +1,10 @@
 import { numberParam, type Policy, type PolicyContext, type PolicySpec } from '../policy.js';
-import { ListPool, ObjList } from '../structs/dlist.js';
+import type { ObjList } from '../structs/dlist.js';
 import { GhostFifo } from '../structs/ghost-fifo.js';
+import { SizedQueues } from '../structs/sized-queues.js';
 
+const A1IN = 0;
+const AM = 1;
 const NO_REQUEST = -1;
 
 /**
@@ -17,11 +20,10 @@ const NO_REQUEST = -1;
  * within its share only while the engine is making room (see docs/policies.md).
  */
 class TwoQ implements Policy {
+  private readonly queues: SizedQueues;
   private readonly a1in: ObjList;
   private readonly am: ObjList;
   private readonly a1out: GhostFifo;
-  private readonly inAm: Uint8Array;
-  private readonly sizes: Float64Array;
   private readonly requestSize: Float64Array;
   private readonly a1inCapacity: number;
   private readonly amCapacity: number;
@@ -29,11 +31,9 @@ class TwoQ implements Policy {
 
   constructor(ctx: PolicyContext) {
     const n = ctx.trace.objectCount;
-    const pool = new ListPool(n);
-    this.a1in = new ObjList(pool);
-    this.am = new ObjList(pool);
-    this.inAm = new Uint8Array(n);
-    this.sizes = new Float64Array(n);
+    this.queues = new SizedQueues(n, 2);
+    this.a1in = this.queues.queue(A1IN);
+    this.am = this.queues.queue(AM);
     this.requestSize = ctx.trace.size;
     this.a1inCapacity = Math.trunc(ctx.capacity * numberParam(ctx, 'Ain-size-ratio', 0.25));
     this.amCapacity = ctx.capacity - this.a1inCapacity;
@@ -46,21 +46,20 @@ class TwoQ implements Policy {
   }
 
   hit(obj: number): void {
-    if (this.inAm[obj] === 1) this.am.moveToHead(obj);
+    if (this.queues.queueOf(obj) === AM) this.am.moveToHead(obj);
   }
 
   insert(obj: number, size: number, req: number): void {
-    this.sizes[obj] = size;
-    this.push(obj, this.ghostHitRequest === req ? this.am : this.a1in);
+    this.queues.add(obj, size, this.ghostHitRequest === req ? AM : A1IN);
   }
 
   evict(req: number): number {
     if (this.evictsFromA1in(req)) {
-      const victim = this.drop(this.a1in.tail, this.a1in);
-      this.a1out.add(victim, this.sizes[victim]);
-      return victim;
+      const victim = this.a1in.tail;
+      this.a1out.add(victim, this.queues.sizeOf(victim));
+      return this.queues.drop(victim);
     }
-    return this.drop(this.am.tail, this.am);
+    return this.queues.drop(this.am.tail);
   }
 
   private evictsFromA1in(req: number): boolean {
@@ -72,19 +71,7 @@ class TwoQ implements Policy {
   }
 
   remove(obj: number): void {
-    this.drop(obj, this.inAm[obj] === 1 ? this.am : this.a1in);
-  }
-
-  private push(obj: number, list: ObjList): void {
-    list.pushHead(obj);
-    list.bytes += this.sizes[obj];
-    this.inAm[obj] = list === this.am ? 1 : 0;
-  }
-
-  private drop(obj: number, list: ObjList): number {
-    list.unlink(obj);
-    list.bytes -= this.sizes[obj];
-    return obj;
+    this.queues.drop(obj);
   }
 }
 
