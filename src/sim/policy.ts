@@ -55,3 +55,14 @@ export function numberParam(ctx: PolicyContext, name: string, fallback: number):
   if (!Number.isFinite(v)) throw new RangeError(`policy parameter ${name}=${raw} is not a number`);
   return v;
 }
+
+/** A policy was asked for something its state cannot give (e.g. a victim from an empty cache). */
+export class PolicyStateError extends Error {
+  constructor(
+    readonly policy: string,
+    reason: string,
+  ) {
+    super(`policy ${policy}: ${reason}`);
+    this.name = 'PolicyStateError';
+  }
+}

@@ -1,9 +1,46 @@
 /** The policy registry: one line per policy. */
 import type { PolicySpec } from '../policy.js';
+import { arc } from './arc.js';
+import { belady } from './belady.js';
+import { clock } from './clock.js';
 import { fifo } from './fifo.js';
+import { gdsf } from './gdsf.js';
+import { infinite } from './infinite.js';
+import { lfu } from './lfu.js';
+import { lfuda } from './lfuda.js';
 import { lru } from './lru.js';
+import { nocache } from './nocache.js';
+import { random } from './random.js';
+import { s3fifo } from './s3fifo.js';
+import { sieve } from './sieve.js';
+import { sizebig } from './sizebig.js';
+import { sizesmall } from './sizesmall.js';
+import { twoq } from './twoq.js';
+import { wlruAdditive } from './wlru-additive.js';
+import { wlruAdditiveExp } from './wlru-additive-exp.js';
+import { wlruMultiplicative } from './wlru-multiplicative.js';
 
-export const POLICIES: readonly PolicySpec[] = [lru, fifo];
+export const POLICIES: readonly PolicySpec[] = [
+  lru,
+  fifo,
+  clock,
+  lfu,
+  lfuda,
+  gdsf,
+  arc,
+  twoq,
+  s3fifo,
+  sieve,
+  random,
+  belady,
+  nocache,
+  infinite,
+  sizebig,
+  sizesmall,
+  wlruAdditive,
+  wlruAdditiveExp,
+  wlruMultiplicative,
+];
 
 export class UnknownPolicyError extends Error {
   constructor(readonly policy: string) {

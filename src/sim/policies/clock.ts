@@ -1,0 +1,54 @@
+import { numberParam, type Policy, type PolicyContext, type PolicySpec } from '../policy.js';
+import { ListPool, ObjList } from '../structs/dlist.js';
+
+/**
+ * CLOCK / second chance as libCacheSim Clock.c (FIFO with reinsertion): objects enter
+ * at the head with counter 0; a hit raises the counter up to 2^bits - 1. To evict, the
+ * tail object with a non-zero counter is moved to the head with its counter lowered by
+ * one, until the tail has counter 0 and goes. Parameter `n-bit-counter` (default 1).
+ */
+class Clock implements Policy {
+  private readonly queue: ObjList;
+  private readonly counter: Uint8Array;
+  private readonly maxCount: number;
+
+  constructor(ctx: PolicyContext) {
+    this.queue = new ObjList(new ListPool(ctx.trace.objectCount));
+    this.counter = new Uint8Array(ctx.trace.objectCount);
+    const bits = numberParam(ctx, 'n-bit-counter', 1);
+    if (!(Number.isInteger(bits) && bits >= 1 && bits <= 8)) {
+      throw new RangeError(`policy parameter n-bit-counter=${bits} must be an integer in 1..8`);
+    }
+    this.maxCount = (1 << bits) - 1;
+  }
+
+  hit(obj: number): void {
+    if (this.counter[obj] < this.maxCount) this.counter[obj]++;
+  }
+
+  insert(obj: number): void {
+    this.queue.pushHead(obj);
+    this.counter[obj] = 0;
+  }
+
+  evict(): number {
+    let candidate = this.queue.tail;
+    while (this.counter[candidate] > 0) {
+      this.counter[candidate]--;
+      this.queue.moveToHead(candidate);
+      candidate = this.queue.tail;
+    }
+    this.queue.unlink(candidate);
+    return candidate;
+  }
+
+  remove(obj: number): void {
+    this.queue.unlink(obj);
+  }
+}
+
+export const clock: PolicySpec = {
+  name: 'clock',
+  description: 'CLOCK / second chance: FIFO that reinserts objects hit since their last pass',
+  create: (ctx) => new Clock(ctx),
+};

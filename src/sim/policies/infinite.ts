@@ -1,0 +1,21 @@
+import { type Policy, type PolicySpec, PolicyStateError } from '../policy.js';
+
+/** The infinite-cache baseline: every object stays forever; only first requests miss. */
+class Infinite implements Policy {
+  hit(): void {}
+
+  insert(): void {}
+
+  evict(): number {
+    throw new PolicyStateError('infinite', 'evict called although the capacity is unbounded');
+  }
+
+  remove(): void {}
+}
+
+export const infinite: PolicySpec = {
+  name: 'infinite',
+  description: 'unbounded cache that never evicts (compulsory misses only)',
+  unbounded: true,
+  create: () => new Infinite(),
+};

@@ -1,0 +1,40 @@
+import { SeededRandom } from '../../util/prng.js';
+import type { Policy, PolicyContext, PolicySpec } from '../policy.js';
+import { IndexedSet } from '../structs/indexed-set.js';
+
+/**
+ * Random eviction (libCacheSim Random.c): the victim is drawn uniformly from the
+ * resident objects. Draws come from a generator seeded with `ctx.seed`, so a run is
+ * reproducible; libCacheSim's own draws (from its hash table) are not reproduced.
+ */
+class RandomEviction implements Policy {
+  private readonly residents: IndexedSet;
+  private readonly random: SeededRandom;
+
+  constructor(ctx: PolicyContext) {
+    this.residents = new IndexedSet(ctx.trace.objectCount);
+    this.random = new SeededRandom(ctx.seed);
+  }
+
+  hit(): void {}
+
+  insert(obj: number): void {
+    this.residents.add(obj);
+  }
+
+  evict(): number {
+    const victim = this.residents.at(this.random.below(this.residents.size));
+    this.residents.remove(victim);
+    return victim;
+  }
+
+  remove(obj: number): void {
+    this.residents.remove(obj);
+  }
+}
+
+export const random: PolicySpec = {
+  name: 'random',
+  description: 'evict a uniformly random resident object (seeded)',
+  create: (ctx) => new RandomEviction(ctx),
+};

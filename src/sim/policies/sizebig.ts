@@ -1,0 +1,9 @@
+import type { PolicySpec } from '../policy.js';
+import { SizeOrder } from './size-order.js';
+
+/** Evict the largest resident object first (smart-cache SizeBig); see size-order.ts. */
+export const sizebig: PolicySpec = {
+  name: 'sizebig',
+  description: 'evict the largest object first, least recently requested among equals (CMS smart-cache)',
+  create: (ctx) => new SizeOrder(ctx, true),
+};

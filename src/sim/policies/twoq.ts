@@ -1,0 +1,82 @@
+import { numberParam, type Policy, type PolicyContext, type PolicySpec } from '../policy.js';
+import type { ObjList } from '../structs/dlist.js';
+import { GhostFifo } from '../structs/ghost-fifo.js';
+import { SizedQueues } from '../structs/sized-queues.js';
+
+const A1IN = 0;
+const AM = 1;
+const NO_REQUEST = -1;
+
+/**
+ * 2Q (Johnson & Shasha, VLDB 1994), full version, as libCacheSim TwoQ.c with its
+ * defaults: A1in, a FIFO of `Ain-size-ratio` (0.25) of the bytes, takes new objects
+ * and ignores hits; A1out remembers ids evicted from A1in in a ghost FIFO of
+ * `Aout-size-ratio` (0.5) of the bytes; an object requested while in A1out goes to Am,
+ * an LRU holding the remaining bytes. Eviction takes A1in's tail (remembering it in
+ * A1out) while A1in is over its share, otherwise Am's LRU object.
+ *
+ * libCacheSim inserts into Am through Am's own get, which may evict inside Am even when
+ * the whole cache has room; the engine cannot evict outside `evict`, so here Am is kept
+ * within its share only while the engine is making room (see docs/policies.md).
+ */
+class TwoQ implements Policy {
+  private readonly queues: SizedQueues;
+  private readonly a1in: ObjList;
+  private readonly am: ObjList;
+  private readonly a1out: GhostFifo;
+  private readonly requestSize: Float64Array;
+  private readonly a1inCapacity: number;
+  private readonly amCapacity: number;
+  private ghostHitRequest = NO_REQUEST;
+
+  constructor(ctx: PolicyContext) {
+    const n = ctx.trace.objectCount;
+    this.queues = new SizedQueues(n, 2);
+    this.a1in = this.queues.queue(A1IN);
+    this.am = this.queues.queue(AM);
+    this.requestSize = ctx.trace.size;
+    this.a1inCapacity = Math.trunc(ctx.capacity * numberParam(ctx, 'Ain-size-ratio', 0.25));
+    this.amCapacity = ctx.capacity - this.a1inCapacity;
+    this.a1out = new GhostFifo(n, Math.trunc(ctx.capacity * numberParam(ctx, 'Aout-size-ratio', 0.5)));
+  }
+
+  admit(obj: number, size: number, req: number): boolean {
+    this.ghostHitRequest = this.a1out.remove(obj) ? req : NO_REQUEST;
+    return size <= this.a1inCapacity;
+  }
+
+  hit(obj: number): void {
+    if (this.queues.queueOf(obj) === AM) this.am.moveToHead(obj);
+  }
+
+  insert(obj: number, size: number, req: number): void {
+    this.queues.add(obj, size, this.ghostHitRequest === req ? AM : A1IN);
+  }
+
+  evict(req: number): number {
+    if (this.evictsFromA1in(req)) {
+      const victim = this.a1in.tail;
+      this.a1out.add(victim, this.queues.sizeOf(victim));
+      return this.queues.drop(victim);
+    }
+    return this.queues.drop(this.am.tail);
+  }
+
+  private evictsFromA1in(req: number): boolean {
+    if (this.a1in.length === 0) return false;
+    if (this.am.length === 0) return true;
+    const amOverflows =
+      this.ghostHitRequest === req && this.am.bytes + this.requestSize[req] > this.amCapacity;
+    return this.a1in.bytes > this.a1inCapacity && !amOverflows;
+  }
+
+  remove(obj: number): void {
+    this.queues.drop(obj);
+  }
+}
+
+export const twoq: PolicySpec = {
+  name: '2q',
+  description: '2Q: FIFO for new objects, ghost of their ids, LRU for re-referenced ones (libCacheSim TwoQ)',
+  create: (ctx) => new TwoQ(ctx),
+};

@@ -1,0 +1,128 @@
+/**
+ * The weight-function LRU of the CMS smart-cache simulator (Cloud-PG/smart-cache,
+ * WeightFunLRU: weightFunLRU.go, files/stats.go, functions/functions.go).
+ *
+ * What it does, exactly as the original:
+ * - Every request (hit or miss) updates the file's statistics and recomputes its weight
+ *   w = f(nReq, size, meanTicks) with parameters a, b, c (default 1):
+ *   nReq is the number of requests to the file so far, this one included, kept after
+ *   eviction; size is the file size in megabytes (the original's unit; here bytes / 2^20);
+ *   meanTicks is, over the file's last (up to) 32 request times, the sum of
+ *   (time of this request - that request time) in minutes, divided by 32.
+ * - On a miss the file is admitted only if its weight is at most the mean weight of all
+ *   files seen so far (the original calls this mean `GetWeightMedian`); a file of higher
+ *   weight is served without being cached. Lower weight is better.
+ * - Eviction is plain LRU: the least recently requested resident file goes first. The
+ *   weight never chooses the victim.
+ *
+ * Differences: the original stamps requests with their day (`DayTime`), here with the
+ * trace time in seconds; it purges statistics of files idle for days (not done here);
+ * and it frees at least the requested file's size on a miss, where the engine evicts
+ * only until the file fits.
+ */
+import { numberParam, type Policy, type PolicyContext } from '../policy.js';
+import { ListPool, ObjList } from '../structs/dlist.js';
+
+export type WeightFunction = (
+  nReq: number,
+  size: number,
+  meanTicks: number,
+  a: number,
+  b: number,
+  c: number,
+) => number;
+
+/** The original's ring of request times per file. */
+const REMEMBERED_REQUESTS = 32;
+const BYTES_PER_MEGABYTE = 2 ** 20;
+const SECONDS_PER_MINUTE = 60;
+
+export class WeightedLru implements Policy {
+  private readonly lru: ObjList;
+  private readonly requests: Float64Array;
+  private readonly weight: Float64Array;
+  private readonly times: Float64Array;
+  private readonly timesStored: Uint8Array;
+  private readonly timesNext: Uint8Array;
+  private readonly timesSum: Float64Array;
+  private readonly traceTime: Float64Array;
+  private readonly traceSize: Float64Array;
+  private readonly a: number;
+  private readonly b: number;
+  private readonly c: number;
+  private filesSeen = 0;
+  private weightSum = 0;
+
+  constructor(
+    ctx: PolicyContext,
+    private readonly weightOf: WeightFunction,
+  ) {
+    const n = ctx.trace.objectCount;
+    this.lru = new ObjList(new ListPool(n));
+    this.requests = new Float64Array(n);
+    this.weight = new Float64Array(n);
+    this.times = new Float64Array(n * REMEMBERED_REQUESTS);
+    this.timesStored = new Uint8Array(n);
+    this.timesNext = new Uint8Array(n);
+    this.timesSum = new Float64Array(n);
+    this.traceTime = ctx.trace.time;
+    this.traceSize = ctx.trace.size;
+    this.a = numberParam(ctx, 'a', 1);
+    this.b = numberParam(ctx, 'b', 1);
+    this.c = numberParam(ctx, 'c', 1);
+  }
+
+  admit(obj: number, _size: number, req: number): boolean {
+    this.observe(obj, req);
+    return this.weight[obj] <= this.weightSum / this.filesSeen;
+  }
+
+  hit(obj: number, req: number): void {
+    this.observe(obj, req);
+    this.lru.moveToHead(obj);
+  }
+
+  insert(obj: number): void {
+    this.lru.pushHead(obj);
+  }
+
+  evict(): number {
+    return this.lru.popTail();
+  }
+
+  remove(obj: number): void {
+    this.lru.unlink(obj);
+  }
+
+  private observe(obj: number, req: number): void {
+    if (this.requests[obj] === 0) this.filesSeen++;
+    this.requests[obj]++;
+    const now = this.traceTime[req];
+    this.rememberTime(obj, now);
+    const meanTicks = this.meanTicks(obj, now);
+    const weight = this.weightOf(
+      this.requests[obj],
+      this.traceSize[req] / BYTES_PER_MEGABYTE,
+      meanTicks,
+      this.a,
+      this.b,
+      this.c,
+    );
+    this.weightSum += weight - this.weight[obj];
+    this.weight[obj] = weight;
+  }
+
+  private rememberTime(obj: number, time: number): void {
+    const slot = obj * REMEMBERED_REQUESTS + this.timesNext[obj];
+    if (this.timesStored[obj] === REMEMBERED_REQUESTS) this.timesSum[obj] -= this.times[slot];
+    else this.timesStored[obj]++;
+    this.times[slot] = time;
+    this.timesSum[obj] += time;
+    this.timesNext[obj] = (this.timesNext[obj] + 1) % REMEMBERED_REQUESTS;
+  }
+
+  private meanTicks(obj: number, now: number): number {
+    const secondsBehind = this.timesStored[obj] * now - this.timesSum[obj];
+    return secondsBehind / SECONDS_PER_MINUTE / REMEMBERED_REQUESTS;
+  }
+}
