@@ -39,7 +39,18 @@ function generatedTrace(): string {
     process.stderr.write(`generating a ${GENERATED_REQUESTS}-request data-lake trace...\n`);
     execFileSync(
       process.execPath,
-      [cli, 'generate', '--preset', 'datalake', '--requests', String(GENERATED_REQUESTS), '--seed', '1', '--out', file],
+      [
+        cli,
+        'generate',
+        '--preset',
+        'datalake',
+        '--requests',
+        String(GENERATED_REQUESTS),
+        '--seed',
+        '1',
+        '--out',
+        file,
+      ],
       { stdio: 'inherit' },
     );
   }
@@ -78,9 +89,13 @@ function smartcacheRun(trace: string, policy: string): Timed {
 }
 
 function requestCount(trace: string): number {
-  const out = execFileSync(process.execPath, [cli, 'inspect', trace, '--format', 'oracle-general', '--json'], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    [cli, 'inspect', trace, '--format', 'oracle-general', '--json'],
+    {
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(out).requests;
 }
 
@@ -91,7 +106,14 @@ function pad(cells: string[], widths: number[]): string {
 function main(): void {
   const cachesim = buildLibCacheSim();
   const traces = [path.join(shared, 'traces', 'cloudPhysicsIO.oracleGeneral.bin'), generatedTrace()];
-  const header = ['trace', 'policy', 'libCacheSim s', 'smartcache s', 'libCacheSim Mreq/s', 'smartcache Mreq/s'];
+  const header = [
+    'trace',
+    'policy',
+    'libCacheSim s',
+    'smartcache s',
+    'libCacheSim Mreq/s',
+    'smartcache Mreq/s',
+  ];
   header.push('ratio', 'miss ratio (lcs / sc)');
   const widths = header.map((h) => Math.max(h.length, 12));
   widths[0] = 34;
@@ -104,7 +126,10 @@ function main(): void {
       const ours = repeat(() => smartcacheRun(trace, policy));
       const row = [path.basename(trace), policy, peer.seconds.toFixed(3), ours.seconds.toFixed(3)];
       row.push((requests / peer.seconds / 1e6).toFixed(2), (requests / ours.seconds / 1e6).toFixed(2));
-      row.push(`${(peer.seconds / ours.seconds).toFixed(2)}x`, `${peer.missRatio.toFixed(4)} / ${ours.missRatio.toFixed(4)}`);
+      row.push(
+        `${(peer.seconds / ours.seconds).toFixed(2)}x`,
+        `${peer.missRatio.toFixed(4)} / ${ours.missRatio.toFixed(4)}`,
+      );
       console.log(pad(row, widths));
     }
   }

@@ -31,7 +31,9 @@ export function register(program: Command): void {
     .argument('<in>', 'input trace')
     .argument('<out>', 'output trace (written atomically)');
   addTraceInputOptions(cmd, '--from <format>')
-    .addOption(new Option('--to <format>', "output format (default: from OUT's extension)").argParser(formatArgument))
+    .addOption(
+      new Option('--to <format>', "output format (default: from OUT's extension)").argParser(formatArgument),
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (input: string, output: string, opts: ConvertOptions) => {
       const { trace, format, skipped } = await loadTrace(input, opts);

@@ -16,7 +16,9 @@ interface DemoOptions {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('generate a data-lake workload, simulate every policy at several cache sizes, write report.html')
+    .description(
+      'generate a data-lake workload, simulate every policy at several cache sizes, write report.html',
+    )
     .option('-n, --requests <n>', 'requests in the generated workload', '1000000')
     .option('--seed <n>', 'workload seed', '1')
     .option('-p, --policies <list>', 'policies to compare', 'all')
@@ -24,11 +26,18 @@ export function register(program: Command): void {
     .option('-o, --out <file>', 'HTML report', 'report.html')
     .option('--png <dir>', 'also write the plots as PNG images')
     .option('-j, --jobs <n>', 'worker threads (default: cores)')
-    .addHelpText('after', '\nThe same as `smartcache generate` followed by `smartcache simulate --out report.html`.')
+    .addHelpText(
+      'after',
+      '\nThe same as `smartcache generate` followed by `smartcache simulate --out report.html`.',
+    )
     .action(async (opts: DemoOptions) => {
       const requests = Number(opts.requests);
       process.stderr.write(`generating a ${requests}-request data-lake workload (seed ${opts.seed})...\n`);
       const trace = generateWorkload({ preset: 'datalake', requests, seed: Number(opts.seed) });
-      await simulateTrace(trace, `datalake, ${requests} requests, seed ${opts.seed}`, { ...opts, window: '1d', seed: '1' });
+      await simulateTrace(trace, `datalake, ${requests} requests, seed ${opts.seed}`, {
+        ...opts,
+        window: '1d',
+        seed: '1',
+      });
     });
 }

@@ -33,7 +33,11 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed gives the same file', '1')
     .option('--days <n>', 'time span in days')
     .requiredOption('-o, --out <file>', 'output file; format from --format or the extension')
-    .addOption(new Option('-f, --format <name>', 'output format (default: from the extension)').argParser(formatArgument))
+    .addOption(
+      new Option('-f, --format <name>', 'output format (default: from the extension)').argParser(
+        formatArgument,
+      ),
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (opts: GenerateOptions) => {
       const trace = generateWorkload({
@@ -43,6 +47,8 @@ export function register(program: Command): void {
         days: opts.days === undefined ? undefined : Number(opts.days),
       });
       const format = await writeTrace(trace, opts.out, opts.format);
-      process.stderr.write(`wrote ${trace.length} requests (${trace.objectCount} files) to ${opts.out} as ${format}\n`);
+      process.stderr.write(
+        `wrote ${trace.length} requests (${trace.objectCount} files) to ${opts.out} as ${format}\n`,
+      );
     });
 }

@@ -1,10 +1,10 @@
 /** Report files a command can write beside its stdout output: HTML, PNG plots, CSV time series. */
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { SimResult } from '../sim/metrics.js';
 import { windowsCsv } from '../report/table.js';
-import { type Trace, uniqueBytes } from '../trace/model.js';
+import type { SimResult } from '../sim/metrics.js';
 import { writeFileAtomic } from '../trace/atomic.js';
+import { type Trace, uniqueBytes } from '../trace/model.js';
 
 export interface ReportOutputs {
   out?: string;

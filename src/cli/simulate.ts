@@ -1,13 +1,13 @@
 /** `smartcache simulate`: replay a trace through policies at several cache sizes. */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { resultsTable } from '../report/table.js';
+import { parseBandwidth, parseDuration } from '../report/units.js';
 import { DAY } from '../sim/engine.js';
 import type { SimResult } from '../sim/metrics.js';
 import { runSimulations, type SimJob } from '../sim/parallel.js';
 import { parsePolicies, parseWatermarks, resolveSizes } from '../sim/plan.js';
 import { POLICIES } from '../sim/policies/index.js';
-import { resultsTable } from '../report/table.js';
-import { parseBandwidth, parseDuration } from '../report/units.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
 import { addReportOutputs, type ReportOutputs, writeReports } from './outputs.js';
 import { progressBar } from './progress.js';
@@ -41,14 +41,30 @@ ${POLICIES.map((p) => `  ${p.name.padEnd(20)} ${p.description}`).join('\n')}`;
 export function register(program: Command): void {
   const cmd = program
     .command('simulate')
-    .description('replay a trace through cache policies; report hit ratio, byte hit ratio, bytes written, WAN traffic')
+    .description(
+      'replay a trace through cache policies; report hit ratio, byte hit ratio, bytes written, WAN traffic',
+    )
     .requiredOption('-t, --trace <file>', 'trace file (gzip/zstd compressed files are read transparently)');
   addTraceInputOptions(cmd)
-    .option('-p, --policies <list>', 'comma-separated policy names, or "all"', 'lru,fifo,lfu,arc,s3fifo,sieve,belady')
-    .option('-s, --sizes <list>', 'cache sizes: fractions of unique bytes or sizes like 100GB', '0.01,0.05,0.1')
+    .option(
+      '-p, --policies <list>',
+      'comma-separated policy names, or "all"',
+      'lru,fifo,lfu,arc,s3fifo,sieve,belady',
+    )
+    .option(
+      '-s, --sizes <list>',
+      'cache sizes: fractions of unique bytes or sizes like 100GB',
+      '0.01,0.05,0.1',
+    )
     .option('--window <duration>', 'length of a time-series window (1d, 6h, 3600)', '1d')
-    .option('--watermarks <high,low>', 'evict down to the low mark when occupancy passes the high mark, e.g. 0.95,0.85')
-    .option('--bandwidth <rate>', 'WAN budget for cache fills (e.g. 10Gbit); later misses that day read remotely')
+    .option(
+      '--watermarks <high,low>',
+      'evict down to the low mark when occupancy passes the high mark, e.g. 0.95,0.85',
+    )
+    .option(
+      '--bandwidth <rate>',
+      'WAN budget for cache fills (e.g. 10Gbit); later misses that day read remotely',
+    )
     .option('--seed <n>', 'seed for randomised policies', '1')
     .option('-j, --jobs <n>', 'worker threads (default: cores)')
     .option('--json', 'print results as a JSON array on stdout instead of a table');
@@ -63,8 +79,14 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
 export type SimulationSettings = Omit<SimulateOptions, keyof TraceInputOptions | 'trace'>;
 
 /** Runs every (policy, size) on a loaded trace and writes table or JSON plus report files. */
-export async function simulateTrace(trace: Trace, name: string, opts: SimulationSettings): Promise<SimResult[]> {
-  const choices = parsePolicies(opts.policies === 'all' ? POLICIES.map((p) => p.name).join(',') : opts.policies);
+export async function simulateTrace(
+  trace: Trace,
+  name: string,
+  opts: SimulationSettings,
+): Promise<SimResult[]> {
+  const choices = parsePolicies(
+    opts.policies === 'all' ? POLICIES.map((p) => p.name).join(',') : opts.policies,
+  );
   const sizes = resolveSizes(opts.sizes, uniqueBytes(trace));
   const options = {
     window: parseDuration(opts.window),
@@ -73,7 +95,11 @@ export async function simulateTrace(trace: Trace, name: string, opts: Simulation
     seed: Number(opts.seed),
   };
   const jobs: SimJob[] = sizes.flatMap((capacity) =>
-    choices.map((c) => ({ policy: c.spec.name, label: c.label, options: { ...options, capacity, params: c.params } })),
+    choices.map((c) => ({
+      policy: c.spec.name,
+      label: c.label,
+      options: { ...options, capacity, params: c.params },
+    })),
   );
   const bar = progressBar('simulating', jobs.length * trace.length, 'requests');
   const results = await runSimulations(trace, jobs, {

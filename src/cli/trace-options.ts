@@ -1,7 +1,7 @@
 /** The trace-input options every command that reads a trace shares, and loading with progress. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { CsvColumnMap } from '../trace/formats/format.js';
 import { parseColumnMap } from '../trace/formats/csv.js';
+import type { CsvColumnMap } from '../trace/formats/format.js';
 import { FORMATS, type FormatName, isFormatName, type ReadResult, readTrace } from '../trace/read.js';
 import { type Progress, progressBar } from './progress.js';
 

@@ -83,6 +83,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   const resident = new Uint8Array(trace.objectCount);
   const cachedSize = new Float64Array(trace.objectCount);
   const admit = policy.admit?.bind(policy);
+  const miss = policy.miss?.bind(policy);
 
   let occupied = 0;
   let hits = 0;
@@ -163,6 +164,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     } else {
       wanBytes += served;
       const size = sizes[i];
+      miss?.(o, size, i);
       if (size <= capacity && (admit === undefined || admit(o, size, i))) {
         if (spendBudget(t, size)) {
           while (occupied + size > capacity) evictOne(i);

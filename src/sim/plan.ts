@@ -2,9 +2,10 @@
  * What to simulate: policy choices (with parameters) and cache sizes, parsed from the
  * command line and checked against the registry before any work starts.
  */
+
+import { parseBytes } from '../report/units.js';
 import type { Watermarks } from './engine.js';
 import { policySpec } from './policies/index.js';
-import { parseBytes } from '../report/units.js';
 import type { PolicySpec } from './policy.js';
 
 export interface PolicyChoice {

@@ -14,6 +14,11 @@ export interface Policy {
   /** The resident object `obj` was requested again. */
   hit(obj: number, req: number): void;
   /**
+   * Optional: told of every miss first, before admission is decided or anything is evicted,
+   * even for objects too large to cache (libCacheSim's lookup sees ghost entries here).
+   */
+  miss?(obj: number, size: number, req: number): void;
+  /**
    * Optional admission filter, asked on a miss before any eviction. Returning false
    * serves the request from remote storage without caching it.
    */

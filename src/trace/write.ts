@@ -4,9 +4,9 @@ import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { atomically } from './atomic.js';
 import { type FormatName, TRACE_FORMATS } from './formats/index.js';
 import type { Trace } from './model.js';
-import { atomically } from './atomic.js';
 
 const BY_EXTENSION: readonly [RegExp, FormatName][] = [
   [/\.(bin|oracleGeneral)$/i, 'oracle-general'],
@@ -30,7 +30,8 @@ export function outputFormat(file: string, explicit?: FormatName): FormatName {
 /** Writes a trace atomically (readers never see a partial trace); returns the format used. */
 export async function writeTrace(trace: Trace, file: string, explicit?: FormatName): Promise<FormatName> {
   const format = outputFormat(file, explicit);
-  if (/\.(zst|zstd)$/i.test(file)) throw new Error(`cannot write ${file}: zstd output is not supported, use .gz`);
+  if (/\.(zst|zstd)$/i.test(file))
+    throw new Error(`cannot write ${file}: zstd output is not supported, use .gz`);
   await atomically(file, async (temp) => {
     const fileStream = createWriteStream(temp);
     const gzip = file.toLowerCase().endsWith('.gz') ? createGzip() : undefined;

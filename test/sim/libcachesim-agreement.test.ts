@@ -41,7 +41,7 @@ async function loadSharedTrace(): Promise<Trace> {
     existsSync(TRACE_FILE),
     `shared trace missing: ${TRACE_FILE} (the "shared" folder must sit next to the repository root)`,
   );
-  return readTrace(TRACE_FILE);
+  return (await readTrace(TRACE_FILE)).trace;
 }
 
 test('miss ratios agree with libCacheSim on cloudPhysicsIO', async (t) => {

@@ -15,8 +15,7 @@ const NO_REQUEST = -1;
  * max(|B2|/|B1|, 1) on a B1 ghost hit and shrinks by max(|B1|/|B2|, 1) on a B2 ghost
  * hit (byte ratios, so p moves by about one byte per ghost hit, as in libCacheSim).
  *
- * libCacheSim sees ghost hits in its lookup, before evicting; the engine asks `admit`
- * before evicting on every miss, so ghost hits are handled there and always admitted.
+ * libCacheSim sees ghost hits in its lookup, before evicting; here that is `miss`.
  */
 class Arc implements Policy {
   private readonly queues: SizedQueues;
@@ -40,7 +39,7 @@ class Arc implements Policy {
     this.capacity = ctx.capacity;
   }
 
-  admit(obj: number, _size: number, req: number): boolean {
+  miss(obj: number, _size: number, req: number): void {
     const list = this.queues.queueOf(obj);
     if (list === B1) {
       this.target = Math.min(this.target + Math.max(this.b2.bytes / this.b1.bytes, 1), this.capacity);
@@ -49,7 +48,6 @@ class Arc implements Policy {
       this.target = Math.max(this.target - Math.max(this.b1.bytes / this.b2.bytes, 1), 0);
       this.ghostHit(obj, req, true);
     }
-    return true;
   }
 
   hit(obj: number): void {

@@ -23,7 +23,7 @@ const FREQUENCY_CAP = 3;
  *   frequency min(f, 3) - 1, otherwise it is evicted.
  *
  * Objects larger than the small FIFO are not admitted (libCacheSim can_insert). The ghost
- * lookup happens in `admit`, before eviction, as libCacheSim does in its lookup.
+ * lookup happens in `miss`, before eviction, as libCacheSim does in its lookup.
  * One corner differs: libCacheSim evicts for, then drops, a non-ghost object exactly the
  * size of the small FIFO; here it is simply not admitted.
  */
@@ -50,10 +50,12 @@ class S3Fifo implements Policy {
     this.moveThreshold = numberParam(ctx, 'move-to-main-threshold', 2);
   }
 
-  admit(obj: number, size: number, req: number): boolean {
-    const fromGhost = this.ghost.remove(obj);
-    this.ghostHitRequest = fromGhost ? req : NO_REQUEST;
-    return fromGhost ? size <= this.smallCapacity : size < this.smallCapacity;
+  miss(obj: number, _size: number, req: number): void {
+    this.ghostHitRequest = this.ghost.remove(obj) ? req : NO_REQUEST;
+  }
+
+  admit(_obj: number, size: number, req: number): boolean {
+    return this.ghostHitRequest === req ? size <= this.smallCapacity : size < this.smallCapacity;
   }
 
   hit(obj: number): void {

@@ -40,8 +40,11 @@ class TwoQ implements Policy {
     this.a1out = new GhostFifo(n, Math.trunc(ctx.capacity * numberParam(ctx, 'Aout-size-ratio', 0.5)));
   }
 
-  admit(obj: number, size: number, req: number): boolean {
+  miss(obj: number, _size: number, req: number): void {
     this.ghostHitRequest = this.a1out.remove(obj) ? req : NO_REQUEST;
+  }
+
+  admit(_obj: number, size: number): boolean {
     return size <= this.a1inCapacity;
   }
 

@@ -72,8 +72,11 @@ export class WeightedLru implements Policy {
     this.c = numberParam(ctx, 'c', 1);
   }
 
-  admit(obj: number, _size: number, req: number): boolean {
+  miss(obj: number, _size: number, req: number): void {
     this.observe(obj, req);
+  }
+
+  admit(obj: number): boolean {
     return this.weight[obj] <= this.weightSum / this.filesSeen;
   }
 
