@@ -37,6 +37,8 @@ export interface SimOptions {
   dailyBudget?: number;
   seed?: number;
   params?: Readonly<Record<string, string>>;
+  /** when given (one slot per request), set to 1 for every request that hits */
+  hitLog?: Uint8Array;
   /** called with the number of requests replayed so far, about every 2^20 requests */
   onProgress?: (done: number) => void;
 }
@@ -78,6 +80,10 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   const lowMark = options.watermarks ? options.watermarks.low * capacity : 0;
   const budget = options.dailyBudget ?? Number.POSITIVE_INFINITY;
   const onProgress = options.onProgress;
+  const hitLog = options.hitLog;
+  if (hitLog && hitLog.length < trace.length) {
+    throw new SimConfigError(`hit log holds ${hitLog.length} requests, the trace ${trace.length}`);
+  }
 
   const { time, obj: objs, size: sizes } = trace;
   const resident = new Uint8Array(trace.objectCount);
@@ -160,6 +166,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     if (resident[o] === 1) {
       hits++;
       bytesHit += served;
+      if (hitLog) hitLog[i] = 1;
       policy.hit(o, i);
     } else {
       wanBytes += served;

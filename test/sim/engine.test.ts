@@ -100,3 +100,13 @@ test('bad options are refused with the option named', () => {
   assert.throws(() => simulate(sequence([1]), lru, { capacity: -1 }), /cache size must be >= 0/);
   assert.throws(() => simulate(sequence([1]), lru, { capacity: 1, window: 0 }), /window must be > 0/);
 });
+
+test('the hit log marks exactly the requests that hit', () => {
+  const hitLog = new Uint8Array(7);
+  simulate(sequence([1, 2, 3, 1, 4, 1, 2]), lru, { capacity: 30, hitLog });
+  assert.deepEqual([...hitLog], [0, 0, 0, 1, 0, 1, 0]);
+  assert.throws(
+    () => simulate(sequence([1, 2]), lru, { capacity: 1, hitLog: new Uint8Array(1) }),
+    /hit log holds 1/,
+  );
+});
