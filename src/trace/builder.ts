@@ -3,7 +3,7 @@
  * Columns grow by doubling; optional columns are allocated when first set.
  */
 import { NumericKeyInterner, TextKeyInterner } from './keys.js';
-import type { DictColumn, Request, Trace } from './model.js';
+import type { DictColumn, ObjectKeys, Request, Trace } from './model.js';
 
 type Growable = Float64Array | Uint32Array;
 
@@ -22,14 +22,14 @@ class DictBuilder {
     this.codes = new Uint32Array(capacity);
   }
 
-  set(i: number, value: string): void {
+  code(value: string): number {
     let code = this.index.get(value);
     if (code === undefined) {
       code = this.values.length;
       this.values.push(value);
       this.index.set(value, code);
     }
-    this.codes[i] = code;
+    return code;
   }
 
   finish(length: number): DictColumn {
@@ -39,9 +39,7 @@ class DictBuilder {
 
 export type StringField = 'site' | 'user' | 'dataset' | 'op';
 
-export class TraceBuilder<
-  K extends NumericKeyInterner | TextKeyInterner = NumericKeyInterner | TextKeyInterner,
-> {
+export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInterner> {
   length = 0;
   private capacity: number;
   private time: Float64Array;
@@ -80,12 +78,21 @@ export class TraceBuilder<
   }
 
   setString(field: StringField, i: number, value: string): void {
-    let dict = this.dicts[field];
-    if (!dict) {
-      dict = new DictBuilder(this.capacity);
-      this.dicts[field] = dict;
-    }
-    dict.set(i, value);
+    const dict = this.dict(field);
+    dict.codes[i] = dict.code(value);
+  }
+
+  /**
+   * The code of `value` in a column's dictionary, added if new. Generators that know
+   * their values up front store codes with setCode and skip a lookup per request.
+   */
+  stringCode(field: StringField, value: string): number {
+    return this.dict(field).code(value);
+  }
+
+  /** Sets request i's column value by a code from stringCode. */
+  setCode(field: StringField, i: number, code: number): void {
+    this.dict(field).codes[i] = code;
   }
 
   setBytesRead(i: number, bytes: number): void {
@@ -134,6 +141,15 @@ export class TraceBuilder<
     };
   }
 
+  private dict(field: StringField): DictBuilder {
+    let dict = this.dicts[field];
+    if (!dict) {
+      dict = new DictBuilder(this.capacity);
+      this.dicts[field] = dict;
+    }
+    return dict;
+  }
+
   private growAll(): void {
     const cap = this.capacity * 2;
     this.time = grow(this.time, cap);
@@ -150,8 +166,10 @@ export class TraceBuilder<
   }
 }
 
-function internKey(keys: NumericKeyInterner | TextKeyInterner, key: Request['key']): number {
+function internKey(keys: ObjectKeys, key: Request['key']): number {
   if (keys instanceof TextKeyInterner) return keys.intern(String(key));
+  if (!(keys instanceof NumericKeyInterner))
+    throw new TypeError('this trace numbers its own objects; add requests by object index');
   if (typeof key === 'number') return keys.intern(key);
   if (typeof key === 'bigint') return keys.internWords(Number(key >> 32n), Number(key & 0xffffffffn));
   throw new TypeError(`numeric trace cannot hold text key ${JSON.stringify(key)}`);
