@@ -98,7 +98,9 @@ function pickTier(rng: Random): Tier {
 export function nameDataset(campaign: Campaign, rng: Random, versions: Map<string, number>): DatasetName {
   const tier = pickTier(rng);
   const primaries = campaign.kind === 'mc' ? MC_PROCESSES : PRIMARY_DATASETS;
-  const primary = primaries[rng.int(primaries.length)];
+  const drawn = primaries[rng.int(primaries.length)];
+  // Run 2 (2016-2018) samples were simulated at 13 TeV, Run 3 at 13.6 TeV.
+  const primary = campaign.name.startsWith('RunIISummer20') ? drawn.replace('13p6TeV', '13TeV') : drawn;
   const tierName = campaign.kind === 'mc' ? tier.mc : tier.data;
   const block = (campaign.kind === 'mc' ? 2520000 : 260000) + 10000 * rng.int(30);
   const family = `${primary}/${campaign.name}/${tierName}`;
