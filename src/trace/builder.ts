@@ -33,7 +33,7 @@ class DictBuilder {
   }
 
   finish(length: number): DictColumn {
-    return { codes: this.codes.slice(0, length), values: this.values };
+    return { codes: trimmed(this.codes, length), values: this.values };
   }
 }
 
@@ -118,6 +118,7 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
     return i;
   }
 
+  /** The trace; hands over the columns, so add nothing after. */
   finish(): Trace {
     const n = this.length;
     const dict = (f: StringField) => this.dicts[f]?.finish(n);
@@ -127,9 +128,9 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
     }
     return {
       length: n,
-      time: this.time.slice(0, n),
-      obj: this.obj.slice(0, n),
-      size: this.size.slice(0, n),
+      time: trimmed(this.time, n),
+      obj: trimmed(this.obj, n),
+      size: trimmed(this.size, n),
       keys: this.keys,
       objectCount: this.keys.count,
       site: dict('site'),
@@ -164,6 +165,11 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
     for (const d of Object.values(this.dicts)) d.codes = grow(d.codes, cap);
     this.capacity = cap;
   }
+}
+
+/** The first n entries; the array itself when it holds exactly n, as when the length was known up front. */
+function trimmed<T extends Growable>(arr: T, n: number): T {
+  return arr.length === n ? arr : (arr.slice(0, n) as T);
 }
 
 function internKey(keys: ObjectKeys, key: Request['key']): number {
