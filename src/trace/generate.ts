@@ -3,6 +3,7 @@
  * trace. The `datalake` preset models CMS analysis reading a data lake; the model and
  * every parameter are described in docs/workload.md.
  */
+import { MAX_FILE_SIZE, MIN_FILE_SIZE } from './datalake/catalog.js';
 import { DEFAULT_SITES, type SiteSpec } from './datalake/community.js';
 import { type DatalakeSettings, generateDatalake } from './datalake/datalake.js';
 import type { Trace } from './model.js';
@@ -116,12 +117,9 @@ function checkSettings(s: DatalakeSettings, days: number): void {
     s.rerunProbability >= 0 && s.rerunProbability <= 1,
     'in [0, 1]',
   );
-  check(
-    'medianFileSize',
-    s.medianFileSize,
-    s.medianFileSize >= 1e6 && s.medianFileSize <= 20e9,
-    'in [1e6, 20e9] bytes',
-  );
+  const median = s.medianFileSize;
+  const sizes = `in [${MIN_FILE_SIZE}, ${MAX_FILE_SIZE}] bytes`;
+  check('medianFileSize', median, median >= MIN_FILE_SIZE && median <= MAX_FILE_SIZE, sizes);
 }
 
 function resolveSites(sites: number | readonly SiteSpec[]): readonly SiteSpec[] {

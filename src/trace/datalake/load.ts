@@ -12,7 +12,7 @@ const DAILY_SWING = 0.35;
 const WEEKEND_LOAD = 0.65;
 
 /** Relative submission rate in the hour starting at unix second `t`. */
-export function hourlyLoad(t: number): number {
+function hourlyLoad(t: number): number {
   const hour = Math.floor(t / HOUR) % 24;
   const weekday = (Math.floor(t / DAY) + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
   const daily = 1 + DAILY_SWING * Math.cos((2 * Math.PI * (hour - PEAK_HOUR_UTC)) / 24);
