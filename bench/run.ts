@@ -37,22 +37,9 @@ function generatedTrace(): string {
   const file = path.join(cacheDir, `datalake-${GENERATED_REQUESTS}.oracleGeneral.bin`);
   if (!existsSync(file)) {
     process.stderr.write(`generating a ${GENERATED_REQUESTS}-request data-lake trace...\n`);
-    execFileSync(
-      process.execPath,
-      [
-        cli,
-        'generate',
-        '--preset',
-        'datalake',
-        '--requests',
-        String(GENERATED_REQUESTS),
-        '--seed',
-        '1',
-        '--out',
-        file,
-      ],
-      { stdio: 'inherit' },
-    );
+    const args = ['generate', '--requests', String(GENERATED_REQUESTS), '--seed', '1'];
+    args.push('--max-file-size', '4GB', '--out', file);
+    execFileSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
   }
   return file;
 }

@@ -1,5 +1,6 @@
 /** `smartcache generate`: a deterministic synthetic workload written in any trace format. */
 import { type Command, Option } from 'commander';
+import { parseBytes } from '../report/units.js';
 import { generateWorkload } from '../trace/generate.js';
 import type { FormatName } from '../trace/read.js';
 import { writeTrace } from '../trace/write.js';
@@ -8,7 +9,7 @@ import { formatArgument } from './trace-options.js';
 const EXAMPLES = `
 Examples:
   $ smartcache generate --requests 1000000 --seed 7 --out datalake.csv
-  $ smartcache generate --requests 10000000 --out datalake.oracleGeneral.bin
+  $ smartcache generate --requests 10000000 --max-file-size 4GB --out datalake.oracleGeneral.bin
   $ smartcache generate --requests 200000 --days 14 --format cms --out jobs.csv.gz
 
 The datalake preset models CMS analysis traffic: sites, users, datasets of many 1-4 GB
@@ -20,6 +21,7 @@ interface GenerateOptions {
   requests: string;
   seed: string;
   days?: string;
+  maxFileSize?: string;
   out: string;
   format?: FormatName;
 }
@@ -31,7 +33,8 @@ export function register(program: Command): void {
     .addOption(new Option('--preset <name>', 'workload model').choices(['datalake']).default('datalake'))
     .option('-n, --requests <n>', 'number of requests', '1000000')
     .option('--seed <n>', 'random seed: the same seed gives the same file', '1')
-    .option('--days <n>', 'time span in days')
+    .option('--days <n>', 'time span in days (default 30)')
+    .option('--max-file-size <size>', "largest file (default 20GB; 4GB fits oracleGeneral's 32-bit sizes)")
     .requiredOption('-o, --out <file>', 'output file; format from --format or the extension')
     .addOption(
       new Option('-f, --format <name>', 'output format (default: from the extension)').argParser(
@@ -45,6 +48,7 @@ export function register(program: Command): void {
         requests: Number(opts.requests),
         seed: Number(opts.seed),
         days: opts.days === undefined ? undefined : Number(opts.days),
+        maxFileSize: opts.maxFileSize === undefined ? undefined : parseBytes(opts.maxFileSize),
       });
       const format = await writeTrace(trace, opts.out, opts.format);
       process.stderr.write(

@@ -94,8 +94,9 @@ export async function simulateTrace(
     dailyBudget: opts.bandwidth ? parseBandwidth(opts.bandwidth) * DAY : undefined,
     seed: Number(opts.seed),
   };
-  const jobs: SimJob[] = sizes.flatMap((capacity) =>
-    choices.map((c) => ({
+  const jobs: SimJob[] = choices.flatMap((c) =>
+    // the unbounded baseline ignores the size: one run covers every size
+    (c.spec.unbounded ? sizes.slice(0, 1) : sizes).map((capacity) => ({
       policy: c.spec.name,
       label: c.label,
       options: { ...options, capacity, params: c.params },

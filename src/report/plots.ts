@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SimResult } from '../sim/metrics.js';
-import { sortResults } from './table.js';
+import { runName, sortResults } from './table.js';
 import { formatBytes, formatPercent } from './units.js';
 
 export interface ReportPlot {
@@ -68,7 +68,7 @@ interface VolumeRow {
 function runRow(r: SimResult): RunRow {
   const infinite = !Number.isFinite(r.cacheSize);
   return {
-    policy: r.policy,
+    policy: runName(r),
     cacheSize: infinite ? null : r.cacheSize,
     sizeLabel: formatBytes(r.cacheSize),
     infinite,
@@ -82,7 +82,7 @@ function runRow(r: SimResult): RunRow {
 
 function windowRows(r: SimResult): WindowRow[] {
   return r.windows.map((w) => ({
-    policy: r.policy,
+    policy: runName(r),
     sizeLabel: formatBytes(r.cacheSize),
     infinite: !Number.isFinite(r.cacheSize),
     start: new Date(w.start * 1000).toISOString(),
@@ -98,7 +98,7 @@ function volumeRows(r: SimResult): VolumeRow[] {
     ['read over the WAN', r.wanBytes],
   ];
   return volumes.map(([volume, bytes]) => ({
-    policy: r.policy,
+    policy: runName(r),
     sizeLabel: formatBytes(r.cacheSize),
     volume,
     bytes,
@@ -108,12 +108,12 @@ function volumeRows(r: SimResult): VolumeRow[] {
 
 /** Every plot colours a policy the same way, whichever policies it shows. */
 function policyColor(results: readonly SimResult[]) {
-  const policies = [...new Set(results.map((r) => r.policy))].sort();
+  const policies = [...new Set(results.map(runName))].sort();
   return {
     field: 'policy',
     type: 'nominal',
     title: 'policy',
-    scale: { domain: policies, scheme: 'tableau10' },
+    scale: { domain: policies, scheme: policies.length <= 10 ? 'tableau10' : 'tableau20' },
   } as const;
 }
 

@@ -14,7 +14,7 @@ function formatScore(score: number, cacheSize: number): string {
 }
 
 export const TABLE_COLUMNS: readonly TableColumn[] = [
-  { header: 'policy', align: 'left', cell: (r) => r.policy },
+  { header: 'policy', align: 'left', cell: runName },
   { header: 'cache size', align: 'right', cell: (r) => formatBytes(r.cacheSize) },
   { header: 'requests', align: 'right', cell: (r) => formatCount(r.requests) },
   { header: 'hit ratio', align: 'right', cell: (r) => formatPercent(r.hitRatio) },
@@ -28,10 +28,15 @@ export const TABLE_COLUMNS: readonly TableColumn[] = [
 ];
 
 /** Smallest cache first (the unbounded baseline last), best byte hit ratio first within a size. */
+/** The policy with its parameters, which tells runs of one policy apart. */
+export function runName(r: SimResult): string {
+  return r.label ?? r.policy;
+}
+
 export function sortResults(results: readonly SimResult[]): SimResult[] {
   return [...results].sort(
     (a, b) =>
-      a.cacheSize - b.cacheSize || b.byteHitRatio - a.byteHitRatio || a.policy.localeCompare(b.policy),
+      a.cacheSize - b.cacheSize || b.byteHitRatio - a.byteHitRatio || runName(a).localeCompare(runName(b)),
   );
 }
 
@@ -78,7 +83,7 @@ export function isoTime(seconds: number): string {
 }
 
 const RESULT_COLUMNS: CsvColumns<SimResult> = [
-  ['policy', (r) => r.policy],
+  ['policy', runName],
   ['cache_size', (r) => r.cacheSize],
   ['requests', (r) => r.requests],
   ['hits', (r) => r.hits],
@@ -110,7 +115,7 @@ interface RunWindow {
 }
 
 const WINDOW_COLUMNS: CsvColumns<RunWindow> = [
-  ['policy', ({ run }) => run.policy],
+  ['policy', ({ run }) => runName(run)],
   ['cache_size', ({ run }) => run.cacheSize],
   ['window_start', ({ window }) => isoTime(window.start)],
   ['window_start_unix', ({ window }) => window.start],

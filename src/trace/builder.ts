@@ -3,7 +3,7 @@
  * Columns grow by doubling; optional columns are allocated when first set.
  */
 import { NumericKeyInterner, TextKeyInterner } from './keys.js';
-import type { DictColumn, Request, Trace } from './model.js';
+import type { DictColumn, ObjectKeys, Request, Trace } from './model.js';
 
 type Growable = Float64Array | Uint32Array;
 
@@ -22,26 +22,24 @@ class DictBuilder {
     this.codes = new Uint32Array(capacity);
   }
 
-  set(i: number, value: string): void {
+  code(value: string): number {
     let code = this.index.get(value);
     if (code === undefined) {
       code = this.values.length;
       this.values.push(value);
       this.index.set(value, code);
     }
-    this.codes[i] = code;
+    return code;
   }
 
   finish(length: number): DictColumn {
-    return { codes: this.codes.slice(0, length), values: this.values };
+    return { codes: trimmed(this.codes, length), values: this.values };
   }
 }
 
 export type StringField = 'site' | 'user' | 'dataset' | 'op';
 
-export class TraceBuilder<
-  K extends NumericKeyInterner | TextKeyInterner = NumericKeyInterner | TextKeyInterner,
-> {
+export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInterner> {
   length = 0;
   private capacity: number;
   private time: Float64Array;
@@ -80,12 +78,21 @@ export class TraceBuilder<
   }
 
   setString(field: StringField, i: number, value: string): void {
-    let dict = this.dicts[field];
-    if (!dict) {
-      dict = new DictBuilder(this.capacity);
-      this.dicts[field] = dict;
-    }
-    dict.set(i, value);
+    const dict = this.dict(field);
+    dict.codes[i] = dict.code(value);
+  }
+
+  /**
+   * The code of `value` in a column's dictionary, added if new. Generators that know
+   * their values up front store codes with setCode and skip a lookup per request.
+   */
+  stringCode(field: StringField, value: string): number {
+    return this.dict(field).code(value);
+  }
+
+  /** Sets request i's column value by a code from stringCode. */
+  setCode(field: StringField, i: number, code: number): void {
+    this.dict(field).codes[i] = code;
   }
 
   setBytesRead(i: number, bytes: number): void {
@@ -111,6 +118,7 @@ export class TraceBuilder<
     return i;
   }
 
+  /** The trace; hands over the columns, so add nothing after. */
   finish(): Trace {
     const n = this.length;
     const dict = (f: StringField) => this.dicts[f]?.finish(n);
@@ -120,9 +128,9 @@ export class TraceBuilder<
     }
     return {
       length: n,
-      time: this.time.slice(0, n),
-      obj: this.obj.slice(0, n),
-      size: this.size.slice(0, n),
+      time: trimmed(this.time, n),
+      obj: trimmed(this.obj, n),
+      size: trimmed(this.size, n),
       keys: this.keys,
       objectCount: this.keys.count,
       site: dict('site'),
@@ -132,6 +140,15 @@ export class TraceBuilder<
       bytesRead,
       nextAccess: this.nextAccess?.slice(0, n),
     };
+  }
+
+  private dict(field: StringField): DictBuilder {
+    let dict = this.dicts[field];
+    if (!dict) {
+      dict = new DictBuilder(this.capacity);
+      this.dicts[field] = dict;
+    }
+    return dict;
   }
 
   private growAll(): void {
@@ -150,8 +167,15 @@ export class TraceBuilder<
   }
 }
 
-function internKey(keys: NumericKeyInterner | TextKeyInterner, key: Request['key']): number {
+/** The first n entries; the array itself when it holds exactly n, as when the length was known up front. */
+function trimmed<T extends Growable>(arr: T, n: number): T {
+  return arr.length === n ? arr : (arr.slice(0, n) as T);
+}
+
+function internKey(keys: ObjectKeys, key: Request['key']): number {
   if (keys instanceof TextKeyInterner) return keys.intern(String(key));
+  if (!(keys instanceof NumericKeyInterner))
+    throw new TypeError('this trace numbers its own objects; add requests by object index');
   if (typeof key === 'number') return keys.intern(key);
   if (typeof key === 'bigint') return keys.internWords(Number(key >> 32n), Number(key & 0xffffffffn));
   throw new TypeError(`numeric trace cannot hold text key ${JSON.stringify(key)}`);

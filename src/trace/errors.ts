@@ -52,3 +52,17 @@ export class BadInputBudget {
     this.skipped.push(err);
   }
 }
+
+/** A trace holds a value that the output format cannot represent. */
+export class TraceWriteError extends Error {
+  constructor(
+    readonly format: string,
+    /** 0-based position of the request */
+    readonly request: number,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`cannot write request ${request} as ${format}: ${field} ${reason}`);
+    this.name = 'TraceWriteError';
+  }
+}

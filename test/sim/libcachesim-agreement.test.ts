@@ -5,16 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { simulate } from '../../src/sim/engine.js';
 import { policySpec } from '../../src/sim/policies/index.js';
 import { type Trace, uniqueBytes } from '../../src/trace/model.js';
 import { readTrace } from '../../src/trace/read.js';
+import { sharedTraces } from '../helpers.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const TRACE_FILE = resolve(REPO_ROOT, '../shared/traces/cloudPhysicsIO.oracleGeneral.bin');
+const TRACE_FILE = join(sharedTraces, 'cloudPhysicsIO.oracleGeneral.bin');
 const TOLERANCE = 0.001;
 
 /** [policy, fraction, miss ratio, byte miss ratio] from cachesim. */

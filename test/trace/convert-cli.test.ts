@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { readTrace } from '../../src/trace/read.js';
-import { examples, repoRoot, requests, sharedTraces, tempFile, tempPath } from './helpers.js';
-
-const run = promisify(execFile);
-const main = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+import { smartcache } from '../helpers.js';
+import { examples, requests, sharedTraces, tempFile, tempPath } from './helpers.js';
 
 function convert(...args: string[]) {
-  return run(process.execPath, [main, 'convert', ...args]);
+  return smartcache('convert', ...args);
 }
 
 test('convert cms to oracleGeneral and the shared csv to gzip csv, with a one-line summary', async () => {

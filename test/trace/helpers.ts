@@ -1,33 +1,12 @@
 /** Shared test helpers: repository paths, temporary files and trace comparison. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TraceFormatError } from '../../src/trace/errors.js';
 import { type Request, requestAt, type Trace } from '../../src/trace/model.js';
 import { type FormatName, type ReadOptions, type ReadResult, readTrace } from '../../src/trace/read.js';
 import { writeTrace } from '../../src/trace/write.js';
+import { tempFile, tempPath } from '../helpers.js';
 
-/** Three levels above dist/test/trace/. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const sharedTraces = join(resolve(repoRoot, '..', 'shared'), 'traces');
-export const examples = join(repoRoot, 'examples');
-export const fixtures = join(repoRoot, 'test', 'fixtures');
-
-const scratch = mkdtempSync(join(tmpdir(), 'smartcache-trace-test-'));
-let counter = 0;
-
-export function tempPath(name: string): string {
-  return join(scratch, `${counter++}-${name}`);
-}
-
-/** Writes `content` to a fresh temporary file named `name` and returns its path. */
-export function tempFile(name: string, content: string | Uint8Array): string {
-  const file = tempPath(name);
-  writeFileSync(file, content);
-  return file;
-}
+export { examples, fixtures, repoRoot, sharedTraces, tempFile, tempPath } from '../helpers.js';
 
 export function readText(name: string, content: string, options?: ReadOptions): Promise<ReadResult> {
   return readTrace(tempFile(name, content), options);

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../util/prng.js';
+import { Random } from '../../trace/random.js';
 import type { Policy, PolicyContext, PolicySpec } from '../policy.js';
 import { IndexedSet } from '../structs/indexed-set.js';
 
@@ -9,11 +9,11 @@ import { IndexedSet } from '../structs/indexed-set.js';
  */
 class RandomEviction implements Policy {
   private readonly residents: IndexedSet;
-  private readonly random: SeededRandom;
+  private readonly random: Random;
 
   constructor(ctx: PolicyContext) {
     this.residents = new IndexedSet(ctx.trace.objectCount);
-    this.random = new SeededRandom(ctx.seed);
+    this.random = new Random(ctx.seed);
   }
 
   hit(): void {}
@@ -23,7 +23,7 @@ class RandomEviction implements Policy {
   }
 
   evict(): number {
-    const victim = this.residents.at(this.random.below(this.residents.size));
+    const victim = this.residents.at(this.random.int(this.residents.size));
     this.residents.remove(victim);
     return victim;
   }

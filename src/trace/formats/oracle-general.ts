@@ -7,7 +7,7 @@
 
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
-import { TraceFormatError } from '../errors.js';
+import { TraceFormatError, TraceWriteError } from '../errors.js';
 import { NumericKeyInterner } from '../keys.js';
 import { nextAccessIndex, type Trace } from '../model.js';
 import { writeChunk } from '../output.js';
@@ -15,6 +15,7 @@ import type { ReadContext, TraceFormat } from './format.js';
 
 export const RECORD_BYTES = 24;
 const INT64_MAX_HI = 0x7fffffff;
+const U32_MAX = 0xffffffff;
 const TWO_32 = 2 ** 32;
 
 /** Reads oracleGeneral records from a stream of byte chunks; a truncated last record is bad input. */
@@ -74,13 +75,25 @@ export async function writeOracleGeneral(trace: Trace, out: Writable): Promise<v
   }
 }
 
+/** Checks that a value fits a u32 field; times are rounded to whole seconds first. */
+function u32(value: number, i: number, field: string, hint: string): number {
+  if (value >= 0 && value <= U32_MAX) return value;
+  throw new TraceWriteError(
+    'oracle-general',
+    i,
+    field,
+    `${value} does not fit the 32-bit field (0..${U32_MAX}); ${hint}`,
+  );
+}
+
 function encodeRecord(trace: Trace, next: Float64Array, i: number, buf: Buffer, p: number): void {
   const obj = trace.obj[i];
   const [hi, lo] = trace.keys instanceof NumericKeyInterner ? trace.keys.words(obj) : [0, obj];
-  buf.writeUInt32LE(Math.min(0xffffffff, Math.max(0, Math.round(trace.time[i]))), p);
+  buf.writeUInt32LE(u32(Math.round(trace.time[i]), i, 'time', 'shift times or write another format'), p);
   buf.writeUInt32LE(lo, p + 4);
   buf.writeUInt32LE(hi, p + 8);
-  buf.writeUInt32LE(Math.min(0xffffffff, trace.size[i]), p + 12);
+  const sizeHint = 'write another format, or generate with --max-file-size 4GB';
+  buf.writeUInt32LE(u32(trace.size[i], i, 'size', sizeHint), p + 12);
   const vtime = Number.isFinite(next[i]) ? next[i] + 1 : -1;
   buf.writeInt32LE(vtime < 0 ? -1 : (vtime % TWO_32) | 0, p + 16);
   buf.writeInt32LE(vtime < 0 ? -1 : Math.floor(vtime / TWO_32), p + 20);
