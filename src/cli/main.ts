@@ -1,19 +1,26 @@
 #!/usr/bin/env node
 /** The smartcache command line: one file per subcommand, registered here. */
 import { Command } from 'commander';
-import * as convert from './convert.js';
-import * as demo from './demo.js';
-import * as generate from './generate.js';
-import * as inspect from './inspect.js';
 import { runCli } from './run.js';
-import * as simulate from './simulate.js';
+
+type CommandModule = { register(program: Command): void };
+
+/** Command files load on demand so that a short run does not pay for every command's imports. */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  demo: () => import('./demo.js'),
+  generate: () => import('./generate.js'),
+  inspect: () => import('./inspect.js'),
+  simulate: () => import('./simulate.js'),
+  convert: () => import('./convert.js'),
+};
 
 const program = new Command('smartcache')
   .description('AI-managed cache layer for data lakes: ingest traces, simulate cache policies, report.')
   .version('0.1.0')
   .showHelpAfterError();
 
-const commands: { register(program: Command): void }[] = [demo, generate, inspect, simulate, convert];
-for (const command of commands) command.register(program);
+const requested = process.argv[2];
+const names = requested !== undefined && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
+for (const name of names) (await COMMANDS[name]()).register(program);
 
 await runCli(program, process.argv);

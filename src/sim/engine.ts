@@ -6,7 +6,7 @@
  * larger than the cache is not admitted, otherwise the policy evicts until the object
  * fits and the object is inserted.
  */
-import { servedBytes, type Trace } from '../trace/model.js';
+import type { Trace } from '../trace/model.js';
 import {
   type Counters,
   perCacheByte,
@@ -44,6 +44,7 @@ export interface SimOptions {
 }
 
 const PROGRESS_MASK = (1 << 20) - 1;
+const NOT_RESIDENT = -1;
 
 export class SimConfigError extends Error {
   constructor(message: string) {
@@ -86,8 +87,9 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   }
 
   const { time, obj: objs, size: sizes } = trace;
-  const resident = new Uint8Array(trace.objectCount);
-  const cachedSize = new Float64Array(trace.objectCount);
+  const served = trace.bytesRead ?? sizes;
+  // one array answers both "resident?" and "how big?": one memory access per request
+  const cachedSize = new Float64Array(trace.objectCount).fill(NOT_RESIDENT);
   const admit = policy.admit?.bind(policy);
   const miss = policy.miss?.bind(policy);
 
@@ -133,7 +135,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   const evictOne = (req: number) => {
     const victim = policy.evict(req);
     const vsize = cachedSize[victim];
-    resident[victim] = 0;
+    cachedSize[victim] = NOT_RESIDENT;
     occupied -= vsize;
     bytesEvicted += vsize;
     evictions++;
@@ -161,22 +163,21 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
       windowEnd = windowStart + window;
     }
     const o = objs[i];
-    const served = servedBytes(trace, i);
-    bytesRequested += served;
-    if (resident[o] === 1) {
+    const bytes = served[i];
+    bytesRequested += bytes;
+    if (cachedSize[o] !== NOT_RESIDENT) {
       hits++;
-      bytesHit += served;
+      bytesHit += bytes;
       if (hitLog) hitLog[i] = 1;
       policy.hit(o, i);
     } else {
-      wanBytes += served;
+      wanBytes += bytes;
       const size = sizes[i];
       miss?.(o, size, i);
       if (size <= capacity && (admit === undefined || admit(o, size, i))) {
         if (spendBudget(t, size)) {
           while (occupied + size > capacity) evictOne(i);
           policy.insert(o, size, i);
-          resident[o] = 1;
           cachedSize[o] = size;
           occupied += size;
           bytesWritten += size;

@@ -29,6 +29,8 @@ export interface TraceInput {
   readonly compression: Compression;
   readonly head: Uint8Array;
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** size of the content in bytes when known before reading it (uncompressed files) */
+  readonly contentBytes?: number;
 }
 
 /** Opens a file, decompressing gzip or zstd content; `head` holds at least `headBytes` unless the file is shorter. */
@@ -37,15 +39,15 @@ export async function openInput(
   onProgress?: ProgressListener,
   headBytes = 1 << 16,
 ): Promise<TraceInput> {
-  const raw = await peek(diskChunks(file, onProgress), 4);
+  const fileBytes = (await stat(file)).size;
+  const raw = await peek(diskChunks(file, fileBytes, onProgress), 4);
   const compression = detectCompression(raw.head);
   const decompressed = decompress(raw.chunks, compression, file);
   const { head, chunks } = await peek(decompressed, headBytes);
-  return { compression, head, chunks };
+  return { compression, head, chunks, contentBytes: compression === 'none' ? fileBytes : undefined };
 }
 
-async function* diskChunks(file: string, onProgress?: ProgressListener): AsyncGenerator<Uint8Array> {
-  const total = onProgress ? (await stat(file)).size : 0;
+async function* diskChunks(file: string, total: number, onProgress?: ProgressListener): AsyncGenerator<Uint8Array> {
   let read = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
     read += chunk.length;

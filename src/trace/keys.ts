@@ -7,11 +7,12 @@
  */
 import type { ObjectKeys } from './model.js';
 
-const EMPTY = -1;
 const TWO_32 = 2 ** 32;
+/** slot layout in the probe table: key low word, key high word, object index + 1 (0 = empty) */
+const SLOT_WORDS = 3;
 
 export class NumericKeyInterner implements ObjectKeys {
-  private slots: Int32Array;
+  private table: Uint32Array;
   private mask: number;
   private hi: Uint32Array;
   private lo: Uint32Array;
@@ -20,7 +21,7 @@ export class NumericKeyInterner implements ObjectKeys {
   constructor(expected = 1024) {
     let cap = 1024;
     while (cap < expected * 2) cap *= 2;
-    this.slots = new Int32Array(cap).fill(EMPTY);
+    this.table = new Uint32Array(cap * SLOT_WORDS);
     this.mask = cap - 1;
     this.hi = new Uint32Array(Math.max(16, expected));
     this.lo = new Uint32Array(Math.max(16, expected));
@@ -28,19 +29,21 @@ export class NumericKeyInterner implements ObjectKeys {
 
   /** Interns a key given as its high and low 32-bit words. */
   internWords(hi: number, lo: number): number {
+    const table = this.table;
     let slot = hash(hi, lo) & this.mask;
     for (;;) {
-      const idx = this.slots[slot];
-      if (idx === EMPTY) break;
-      if (this.lo[idx] === lo && this.hi[idx] === hi) return idx;
+      const at = slot * SLOT_WORDS;
+      const stored = table[at + 2];
+      if (stored === 0) break;
+      if (table[at] === lo && table[at + 1] === hi) return stored - 1;
       slot = (slot + 1) & this.mask;
     }
     const idx = this.count++;
     if (idx === this.hi.length) this.growKeys();
     this.hi[idx] = hi;
     this.lo[idx] = lo;
-    this.slots[slot] = idx;
-    if (this.count * 2 > this.slots.length) this.rehash();
+    this.place(slot, hi, lo, idx);
+    if (this.count * 2 > this.mask + 1) this.rehash();
     return idx;
   }
 
@@ -60,6 +63,13 @@ export class NumericKeyInterner implements ObjectKeys {
     return [this.hi[obj], this.lo[obj]];
   }
 
+  private place(slot: number, hi: number, lo: number, idx: number): void {
+    const at = slot * SLOT_WORDS;
+    this.table[at] = lo;
+    this.table[at + 1] = hi;
+    this.table[at + 2] = idx + 1;
+  }
+
   private growKeys(): void {
     const n = this.hi.length * 2;
     const hi = new Uint32Array(n);
@@ -71,13 +81,15 @@ export class NumericKeyInterner implements ObjectKeys {
   }
 
   private rehash(): void {
-    const cap = this.slots.length * 2;
-    this.slots = new Int32Array(cap).fill(EMPTY);
+    const cap = (this.mask + 1) * 2;
+    this.table = new Uint32Array(cap * SLOT_WORDS);
     this.mask = cap - 1;
     for (let idx = 0; idx < this.count; idx++) {
-      let slot = hash(this.hi[idx], this.lo[idx]) & this.mask;
-      while (this.slots[slot] !== EMPTY) slot = (slot + 1) & this.mask;
-      this.slots[slot] = idx;
+      const hi = this.hi[idx];
+      const lo = this.lo[idx];
+      let slot = hash(hi, lo) & this.mask;
+      while (this.table[slot * SLOT_WORDS + 2] !== 0) slot = (slot + 1) & this.mask;
+      this.place(slot, hi, lo, idx);
     }
   }
 }

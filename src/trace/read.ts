@@ -43,6 +43,7 @@ export async function readTrace(file: string, options: ReadOptions = {}): Promis
     map: options.map,
     csvParams: options.csvParams,
     onlySuccessful: options.onlySuccessful,
+    contentBytes: input.contentBytes,
   };
   const trace = await TRACE_FORMATS[format].read(input.chunks, context);
   return { trace, format, skipped: budget.skipped };

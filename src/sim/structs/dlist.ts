@@ -7,12 +7,11 @@
 const NIL = -1;
 
 export class ListPool {
-  readonly prev: Int32Array;
-  readonly next: Int32Array;
+  /** prev of object o at 2o, next at 2o+1: both links share a cache line */
+  readonly links: Int32Array;
 
   constructor(objectCount: number) {
-    this.prev = new Int32Array(objectCount).fill(NIL);
-    this.next = new Int32Array(objectCount).fill(NIL);
+    this.links = new Int32Array(objectCount * 2).fill(NIL);
   }
 }
 
@@ -29,25 +28,25 @@ export class ObjList {
   static readonly NIL = NIL;
 
   pushHead(obj: number): void {
-    const { prev, next } = this.pool;
-    prev[obj] = NIL;
-    next[obj] = this.head;
-    if (this.head !== NIL) prev[this.head] = obj;
+    const links = this.pool.links;
+    links[2 * obj] = NIL;
+    links[2 * obj + 1] = this.head;
+    if (this.head !== NIL) links[2 * this.head] = obj;
     else this.tail = obj;
     this.head = obj;
     this.length++;
   }
 
   unlink(obj: number): void {
-    const { prev, next } = this.pool;
-    const p = prev[obj];
-    const n = next[obj];
-    if (p !== NIL) next[p] = n;
+    const links = this.pool.links;
+    const p = links[2 * obj];
+    const n = links[2 * obj + 1];
+    if (p !== NIL) links[2 * p + 1] = n;
     else this.head = n;
-    if (n !== NIL) prev[n] = p;
+    if (n !== NIL) links[2 * n] = p;
     else this.tail = p;
-    prev[obj] = NIL;
-    next[obj] = NIL;
+    links[2 * obj] = NIL;
+    links[2 * obj + 1] = NIL;
     this.length--;
   }
 
@@ -66,11 +65,11 @@ export class ObjList {
 
   /** The member after `obj` towards the tail (NIL at the end). */
   towardTail(obj: number): number {
-    return this.pool.next[obj];
+    return this.pool.links[2 * obj + 1];
   }
 
   /** The member before `obj` towards the head (NIL at the start). */
   towardHead(obj: number): number {
-    return this.pool.prev[obj];
+    return this.pool.links[2 * obj];
   }
 }

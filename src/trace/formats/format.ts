@@ -23,6 +23,8 @@ export interface ReadContext {
   /** libCacheSim-style csv parameters, e.g. `time-col=2, obj-id-col=5, obj-size-col=4` */
   readonly csvParams?: string;
   readonly onlySuccessful?: boolean;
+  /** bytes of (decompressed) content when known in advance, to size buffers once */
+  readonly contentBytes?: number;
 }
 
 export interface TraceFormat {

@@ -5,6 +5,7 @@
  * INT64_MAX) when there is none.
  */
 
+import { endianness } from 'node:os';
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError, TraceWriteError } from '../errors.js';
@@ -18,31 +19,37 @@ const INT64_MAX_HI = 0x7fffffff;
 const U32_MAX = 0xffffffff;
 const TWO_32 = 2 ** 32;
 
+/** Records decoded per batch: chunks are copied into an aligned buffer to read whole words. */
+const BATCH_RECORDS = 1 << 16;
+const WORDS_PER_RECORD = RECORD_BYTES / 4;
+
+if (endianness() !== 'LE') throw new Error('the oracleGeneral reader needs a little-endian machine');
+
 /** Reads oracleGeneral records from a stream of byte chunks; a truncated last record is bad input. */
 export async function readOracleGeneral(
   chunks: AsyncIterable<Uint8Array>,
   context: ReadContext,
 ): Promise<Trace> {
-  const builder = TraceBuilder.numeric(1 << 20);
-  const carry = new Uint8Array(RECORD_BYTES);
-  let carried = 0;
+  const expected = context.contentBytes === undefined ? 1 << 20 : Math.ceil(context.contentBytes / RECORD_BYTES);
+  const builder = new TraceBuilder(new NumericKeyInterner(expected >>> 3), Math.max(16, expected));
+  const batch = new Uint8Array(BATCH_RECORDS * RECORD_BYTES);
+  const words = new Uint32Array(batch.buffer);
+  let filled = 0;
   for await (const chunk of chunks) {
-    let pos = 0;
-    if (carried > 0) {
-      const take = Math.min(RECORD_BYTES - carried, chunk.length);
-      carry.set(chunk.subarray(0, take), carried);
-      carried += take;
-      pos = take;
-      if (carried < RECORD_BYTES) continue;
-      addRecord(builder, new DataView(carry.buffer), 0);
-      carried = 0;
+    for (let pos = 0; pos < chunk.length; ) {
+      const take = Math.min(batch.length - filled, chunk.length - pos);
+      batch.set(chunk.subarray(pos, pos + take), filled);
+      filled += take;
+      pos += take;
+      if (filled === batch.length) {
+        addRecords(builder, words, BATCH_RECORDS);
+        filled = 0;
+      }
     }
-    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const whole = pos + Math.floor((chunk.length - pos) / RECORD_BYTES) * RECORD_BYTES;
-    for (; pos < whole; pos += RECORD_BYTES) addRecord(builder, view, pos);
-    carried = chunk.length - whole;
-    carry.set(chunk.subarray(whole), 0);
   }
+  const whole = Math.floor(filled / RECORD_BYTES);
+  addRecords(builder, words, whole);
+  const carried = filled - whole * RECORD_BYTES;
   const { file, budget } = context;
   if (builder.length === 0 && carried === 0)
     throw new TraceFormatError({ file, offset: 0 }, 'empty file: no requests');
@@ -54,13 +61,16 @@ export async function readOracleGeneral(
   return builder.finish();
 }
 
-function addRecord(b: TraceBuilder<NumericKeyInterner>, v: DataView, p: number): void {
-  const obj = b.keys.internWords(v.getUint32(p + 8, true), v.getUint32(p + 4, true));
-  const i = b.add(v.getUint32(p, true), obj, v.getUint32(p + 12, true));
-  const nextLo = v.getUint32(p + 16, true);
-  const nextHi = v.getInt32(p + 20, true);
-  const none = nextHi < 0 || (nextHi === INT64_MAX_HI && nextLo === 0xffffffff);
-  b.setNextAccess(i, none ? Number.POSITIVE_INFINITY : nextHi * TWO_32 + nextLo - 1);
+function addRecords(b: TraceBuilder<NumericKeyInterner>, words: Uint32Array, records: number): void {
+  const keys = b.keys;
+  for (let r = 0, w = 0; r < records; r++, w += WORDS_PER_RECORD) {
+    const obj = keys.internWords(words[w + 2], words[w + 1]);
+    const i = b.add(words[w], obj, words[w + 3]);
+    const nextLo = words[w + 4];
+    const nextHi = words[w + 5] | 0;
+    const none = nextHi < 0 || (nextHi === INT64_MAX_HI && nextLo === U32_MAX);
+    b.setNextAccess(i, none ? Number.POSITIVE_INFINITY : nextHi * TWO_32 + nextLo - 1);
+  }
 }
 
 /** Writes a trace as oracleGeneral; text keys are written as their dense index. */
