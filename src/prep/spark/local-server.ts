@@ -3,7 +3,7 @@
  * ships, for users without a Spark cluster. Its pid, port and log live in a state directory so that
  * another process (`smartcache spark stop`) can find it.
  */
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
@@ -90,15 +90,17 @@ export async function startLocalSpark(options: LocalSparkOptions = {}): Promise<
     options.sparkHome ?? process.env.SPARK_HOME ?? (await findPysparkHome(options.python ?? 'python3'));
   await mkdir(stateDir, { recursive: true });
   const logFile = join(stateDir, 'connect-server.log');
-  const pid = spawnServer(sparkHome, stateDir, logFile, port, options);
-  const server: LocalSpark = { pid, port, remote, logFile, startedAt: new Date().toISOString() };
+  const child = spawnServer(sparkHome, stateDir, logFile, port, options);
+  const server: LocalSpark = { pid: child.pid, port, remote, logFile, startedAt: new Date().toISOString() };
   await writeFile(stateFile(stateDir), `${JSON.stringify(server, null, 2)}\n`);
   try {
-    await waitUntilAnswering(server, options.startTimeoutMs ?? 180_000);
+    await waitUntilAnswering(server, child, options.startTimeoutMs ?? 180_000);
   } catch (err) {
-    await stopLocalSpark({ stateDir });
+    signalGroup(child.pid, 'SIGKILL');
+    await rm(stateFile(stateDir), { force: true });
     throw err;
   }
+  child.unref();
   return server;
 }
 
@@ -174,18 +176,17 @@ function spawnServer(
       stdio: ['ignore', log, log],
       env: { ...process.env, SPARK_HOME: sparkHome, SPARK_LOCAL_IP: LOCAL_SPARK_HOST },
     });
-    child.unref();
     if (child.pid === undefined) throw new LocalSparkError(`could not run ${sparkSubmit}`, logFile);
-    return child.pid;
+    return child as ChildProcess & { pid: number };
   } finally {
     closeSync(log);
   }
 }
 
-async function waitUntilAnswering(server: LocalSpark, timeoutMs: number): Promise<void> {
+async function waitUntilAnswering(server: LocalSpark, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isServerProcess(server.pid)) {
+    if (child.exitCode !== null || child.signalCode !== null) {
       throw new LocalSparkError(
         `the Spark Connect server exited during start-up:\n${lastLines(server.logFile, 15)}`,
         server.logFile,
