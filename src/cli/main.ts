@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   inspect: () => import('./inspect.js'),
   simulate: () => import('./simulate.js'),
   convert: () => import('./convert.js'),
+  spark: () => import('./spark.js'),
 };
 
 const program = new Command('smartcache')

@@ -47,7 +47,11 @@ export async function openInput(
   return { compression, head, chunks, contentBytes: compression === 'none' ? fileBytes : undefined };
 }
 
-async function* diskChunks(file: string, total: number, onProgress?: ProgressListener): AsyncGenerator<Uint8Array> {
+async function* diskChunks(
+  file: string,
+  total: number,
+  onProgress?: ProgressListener,
+): AsyncGenerator<Uint8Array> {
   let read = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
     read += chunk.length;

@@ -30,7 +30,8 @@ export async function readOracleGeneral(
   chunks: AsyncIterable<Uint8Array>,
   context: ReadContext,
 ): Promise<Trace> {
-  const expected = context.contentBytes === undefined ? 1 << 20 : Math.ceil(context.contentBytes / RECORD_BYTES);
+  const expected =
+    context.contentBytes === undefined ? 1 << 20 : Math.ceil(context.contentBytes / RECORD_BYTES);
   const builder = new TraceBuilder(new NumericKeyInterner(expected >>> 3), Math.max(16, expected));
   const batch = new Uint8Array(BATCH_RECORDS * RECORD_BYTES);
   const words = new Uint32Array(batch.buffer);
