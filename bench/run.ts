@@ -46,7 +46,8 @@ function generatedTrace(): string {
 
 function timeProcess(cmd: string, args: string[], parseMissRatio: (stdout: string) => number): Timed {
   const started = process.hrtime.bigint();
-  const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // cachesim writes a result file into its working directory: keep it out of the repository
+  const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, cwd: cacheDir });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${run.stderr}`);
   return { seconds, missRatio: parseMissRatio(run.stdout) };

@@ -32,7 +32,9 @@ export async function readOracleGeneral(
 ): Promise<Trace> {
   const expected =
     context.contentBytes === undefined ? 1 << 20 : Math.ceil(context.contentBytes / RECORD_BYTES);
-  const builder = new TraceBuilder(new NumericKeyInterner(expected >>> 3), Math.max(16, expected));
+  // objects are usually far fewer than requests; a table that starts too small rehashes often
+  const expectedObjects = Math.min(expected >>> 1, 1 << 20);
+  const builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expected));
   const batch = new Uint8Array(BATCH_RECORDS * RECORD_BYTES);
   const words = new Uint32Array(batch.buffer);
   let filled = 0;
