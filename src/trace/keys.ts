@@ -14,8 +14,8 @@ const SLOT_WORDS = 3;
 export class NumericKeyInterner implements ObjectKeys {
   private table: Uint32Array;
   private mask: number;
-  private hi: Uint32Array;
-  private lo: Uint32Array;
+  /** key of object o: low word at 2o, high word at 2o+1 (one cache line for both) */
+  private keyWords: Uint32Array;
   count = 0;
 
   constructor(expected = 1024) {
@@ -23,8 +23,7 @@ export class NumericKeyInterner implements ObjectKeys {
     while (cap < expected * 2) cap *= 2;
     this.table = new Uint32Array(cap * SLOT_WORDS);
     this.mask = cap - 1;
-    this.hi = new Uint32Array(Math.max(16, expected));
-    this.lo = new Uint32Array(Math.max(16, expected));
+    this.keyWords = new Uint32Array(2 * Math.max(16, expected));
   }
 
   /** Interns a key given as its high and low 32-bit words. */
@@ -39,12 +38,17 @@ export class NumericKeyInterner implements ObjectKeys {
       slot = (slot + 1) & this.mask;
     }
     const idx = this.count++;
-    if (idx === this.hi.length) this.growKeys();
-    this.hi[idx] = hi;
-    this.lo[idx] = lo;
+    if (2 * idx === this.keyWords.length) this.growKeys();
+    this.keyWords[2 * idx] = lo;
+    this.keyWords[2 * idx + 1] = hi;
     this.place(slot, hi, lo, idx);
     if (this.count * 2 > this.mask + 1) this.rehash();
     return idx;
+  }
+
+  /** True when object `obj` has the key given by these words. */
+  hasKey(obj: number, hi: number, lo: number): boolean {
+    return obj < this.count && this.keyWords[2 * obj] === lo && this.keyWords[2 * obj + 1] === hi;
   }
 
   /** Interns a non-negative integer key below 2^53. */
@@ -53,14 +57,14 @@ export class NumericKeyInterner implements ObjectKeys {
   }
 
   key(obj: number): number | bigint {
-    const hi = this.hi[obj];
-    if (hi < 0x200000) return hi * TWO_32 + this.lo[obj];
-    return (BigInt(hi) << 32n) | BigInt(this.lo[obj]);
+    const [hi, lo] = this.words(obj);
+    if (hi < 0x200000) return hi * TWO_32 + lo;
+    return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   /** High and low words of an object's key, for binary writers. */
   words(obj: number): [number, number] {
-    return [this.hi[obj], this.lo[obj]];
+    return [this.keyWords[2 * obj + 1], this.keyWords[2 * obj]];
   }
 
   private place(slot: number, hi: number, lo: number, idx: number): void {
@@ -71,13 +75,9 @@ export class NumericKeyInterner implements ObjectKeys {
   }
 
   private growKeys(): void {
-    const n = this.hi.length * 2;
-    const hi = new Uint32Array(n);
-    const lo = new Uint32Array(n);
-    hi.set(this.hi);
-    lo.set(this.lo);
-    this.hi = hi;
-    this.lo = lo;
+    const grown = new Uint32Array(this.keyWords.length * 2);
+    grown.set(this.keyWords);
+    this.keyWords = grown;
   }
 
   private rehash(): void {
@@ -85,8 +85,8 @@ export class NumericKeyInterner implements ObjectKeys {
     this.table = new Uint32Array(cap * SLOT_WORDS);
     this.mask = cap - 1;
     for (let idx = 0; idx < this.count; idx++) {
-      const hi = this.hi[idx];
-      const lo = this.lo[idx];
+      const lo = this.keyWords[2 * idx];
+      const hi = this.keyWords[2 * idx + 1];
       let slot = hash(hi, lo) & this.mask;
       while (this.table[slot * SLOT_WORDS + 2] !== 0) slot = (slot + 1) & this.mask;
       this.place(slot, hi, lo, idx);

@@ -31,3 +31,36 @@ test('bad input: truncated record (skippable) and empty file', async () => {
   const empty = tempFile('empty.bin', '');
   await assertFormatError(readTrace(empty), { file: empty, offset: 0, reason: /empty file/ });
 });
+
+/** One 24-byte oracleGeneral record per [id, next access vtime (1-based, -1 none)]. */
+function records(rows: [number, number][]): Buffer {
+  const buf = Buffer.alloc(rows.length * 24);
+  rows.forEach(([id, next], i) => {
+    buf.writeUInt32LE(i, i * 24);
+    buf.writeBigUInt64LE(BigInt(id), i * 24 + 4);
+    buf.writeUInt32LE(100, i * 24 + 12);
+    buf.writeBigInt64LE(BigInt(next), i * 24 + 16);
+  });
+  return buf;
+}
+
+test('object identity comes from the ids even when the next-access links are wrong', async () => {
+  // ids 7 8 7 9 8 7 with links that point at the wrong request, nowhere, or past the end
+  const file = tempFile(
+    'links.bin',
+    records([
+      [7, 2],
+      [8, 6],
+      [7, -1],
+      [9, 1],
+      [8, 99],
+      [7, -1],
+    ]),
+  );
+  const { trace } = await readTrace(file);
+  assert.deepEqual([...trace.obj], [0, 1, 0, 2, 1, 0]);
+  assert.deepEqual(
+    Array.from({ length: trace.length }, (_, i) => trace.keys.key(trace.obj[i])),
+    [7, 8, 7, 9, 8, 7],
+  );
+});

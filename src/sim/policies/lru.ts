@@ -1,28 +1,10 @@
-import type { Policy, PolicyContext, PolicySpec } from '../policy.js';
-import { ListPool, ObjList } from '../structs/dlist.js';
+import type { PolicySpec } from '../policy.js';
+import { QueuePolicy } from './queue.js';
 
-/** Least recently used: evict the object whose last request is oldest. */
-class Lru implements Policy {
-  private readonly list: ObjList;
-
-  constructor(ctx: PolicyContext) {
-    this.list = new ObjList(new ListPool(ctx.trace.objectCount));
-  }
-
+/** Least recently used: a hit moves the object to the head; the tail is the oldest request. */
+class Lru extends QueuePolicy {
   hit(obj: number): void {
     this.list.moveToHead(obj);
-  }
-
-  insert(obj: number): void {
-    this.list.pushHead(obj);
-  }
-
-  evict(): number {
-    return this.list.popTail();
-  }
-
-  remove(obj: number): void {
-    this.list.unlink(obj);
   }
 }
 

@@ -25,6 +25,61 @@ const WORDS_PER_RECORD = RECORD_BYTES / 4;
 
 if (endianness() !== 'LE') throw new Error('the oracleGeneral reader needs a little-endian machine');
 
+/**
+ * Decodes records into a TraceBuilder. The file's next-access field links each request to
+ * the next request of the same object, so an object's later requests learn its dense index
+ * from that link and only first requests go through the key table. Every linked request is
+ * checked against the object's key; a wrong link falls back to the key table, so the result
+ * never depends on the field being right.
+ */
+class OracleDecoder {
+  readonly builder: TraceBuilder<NumericKeyInterner>;
+  /** object index + 1 announced for a request by an earlier request's next-access link */
+  private linked: Int32Array;
+
+  constructor(expectedRequests: number) {
+    // objects are usually far fewer than requests; a table that starts too small rehashes often
+    const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 21);
+    this.builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expectedRequests));
+    this.linked = new Int32Array(Math.max(16, expectedRequests));
+  }
+
+  decode(words: Uint32Array, records: number): void {
+    const b = this.builder;
+    const keys = b.keys;
+    for (let r = 0, w = 0; r < records; r++, w += WORDS_PER_RECORD) {
+      const lo = words[w + 1];
+      const hi = words[w + 2];
+      const i = b.length;
+      const announced = i < this.linked.length ? this.linked[i] - 1 : -1;
+      const obj = announced >= 0 && keys.hasKey(announced, hi, lo) ? announced : keys.internWords(hi, lo);
+      b.add(words[w], obj, words[w + 3]);
+      const nextLo = words[w + 4];
+      const nextHi = words[w + 5] | 0;
+      if (nextHi < 0 || (nextHi === INT64_MAX_HI && nextLo === U32_MAX)) {
+        b.setNextAccess(i, Number.POSITIVE_INFINITY);
+        continue;
+      }
+      const next = nextHi * TWO_32 + nextLo - 1;
+      b.setNextAccess(i, next);
+      if (next > i) this.announce(next, obj);
+    }
+  }
+
+  private announce(request: number, obj: number): void {
+    if (request >= this.linked.length) {
+      if (request > MAX_LINKED) return;
+      const grown = new Int32Array(Math.max(request + 1, this.linked.length * 2));
+      grown.set(this.linked);
+      this.linked = grown;
+    }
+    this.linked[request] = obj + 1;
+  }
+}
+
+/** Links beyond this many requests are not remembered (the key table still resolves them). */
+const MAX_LINKED = 2 ** 31 - 2;
+
 /** Reads oracleGeneral records from a stream of byte chunks; a truncated last record is bad input. */
 export async function readOracleGeneral(
   chunks: AsyncIterable<Uint8Array>,
@@ -32,9 +87,7 @@ export async function readOracleGeneral(
 ): Promise<Trace> {
   const expected =
     context.contentBytes === undefined ? 1 << 20 : Math.ceil(context.contentBytes / RECORD_BYTES);
-  // objects are usually far fewer than requests; a table that starts too small rehashes often
-  const expectedObjects = Math.min(expected >>> 1, 1 << 20);
-  const builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expected));
+  const decoder = new OracleDecoder(expected);
   const batch = new Uint8Array(BATCH_RECORDS * RECORD_BYTES);
   const words = new Uint32Array(batch.buffer);
   let filled = 0;
@@ -45,13 +98,14 @@ export async function readOracleGeneral(
       filled += take;
       pos += take;
       if (filled === batch.length) {
-        addRecords(builder, words, BATCH_RECORDS);
+        decoder.decode(words, BATCH_RECORDS);
         filled = 0;
       }
     }
   }
   const whole = Math.floor(filled / RECORD_BYTES);
-  addRecords(builder, words, whole);
+  decoder.decode(words, whole);
+  const builder = decoder.builder;
   const carried = filled - whole * RECORD_BYTES;
   const { file, budget } = context;
   if (builder.length === 0 && carried === 0)
@@ -62,18 +116,6 @@ export async function readOracleGeneral(
     budget.charge(new TraceFormatError({ file, offset: at }, reason));
   }
   return builder.finish();
-}
-
-function addRecords(b: TraceBuilder<NumericKeyInterner>, words: Uint32Array, records: number): void {
-  const keys = b.keys;
-  for (let r = 0, w = 0; r < records; r++, w += WORDS_PER_RECORD) {
-    const obj = keys.internWords(words[w + 2], words[w + 1]);
-    const i = b.add(words[w], obj, words[w + 3]);
-    const nextLo = words[w + 4];
-    const nextHi = words[w + 5] | 0;
-    const none = nextHi < 0 || (nextHi === INT64_MAX_HI && nextLo === U32_MAX);
-    b.setNextAccess(i, none ? Number.POSITIVE_INFINITY : nextHi * TWO_32 + nextLo - 1);
-  }
 }
 
 /** Writes a trace as oracleGeneral; text keys are written as their dense index. */
