@@ -5,6 +5,7 @@ import * as convert from './convert.js';
 import * as demo from './demo.js';
 import * as generate from './generate.js';
 import * as inspect from './inspect.js';
+import * as prep from './prep.js';
 import { runCli } from './run.js';
 import * as simulate from './simulate.js';
 
@@ -13,7 +14,7 @@ const program = new Command('smartcache')
   .version('0.1.0')
   .showHelpAfterError();
 
-const commands: { register(program: Command): void }[] = [demo, generate, inspect, simulate, convert];
+const commands: { register(program: Command): void }[] = [demo, generate, inspect, simulate, convert, prep];
 for (const command of commands) command.register(program);
 
 await runCli(program, process.argv);
