@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { COLUMNS, FEATURE_NAMES, LABEL_NAMES } from '../../src/prep/schema.js';
 import { traceFromRequests } from '../../src/trace/builder.js';
 import { generateWorkload } from '../../src/trace/generate.js';
-import { prepTrace, type Row, readColumnTypes, readFeatures, tracePrefix } from './helpers.js';
+import { traceHead } from '../../src/trace/model.js';
+import { prepTrace, type Row, readColumnTypes, readFeatures } from './helpers.js';
 
 /** 2025-01-01T00:00:00Z, a Wednesday. */
 const T = Date.UTC(2025, 0, 1) / 1000;
@@ -186,7 +187,7 @@ test('no look-ahead: features of a request do not change when later requests are
   const trace = generateWorkload({ requests: 4000, seed: 3, days: 3 });
   const cut = 2500;
   const full = await readFeatures((await prepTrace(trace)).dir);
-  const prefix = await readFeatures((await prepTrace(tracePrefix(trace, cut))).dir);
+  const prefix = await readFeatures((await prepTrace(traceHead(trace, cut))).dir);
   assert.equal(prefix.length, cut);
   const known = COLUMNS.filter((c) => c.role !== 'label').map((c) => c.name);
   for (let i = 0; i < cut; i++) {

@@ -5,7 +5,7 @@ import { openDuckDbEngine } from '../../src/prep/duckdb.js';
 import type { EngineFactory } from '../../src/prep/engine.js';
 import { type PrepOptions, prepare } from '../../src/prep/pipeline.js';
 import type { FeatureSet } from '../../src/prep/schema.js';
-import type { DictColumn, Trace } from '../../src/trace/model.js';
+import type { Trace } from '../../src/trace/model.js';
 import { tempPath } from '../helpers.js';
 
 export type Row = Record<string, number | string | boolean | null>;
@@ -53,24 +53,6 @@ export function readColumnTypes(dir: string): Promise<Map<string, string>> {
     `DESCRIBE SELECT * FROM ${parquetIn(dir)}`,
     (rows) => new Map(rows.map((r) => [String(r.column_name), String(r.column_type)])),
   );
-}
-
-/** The first `n` requests of a trace (objects keep their indices). */
-export function tracePrefix(trace: Trace, n: number): Trace {
-  const dict = (d?: DictColumn) => d && { codes: d.codes.slice(0, n), values: d.values };
-  return {
-    ...trace,
-    length: n,
-    time: trace.time.slice(0, n),
-    obj: trace.obj.slice(0, n),
-    size: trace.size.slice(0, n),
-    site: dict(trace.site),
-    user: dict(trace.user),
-    dataset: dict(trace.dataset),
-    op: dict(trace.op),
-    bytesRead: trace.bytesRead?.slice(0, n),
-    nextAccess: undefined,
-  };
 }
 
 /** Rows equal column by column; doubles within 1e-9 (relative for large values). */
