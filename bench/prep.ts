@@ -55,7 +55,7 @@ export async function benchPrep(traceFile: string): Promise<void> {
     `prep: ${path.basename(traceFile)}, read in ${reading.toFixed(2)} s; median of ${REPEATS} runs`,
   );
   const header = ['engine', 'requests', 'label s', 'stage s', 'sql+write s', 'engine Mrec/s', 'prep Mrec/s'];
-  console.log(header.map((h) => h.padStart(13)).join(''));
+  console.log(header.map((h) => h.padStart(15)).join(''));
   for (const requests of [...new Set([Math.min(1_000_000, trace.length), trace.length])]) {
     const head = traceHead(trace, requests);
     for (const engine of Object.keys(ENGINES)) {
@@ -64,7 +64,7 @@ export async function benchPrep(traceFile: string): Promise<void> {
       const s = medianRun(runs);
       const row = [engine, String(requests), ...STAGES.map((stage) => s[stage].toFixed(2))];
       row.push(rate(requests, s.staging + s.features), rate(requests, total(s)));
-      console.log(row.map((c) => c.padStart(13)).join(''));
+      console.log(row.map((c) => c.padStart(15)).join(''));
     }
   }
   console.log(
