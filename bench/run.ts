@@ -2,22 +2,19 @@
  * `npm run bench`: whole-process replay time of smartcache against libCacheSim's
  * cachesim, measured in the same run on the same traces, one policy and size per
  * process. Prints wall time, requests/s and the ratio (libCacheSim time / smartcache
- * time: above 1.0 smartcache is faster).
+ * time: above 1.0 smartcache is faster). Then feature-prep throughput (bench/prep.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cacheDir, cli, generatedTrace, repoRoot } from './generated.js';
+import { benchPrep } from './prep.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(repoRoot, '..', 'shared');
-const cacheDir = path.join(repoRoot, '.cache', 'bench');
-const cli = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 
 const POLICIES = ['lru', 'fifo', 'sieve', 's3fifo', 'arc'];
 const SIZE = '0.1';
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const GENERATED_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000_000);
 
 interface Timed {
   seconds: number;
@@ -30,18 +27,6 @@ function buildLibCacheSim(): string {
   process.stderr.write('building libCacheSim (first run only)...\n');
   const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return out.trim().split('\n').at(-1)!;
-}
-
-function generatedTrace(): string {
-  mkdirSync(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, `datalake-${GENERATED_REQUESTS}.oracleGeneral.bin`);
-  if (!existsSync(file)) {
-    process.stderr.write(`generating a ${GENERATED_REQUESTS}-request data-lake trace...\n`);
-    const args = ['generate', '--requests', String(GENERATED_REQUESTS), '--seed', '1'];
-    args.push('--max-file-size', '4GB', '--out', file);
-    execFileSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
-  }
-  return file;
 }
 
 function timeProcess(cmd: string, args: string[], parseMissRatio: (stdout: string) => number): Timed {
@@ -91,7 +76,7 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const cachesim = buildLibCacheSim();
   const traces = [path.join(shared, 'traces', 'cloudPhysicsIO.oracleGeneral.bin'), generatedTrace()];
   const header = [
@@ -121,6 +106,8 @@ function main(): void {
       console.log(pad(row, widths));
     }
   }
+  console.log();
+  await benchPrep(generatedTrace());
 }
 
-main();
+await main();

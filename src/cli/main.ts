@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   generate: () => import('./generate.js'),
   inspect: () => import('./inspect.js'),
   simulate: () => import('./simulate.js'),
+  prep: () => import('./prep.js'),
   convert: () => import('./convert.js'),
   spark: () => import('./spark.js'),
 };

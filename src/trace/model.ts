@@ -88,6 +88,25 @@ export function uniqueBytes(trace: Trace): number {
   return total;
 }
 
+/** The first `n` requests of a trace; objects keep their indices (some may no longer occur). */
+export function traceHead(trace: Trace, n: number): Trace {
+  if (n >= trace.length) return trace;
+  const dict = (d?: DictColumn) => d && { codes: d.codes.subarray(0, n), values: d.values };
+  return {
+    ...trace,
+    length: n,
+    time: trace.time.subarray(0, n),
+    obj: trace.obj.subarray(0, n),
+    size: trace.size.subarray(0, n),
+    site: dict(trace.site),
+    user: dict(trace.user),
+    dataset: dict(trace.dataset),
+    op: dict(trace.op),
+    bytesRead: trace.bytesRead?.subarray(0, n),
+    nextAccess: trace.nextAccess?.subarray(0, n).map((j) => (j < n ? j : NO_NEXT_ACCESS)),
+  };
+}
+
 export const NO_NEXT_ACCESS = Number.POSITIVE_INFINITY;
 
 /**

@@ -35,10 +35,20 @@ export class SparkUnreachableError extends Error {
   }
 }
 
+const CONNECTION_LOSS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTCONN']);
+
+/** A socket that was reset or refused (a server going away) surfaces with codes other than Unavailable. */
+function isConnectionLoss(err: ConnectError): boolean {
+  const cause = err.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === 'string'
+    ? CONNECTION_LOSS.has(cause.code)
+    : /\bECONN(RESET|REFUSED)\b/.test(err.rawMessage);
+}
+
 /** Maps what a Connect call threw to SparkUnreachableError, SparkError, or the original error. */
 export function toSparkError(err: unknown, remote: SparkRemote): Error {
   if (!(err instanceof ConnectError)) return err instanceof Error ? err : new Error(String(err));
-  if (err.code === Code.Unavailable)
+  if (err.code === Code.Unavailable || isConnectionLoss(err))
     return new SparkUnreachableError(remote.host, remote.port, err.rawMessage);
   const info = err.findDetails(ErrorInfoSchema)[0];
   return new SparkError(

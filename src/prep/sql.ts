@@ -1,0 +1,76 @@
+/**
+ * The feature SQL, written once for every engine (DuckDB and Spark SQL).
+ *
+ * Only window functions, CASE, CAST to common type names and arithmetic are used, and no
+ * DISTINCT windows (Spark has no count(DISTINCT) OVER). The one expression the engines
+ * spell differently, the UTC day of a unix time, comes from the engine's SqlDialect.
+ */
+import { COLUMNS, type ColumnDefinition, type ColumnType, type OptionalInput } from './schema.js';
+import { OBJECTS_TABLE, REQUESTS_TABLE } from './staging.js';
+
+export interface SqlDialect {
+  /** `YYYY-MM-DD` (UTC) of a column of unix seconds */
+  dayExpression(column: string): string;
+}
+
+export interface FeatureQueryOptions {
+  /** `reused` horizon in seconds */
+  horizon: number;
+  /** optional input fields present in the staged input */
+  inputs: readonly OptionalInput[];
+  dialect: SqlDialect;
+}
+
+/** The temporary view the statements define; engines write `SELECT * FROM` it. */
+export const FEATURES_VIEW = 'prep_features';
+
+/** STRING rather than VARCHAR: Spark wants a length with VARCHAR, DuckDB takes both. */
+const SQL_TYPES: Record<ColumnType, string> = {
+  double: 'DOUBLE',
+  bigint: 'BIGINT',
+  integer: 'INTEGER',
+  varchar: 'STRING',
+  boolean: 'BOOLEAN',
+};
+
+function columnExpression(column: ColumnDefinition, options: FeatureQueryOptions): string {
+  if (column.requires && !options.inputs.includes(column.requires)) {
+    return `CAST(NULL AS ${SQL_TYPES[column.type]})`;
+  }
+  return column.sql
+    .replaceAll('{horizon}', String(options.horizon))
+    .replaceAll('{day}', options.dialect.dayExpression('request_time'));
+}
+
+/**
+ * Marks the first request of each (object, user) pair, for the running count of distinct
+ * users; nested in a CTE because a window function cannot take another one as argument.
+ */
+function firstUseByUser(options: FeatureQueryOptions): string {
+  if (!options.inputs.includes('user')) return '0';
+  return (
+    'CASE WHEN r.user_name IS NOT NULL AND ' +
+    'row_number() OVER (PARTITION BY r.obj, r.user_name ORDER BY r.seq) = 1 THEN 1 ELSE 0 END'
+  );
+}
+
+/** The SELECT producing one row per request with every column of the schema, in order. */
+export function featureQuery(options: FeatureQueryOptions): string {
+  if (!(options.horizon > 0)) throw new RangeError(`horizon must be > 0 s, got ${options.horizon}`);
+  const select = COLUMNS.map((c) => `  ${columnExpression(c, options)} AS ${c.name}`).join(',\n');
+  return `WITH staged AS (
+  SELECT r.seq, r.request_time, r.obj, o.object_id, r.size, r.site, r.user_name, r.dataset, r.opt_hit_next,
+    ${firstUseByUser(options)} AS first_use_by_user
+  FROM ${REQUESTS_TABLE} r JOIN ${OBJECTS_TABLE} o ON r.obj = o.obj
+)
+SELECT
+${select}
+FROM staged
+WINDOW by_object AS (PARTITION BY obj ORDER BY seq),
+  by_dataset AS (PARTITION BY dataset ORDER BY seq)`;
+}
+
+/** The statements an engine runs, in order, before writing `SELECT * FROM FEATURES_VIEW`. */
+export function featureStatements(options: FeatureQueryOptions): string[] {
+  return [`CREATE OR REPLACE TEMPORARY VIEW ${FEATURES_VIEW} AS\n${featureQuery(options)}`];
+}
