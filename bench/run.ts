@@ -43,8 +43,15 @@ function median(runs: Timed[]): Timed {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function repeat(fn: () => Timed): Timed {
-  return median(Array.from({ length: REPEATS }, fn));
+/** Alternates the two programs run by run, so a change in machine load hits both alike. */
+function interleaved(a: () => Timed, b: () => Timed): [Timed, Timed] {
+  const runsA: Timed[] = [];
+  const runsB: Timed[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    runsA.push(a());
+    runsB.push(b());
+  }
+  return [median(runsA), median(runsB)];
 }
 
 function cachesimRun(cachesim: string, trace: string, policy: string): Timed {
@@ -90,13 +97,15 @@ async function main(): Promise<void> {
   header.push('ratio', 'miss ratio (lcs / sc)');
   const widths = header.map((h) => Math.max(h.length, 12));
   widths[0] = 34;
-  console.log(`cache size ${SIZE} of unique bytes, median of ${REPEATS} runs, one process per run`);
+  console.log(`cache size ${SIZE} of unique bytes, median of ${REPEATS} interleaved runs, one process per run`);
   console.log(pad(header, widths));
   for (const trace of traces) {
     const requests = requestCount(trace);
     for (const policy of POLICIES) {
-      const peer = repeat(() => cachesimRun(cachesim, trace, policy));
-      const ours = repeat(() => smartcacheRun(trace, policy));
+      const [peer, ours] = interleaved(
+        () => cachesimRun(cachesim, trace, policy),
+        () => smartcacheRun(trace, policy),
+      );
       const row = [path.basename(trace), policy, peer.seconds.toFixed(3), ours.seconds.toFixed(3)];
       row.push((requests / peer.seconds / 1e6).toFixed(2), (requests / ours.seconds / 1e6).toFixed(2));
       row.push(
