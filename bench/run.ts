@@ -83,7 +83,7 @@ function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 }
 
-async function main(): Promise<void> {
+function benchSimulator(): void {
   const cachesim = buildLibCacheSim();
   const traces = [path.join(shared, 'traces', 'cloudPhysicsIO.oracleGeneral.bin'), generatedTrace()];
   const header = [
@@ -97,7 +97,9 @@ async function main(): Promise<void> {
   header.push('ratio', 'miss ratio (lcs / sc)');
   const widths = header.map((h) => Math.max(h.length, 12));
   widths[0] = 34;
-  console.log(`cache size ${SIZE} of unique bytes, median of ${REPEATS} interleaved runs, one process per run`);
+  console.log(
+    `cache size ${SIZE} of unique bytes, median of ${REPEATS} interleaved runs, one process per run`,
+  );
   console.log(pad(header, widths));
   for (const trace of traces) {
     const requests = requestCount(trace);
@@ -115,8 +117,20 @@ async function main(): Promise<void> {
       console.log(pad(row, widths));
     }
   }
-  console.log();
-  await benchPrep(generatedTrace());
 }
 
-await main();
+/** Sections by name; `npm run bench -- sim` runs one, no argument runs all. */
+const SECTIONS: Record<string, () => Promise<void> | void> = {
+  sim: benchSimulator,
+  prep: () => benchPrep(generatedTrace()),
+};
+
+const chosen = process.argv.slice(2);
+for (const name of chosen) {
+  if (!(name in SECTIONS))
+    throw new Error(`unknown bench section "${name}"; known: ${Object.keys(SECTIONS).join(', ')}`);
+}
+for (const name of chosen.length > 0 ? chosen : Object.keys(SECTIONS)) {
+  await SECTIONS[name]();
+  console.log();
+}
