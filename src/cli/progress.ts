@@ -1,5 +1,8 @@
 /** Progress bars on stderr, shown only when stderr is a terminal (never in pipes or CI logs). */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+
+/** Loaded only when a bar is shown, so runs in pipes and CI do not pay for it at start-up. */
+const requireCjs = createRequire(import.meta.url);
 
 export interface Progress {
   /** advances by `delta` units */
@@ -11,6 +14,7 @@ const silent: Progress = { tick: () => {}, stop: () => {} };
 
 export function progressBar(label: string, total: number, unit: string): Progress {
   if (!process.stderr.isTTY || total <= 0) return silent;
+  const cliProgress: typeof import('cli-progress') = requireCjs('cli-progress');
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
