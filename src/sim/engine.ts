@@ -44,7 +44,6 @@ export interface SimOptions {
 }
 
 const PROGRESS_MASK = (1 << 20) - 1;
-const NOT_RESIDENT = -1;
 
 export class SimConfigError extends Error {
   constructor(message: string) {
@@ -88,8 +87,9 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
 
   const { time, obj: objs, size: sizes } = trace;
   const served = trace.bytesRead ?? sizes;
-  // one array answers both "resident?" and "how big?": one memory access per request
-  const cachedSize = new Float64Array(trace.objectCount).fill(NOT_RESIDENT);
+  // a byte per object answers "resident?" mostly from cache on the hot path; sizes are read on eviction
+  const resident = new Uint8Array(trace.objectCount);
+  const cachedSize = new Float64Array(trace.objectCount);
   const admit = policy.admit?.bind(policy);
   const miss = policy.miss?.bind(policy);
 
@@ -135,7 +135,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   const evictOne = (req: number) => {
     const victim = policy.evict(req);
     const vsize = cachedSize[victim];
-    cachedSize[victim] = NOT_RESIDENT;
+    resident[victim] = 0;
     occupied -= vsize;
     bytesEvicted += vsize;
     evictions++;
@@ -165,7 +165,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     const o = objs[i];
     const bytes = served[i];
     bytesRequested += bytes;
-    if (cachedSize[o] !== NOT_RESIDENT) {
+    if (resident[o] === 1) {
       hits++;
       bytesHit += bytes;
       if (hitLog) hitLog[i] = 1;
@@ -178,6 +178,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
         if (spendBudget(t, size)) {
           while (occupied + size > capacity) evictOne(i);
           policy.insert(o, size, i);
+          resident[o] = 1;
           cachedSize[o] = size;
           occupied += size;
           bytesWritten += size;
