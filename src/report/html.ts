@@ -176,10 +176,10 @@ ${scripts.join('\n')}
 <p class="meta">Generated ${escapeHtml(isoTime(Math.floor(meta.generatedAt.getTime() / 1000)))} by <code>${escapeHtml(meta.command)}</code></p>
 </header>
 ${traceSection(meta)}
-${resultsSection(results)}
 <section id="plots"><h2>Plots</h2>
 ${plotSections(results)}
 </section>
+${resultsSection(results)}
 <script>${EMBED_SCRIPT}</script>
 </body>
 </html>
