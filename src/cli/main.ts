@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   simulate: () => import('./simulate.js'),
   convert: () => import('./convert.js'),
   spark: () => import('./spark.js'),
+  serve: () => import('./serve.js'),
 };
 
 const program = new Command('smartcache')
