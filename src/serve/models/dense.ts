@@ -68,13 +68,60 @@ export async function readLayersArtifacts({ dir, params }: BundleContents): Prom
 type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 const ACTIVATIONS = new Set<string>(['linear', 'relu', 'sigmoid', 'tanh', 'softmax']);
 
+/** Units are computed four at a time: each input value is loaded once for four accumulators. */
+const GROUP = 4;
+
 interface DenseLayer {
   inputs: number;
   units: number;
-  /** kernel transposed to [units][inputs], so each unit reads its weights contiguously */
+  /**
+   * The kernel regrouped for the forward pass: for each group of four units, [input][unit in
+   * group]; then the remaining units' weights, one contiguous row per unit.
+   */
   weights: Float64Array;
   bias: Float64Array;
   activation: Activation;
+}
+
+/** Regroups a [inputs][units] kernel into DenseLayer.weights order. */
+function groupKernel(kernel: Float32Array, inputs: number, units: number): Float64Array {
+  const out = new Float64Array(inputs * units);
+  const grouped = units - (units % GROUP);
+  let w = 0;
+  for (let g = 0; g < grouped; g += GROUP) {
+    for (let k = 0; k < inputs; k++) for (let u = 0; u < GROUP; u++) out[w++] = kernel[k * units + g + u];
+  }
+  for (let j = grouped; j < units; j++) for (let k = 0; k < inputs; k++) out[w++] = kernel[k * units + j];
+  return out;
+}
+
+/** One dense layer's pre-activation outputs. */
+function forward(layer: DenseLayer, from: Float64Array, to: Float64Array): void {
+  const { inputs, units, weights, bias } = layer;
+  const grouped = units - (units % GROUP);
+  let w = 0;
+  for (let j = 0; j < grouped; j += GROUP) {
+    let s0 = bias[j];
+    let s1 = bias[j + 1];
+    let s2 = bias[j + 2];
+    let s3 = bias[j + 3];
+    for (let k = 0; k < inputs; k++, w += GROUP) {
+      const x = from[k];
+      s0 += x * weights[w];
+      s1 += x * weights[w + 1];
+      s2 += x * weights[w + 2];
+      s3 += x * weights[w + 3];
+    }
+    to[j] = s0;
+    to[j + 1] = s1;
+    to[j + 2] = s2;
+    to[j + 3] = s3;
+  }
+  for (let j = grouped; j < units; j++) {
+    let sum = bias[j];
+    for (let k = 0; k < inputs; k++, w++) sum += from[k] * weights[w];
+    to[j] = sum;
+  }
 }
 
 interface LayerConfig {
@@ -120,14 +167,10 @@ function denseLayers(artifacts: LayersArtifacts, inputs: number): DenseLayer[] |
     const bias = use_bias ? weights.get(`${name}/bias`) : undefined;
     if (!kernel || kernel.shape[0] !== width || kernel.shape[1] !== units || (use_bias && !bias))
       return undefined;
-    const transposed = new Float64Array(units * width);
-    for (let k = 0; k < width; k++) {
-      for (let j = 0; j < units; j++) transposed[j * width + k] = kernel.values[k * units + j];
-    }
     dense.push({
       inputs: width,
       units,
-      weights: transposed,
+      weights: groupKernel(kernel.values, width, units),
       bias: bias ? Float64Array.from(bias.values) : new Float64Array(units),
       activation: activation as Activation,
     });
@@ -185,15 +228,8 @@ export function denseModel(contents: BundleContents, artifacts: LayersArtifacts)
         const rowStart = r * width;
         for (let k = 0; k < width; k++) input[k] = (batch[rowStart + k] - mean[k]) * scale[k];
         for (let l = 0; l < layers.length; l++) {
-          const { inputs, units, weights, bias, activation } = layers[l];
-          const from = activations[l];
-          const to = activations[l + 1];
-          for (let j = 0, w = 0; j < units; j++) {
-            let sum = bias[j];
-            for (let k = 0; k < inputs; k++, w++) sum += from[k] * weights[w];
-            to[j] = sum;
-          }
-          activate(to, units, activation);
+          forward(layers[l], activations[l], activations[l + 1]);
+          activate(activations[l + 1], layers[l].units, layers[l].activation);
         }
         const result = activations[layers.length];
         for (let j = 0; j < outputSize; j++) out[r * outputSize + j] = result[j];
