@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { cacheDir, cli, generatedTrace, repoRoot } from './generated.js';
 import { benchPrep } from './prep.js';
+import { benchServe } from './serve.js';
 
 const shared = path.resolve(repoRoot, '..', 'shared');
 
@@ -123,6 +124,7 @@ function benchSimulator(): void {
 const SECTIONS: Record<string, () => Promise<void> | void> = {
   sim: benchSimulator,
   prep: () => benchPrep(generatedTrace()),
+  serve: benchServe,
 };
 
 const chosen = process.argv.slice(2);

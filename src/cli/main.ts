@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   prep: () => import('./prep.js'),
   convert: () => import('./convert.js'),
   spark: () => import('./spark.js'),
+  serve: () => import('./serve.js'),
 };
 
 const program = new Command('smartcache')

@@ -1,0 +1,89 @@
+/**
+ * GET /resolve: the hint endpoint of the XCache smart decision plugin. The service keeps each
+ * file's request history, computes the model's features from it and answers whether to store.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { errorSchema, predictGuard, type RouteSchema, type RoutesOptions } from '../context.js';
+import { HttpError } from '../errors.js';
+import { UncomputableFeaturesError } from '../file-stats.js';
+import { decideRows } from '../models/model.js';
+
+const resolveSchema: RouteSchema = {
+  summary: 'XCache hint: should the cache store this file?',
+  querystring: {
+    type: 'object',
+    required: ['lfn'],
+    properties: {
+      lfn: { type: 'string', minLength: 1 },
+      time: {
+        type: 'number',
+        description: 'request time, seconds since the epoch (milliseconds accepted); now when absent',
+      },
+      naccess: { type: 'integer', minimum: 0, description: "the cache's count of earlier accesses" },
+      downloaded: { type: 'string', description: 'sent by the XCache plugin; not used by the models' },
+      size: { type: 'number', minimum: 0, description: 'file size in bytes (needed by log_size)' },
+      user: { type: 'string', description: 'requesting user (needed by distinct_users)' },
+      dataset: { type: 'string', description: "the file's dataset (needed by dataset_count_1d)" },
+      model: { type: 'string', description: 'name or name@version; default model when absent' },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        store: { type: 'boolean' },
+        filename: { type: 'string' },
+        score: { type: 'number' },
+        model: { type: 'string' },
+        version: { type: 'integer' },
+      },
+    },
+    '4xx': errorSchema,
+  },
+};
+
+interface ResolveQuery {
+  lfn: string;
+  time?: number;
+  naccess?: number;
+  size?: number;
+  user?: string;
+  dataset?: string;
+  model?: string;
+}
+
+/** Timestamps past year 5138 in seconds are taken as milliseconds. */
+function seconds(time: number | undefined): number {
+  if (time === undefined) return Date.now() / 1000;
+  return time > 1e11 ? time / 1000 : time;
+}
+
+export const resolveRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx }) => {
+  const { registry, stats, metrics } = ctx;
+  app.addHook('onRequest', predictGuard(ctx.settings));
+
+  app.get('/resolve', { schema: resolveSchema }, async (request) => {
+    const q = request.query as ResolveQuery;
+    const entry = registry.resolve(q.model);
+    const { params } = entry.model;
+    let row: Float32Array;
+    try {
+      row = stats.featuresThenRecord(entry.name, params.features, params.normalization.mean, {
+        lfn: q.lfn,
+        time: seconds(q.time),
+        size: q.size,
+        user: q.user,
+        dataset: q.dataset,
+        naccess: q.naccess,
+      });
+    } catch (err) {
+      if (err instanceof UncomputableFeaturesError) throw new HttpError(422, err.message);
+      throw err;
+    }
+    const { scores, decisions } = decideRows(entry.model, entry.model.predict(row, 1), 1);
+    metrics.scored(entry.name, entry.version, 1);
+    // an eviction model's positive decision means "let it go"
+    const store = params.kind === 'learned-evict' ? decisions[0] === 0 : decisions[0] === 1;
+    return { store, filename: q.lfn, score: scores[0], model: entry.name, version: entry.version };
+  });
+};
