@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   prep: () => import('./prep.js'),
   convert: () => import('./convert.js'),
   spark: () => import('./spark.js'),
+  train: () => import('./train.js'),
+  //EVAL
 };
 
 const program = new Command('smartcache')
