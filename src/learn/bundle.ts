@@ -104,6 +104,7 @@ export async function writeBundle(
   }
   await mkdir(join(abs, '..'), { recursive: true });
   await replaceDirectory(abs, options.overwrite ?? true, async (temp) => {
+    await mkdir(temp);
     for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content);
     await writeFile(join(temp, params.labels), `${labels.join('\n')}\n`);
     await writeFile(join(temp, PARAMS_FILE), `${JSON.stringify(params, null, 2)}\n`);

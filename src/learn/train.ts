@@ -6,7 +6,7 @@ import { FEATURE_NAMES } from '../prep/schema.js';
 import type { BundleParams } from './bundle.js';
 import { type LabelledData, lowerBound } from './dataset.js';
 import { encode, fitNormalization, type Normalization } from './encode.js';
-import { buildMlp, type EpochReport, fitMlp, type Matrix, type Task, type tf } from './tf.js';
+import { buildMlp, type EpochReport, fitMlp, type Matrix, type Task, type tf, tfReady } from './tf.js';
 
 export interface TrainProgress {
   /** rows done in the current epoch (of `total`) and the running loss */
@@ -93,6 +93,7 @@ export async function fitModel(
 ): Promise<{ model: tf.Sequential; reports: EpochReport[] }> {
   const s = request.settings;
   if (matrices.train.rows === 0) throw new RangeError('no training rows in the training days');
+  await tfReady();
   const model = buildMlp({ inputs: FEATURE_NAMES.length, hidden: s.hidden, task, seed: s.seed });
   const total = matrices.train.rows;
   const reports = await fitMlp(model, task, matrices.train, matrices.validation, {
