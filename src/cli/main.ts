@@ -15,7 +15,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   convert: () => import('./convert.js'),
   spark: () => import('./spark.js'),
   train: () => import('./train.js'),
-  //EVAL
+  evaluate: () => import('./evaluate.js'),
 };
 
 const program = new Command('smartcache')

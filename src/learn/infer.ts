@@ -64,12 +64,37 @@ export function loadMlp(bundle: Bundle): Mlp {
   } catch (err) {
     return fail(`${bundle.params.model}: ${(err as Error).message}`);
   }
+  const read = (file: string) => readFileSync(join(bundle.dir, file));
+  return parseMlp(json, read, bundle.params.features.length, fail);
+}
+
+/** The same from in-memory bundle files (model.json text and weight files by name). */
+export function mlpFromFiles(files: Readonly<Record<string, string | Uint8Array>>, inputs: number): Mlp {
+  const fail = (reason: string): never => {
+    throw new Error(`model files: ${reason}`);
+  };
+  const text = files['model.json'];
+  if (typeof text !== 'string') return fail('no model.json');
+  const read = (file: string) => {
+    const content = files[file];
+    if (content === undefined) return fail(`no ${file}`);
+    return Buffer.from(content);
+  };
+  return parseMlp(JSON.parse(text) as ModelJson, read, inputs, fail);
+}
+
+function parseMlp(
+  json: ModelJson,
+  read: (file: string) => Buffer,
+  inputs: number,
+  fail: (r: string) => never,
+): Mlp {
   const config = json.modelTopology?.config;
   const layers = Array.isArray(config) ? config : config?.layers;
   if (!layers) return fail('modelTopology has no layers');
   const manifest = json.weightsManifest ?? [];
   const specs = manifest.flatMap((g) => g.weights);
-  const buffers = manifest.flatMap((g) => g.paths.map((p) => readFileSync(join(bundle.dir, p))));
+  const buffers = manifest.flatMap((g) => g.paths.map(read));
   const all = Buffer.concat(buffers);
   const data = new Float32Array(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength));
   let offset = 0;
@@ -85,7 +110,7 @@ export function loadMlp(bundle: Bundle): Mlp {
     return out;
   };
   const dense: DenseLayer[] = [];
-  let width = bundle.params.features.length;
+  let width = inputs;
   for (const layer of layers) {
     if (IGNORED_LAYERS.has(layer.class_name)) continue;
     if (layer.class_name !== 'Dense') return fail(`layer ${layer.class_name} has no built-in runner`);

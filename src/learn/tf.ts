@@ -108,6 +108,8 @@ export async function fitMlp(
   const order = Int32Array.from({ length: train.rows }, (_, i) => i);
   const reports: EpochReport[] = [];
   const { width } = train;
+  // early stopping without stopping: the weights of the epoch with the best validation loss
+  let best: { loss: number; weights: tf.Tensor[] } | undefined;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const started = performance.now();
     for (let i = order.length - 1; i > 0; i--) {
@@ -148,6 +150,14 @@ export async function fitMlp(
     };
     reports.push(report);
     options.onEpoch?.(report);
+    if (validation.rows > 0 && (!best || report.valLoss < best.loss)) {
+      best?.weights.forEach((w) => w.dispose());
+      best = { loss: report.valLoss, weights: model.getWeights().map((w) => w.clone()) };
+    }
+  }
+  if (best) {
+    model.setWeights(best.weights);
+    best.weights.forEach((w) => w.dispose());
   }
   return reports;
 }
@@ -235,4 +245,9 @@ export async function modelFiles(model: tf.LayersModel): Promise<Record<string, 
     }),
   );
   return files;
+}
+
+/** The epoch whose weights fitMlp kept: the best validation loss (the last one without validation). */
+export function keptEpoch(reports: readonly EpochReport[]): EpochReport {
+  return reports.reduce((b, r) => (Number.isNaN(r.valLoss) || r.valLoss < b.valLoss ? r : b), reports[0]);
 }

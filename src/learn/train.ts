@@ -43,6 +43,8 @@ export interface Trained {
   labels: string[];
   files: Record<string, string | Uint8Array>;
   reports: EpochReport[];
+  /** admission: the threshold tuned on the validation split at another cache size */
+  thresholdAt?: (capacity: number) => number;
 }
 
 export type TrainerFn = (request: TrainRequest) => Promise<Trained>;

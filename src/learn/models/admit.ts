@@ -14,7 +14,7 @@ import { lru } from '../../sim/policies/lru.js';
 import type { PolicySpec } from '../../sim/policy.js';
 import { dataTrace, type LabelledData } from '../dataset.js';
 import { LearnedAdmit } from '../policies.js';
-import { modelFiles, predict } from '../tf.js';
+import { keptEpoch, modelFiles, predict } from '../tf.js';
 import {
   fitModel,
   prepareMatrices,
@@ -92,7 +92,7 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
     val.rows > 0
       ? tuneThreshold(data, validationFrom, scores, settings.tuneSize)
       : { threshold: 0.5, byteHitRatio: Number.NaN, bytesWritten: Number.NaN, lruByteHitRatio: Number.NaN };
-  const last = reports[reports.length - 1];
+  const last = keptEpoch(reports);
   const files = await modelFiles(model);
   model.dispose();
   return {
@@ -121,6 +121,7 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
         thresholdTunedAt: settings.tuneSize,
       },
       metrics: {
+        epoch: last.epoch,
         loss: roundMetric(last.loss),
         valLoss: roundMetric(last.valLoss),
         auc: roundMetric(last.valMetric),
@@ -133,5 +134,7 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
     labels: ['evict', 'admit'],
     files,
     reports,
+    thresholdAt: (capacity) =>
+      val.rows > 0 ? tuneThreshold(data, validationFrom, scores, capacity).threshold : choice.threshold,
   };
 }

@@ -7,7 +7,7 @@
  */
 import { FEATURE_NAMES } from '../../prep/schema.js';
 import type { LabelledData } from '../dataset.js';
-import { modelFiles } from '../tf.js';
+import { keptEpoch, modelFiles } from '../tf.js';
 import {
   fitModel,
   prepareMatrices,
@@ -30,7 +30,7 @@ export async function trainEvict(request: TrainRequest): Promise<Trained> {
   const never = 2 * (range.to - range.from);
   const matrices = prepareMatrices(data, validationFrom, gapTarget(data, range.to, never));
   const { model, reports } = await fitModel(request, 'regression', matrices);
-  const last = reports[reports.length - 1];
+  const last = keptEpoch(reports);
   const files = await modelFiles(model);
   model.dispose();
   return {
@@ -59,6 +59,7 @@ export async function trainEvict(request: TrainRequest): Promise<Trained> {
         learningRate: settings.learningRate,
       },
       metrics: {
+        epoch: last.epoch,
         loss: roundMetric(last.loss),
         valLoss: roundMetric(last.valLoss),
         valMae: roundMetric(last.valMetric),
