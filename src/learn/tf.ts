@@ -151,13 +151,13 @@ export async function fitMlp(
     reports.push(report);
     options.onEpoch?.(report);
     if (validation.rows > 0 && (!best || report.valLoss < best.loss)) {
-      best?.weights.forEach((w) => w.dispose());
+      if (best) tf.dispose(best.weights);
       best = { loss: report.valLoss, weights: model.getWeights().map((w) => w.clone()) };
     }
   }
   if (best) {
     model.setWeights(best.weights);
-    best.weights.forEach((w) => w.dispose());
+    tf.dispose(best.weights);
   }
   return reports;
 }
