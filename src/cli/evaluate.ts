@@ -49,7 +49,7 @@ Examples:
 
 The replay covers the history before the test days (state warms up) and the test days;
 only the test days are counted, in the table, the report files and the gap table. Sizes
-are fractions of the test days' unique bytes or absolute sizes. "gap closed" is
+are fractions of the whole trace's unique bytes (as in simulate and prep --opt-size) or sizes. "gap closed" is
 (learned - best classic) / (Belady - best classic) on byte hit ratio. docs/learn.md.`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -69,7 +69,7 @@ export function register(program: Command): void {
       '0.01,0.05,0.1',
     )
     .option('-p, --policies <list>', 'classic policies to compare, or "all"', 'all')
-    .option('--under <policy>', 'eviction policy under learned-admit', 'lru')
+    .option('--under <policy>', 'eviction policy under learned-admit (a list runs each)', 'lru')
     .option('--candidates <n>', 'learned-evict: candidates sampled per eviction', '64')
     .option('--retrain-every <duration>', 'also replay models retrained every so often on a sliding window')
     .option('--retrain-window <duration>', 'length of the sliding training window', '7d')
@@ -103,7 +103,8 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   if (end <= start) throw new RangeError(`--test-days ${opts.testDays}: no requests in those days`);
   const trace = traceHead(full, end);
   const testTrace = traceSlice(trace, start, end);
-  const sizes = resolveSizes(opts.sizes, uniqueBytes(testTrace));
+  // fractions of the whole trace's unique bytes, as in simulate and prep --opt-size
+  const sizes = resolveSizes(opts.sizes, uniqueBytes(full));
   const seed = Number(opts.seed);
   const options = { window: period, seed };
 
