@@ -120,13 +120,19 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
       jobs.push({ policy: c.spec.name, label: c.label, options: { ...options, capacity, params: c.params } });
     }
   }
-  const learnedParams = (kind: string): Record<string, string> =>
-    kind === 'learned-admit' ? { under: opts.under } : { candidates: opts.candidates };
+  const unders = opts.under.split(',').map((u) => u.trim());
+  for (const u of unders) policySpec(u);
+  /** one parameter set per policy underneath for admission, one for eviction */
+  const learnedParams = (kind: string): Record<string, string>[] =>
+    kind === 'learned-admit' ? unders.map((under) => ({ under })) : [{ candidates: opts.candidates }];
   for (const b of bundles) {
-    const params = { bundle: b.dir, ...learnedParams(b.params.kind) };
-    const label = learnedLabel(b.params.kind, b.params.name, learnedParams(b.params.kind));
-    for (const capacity of sizes)
-      jobs.push({ policy: b.params.kind, label, options: { ...options, capacity, params } });
+    for (const extra of learnedParams(b.params.kind)) {
+      const params = { bundle: b.dir, ...extra };
+      const label = learnedLabel(b.params.kind, b.params.name, extra);
+      for (const capacity of sizes) {
+        jobs.push({ policy: b.params.kind, label, options: { ...options, capacity, params } });
+      }
+    }
   }
 
   const scratch = await mkdtemp(path.join(tmpdir(), 'smartcache-evaluate-'));
@@ -164,14 +170,15 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
             file,
             new Uint8Array(run.scores.buffer, run.scores.byteOffset, run.scores.byteLength),
           );
-          const extra = learnedParams(kind);
-          const label = learnedLabel(kind, `retrain ${opts.retrainEvery}/${opts.retrainWindow}`, extra);
-          for (const capacity of run.capacity === undefined ? sizes : [run.capacity]) {
-            jobs.push({
-              policy: kind,
-              label,
-              options: { ...options, capacity, params: { scores: file, ...extra } },
-            });
+          for (const extra of learnedParams(kind)) {
+            const label = learnedLabel(kind, `retrain ${opts.retrainEvery}/${opts.retrainWindow}`, extra);
+            for (const capacity of run.capacity === undefined ? sizes : [run.capacity]) {
+              jobs.push({
+                policy: kind,
+                label,
+                options: { ...options, capacity, params: { scores: file, ...extra } },
+              });
+            }
           }
         }
       }
