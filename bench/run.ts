@@ -2,12 +2,14 @@
  * `npm run bench`: whole-process replay time of smartcache against libCacheSim's
  * cachesim, measured in the same run on the same traces, one policy and size per
  * process. Prints wall time, requests/s and the ratio (libCacheSim time / smartcache
- * time: above 1.0 smartcache is faster). Then feature-prep throughput (bench/prep.ts).
+ * time: above 1.0 smartcache is faster). Then feature-prep throughput (bench/prep.ts) and
+ * learning: training time per epoch and replay throughput with learned policies (bench/learn.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { cacheDir, cli, generatedTrace, repoRoot } from './generated.js';
+import { benchLearn } from './learn.js';
 import { benchPrep } from './prep.js';
 import { benchServe } from './serve.js';
 
@@ -125,6 +127,7 @@ const SECTIONS: Record<string, () => Promise<void> | void> = {
   sim: benchSimulator,
   prep: () => benchPrep(generatedTrace()),
   serve: benchServe,
+  learn: benchLearn,
 };
 
 const chosen = process.argv.slice(2);

@@ -15,6 +15,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   convert: () => import('./convert.js'),
   spark: () => import('./spark.js'),
   serve: () => import('./serve.js'),
+  train: () => import('./train.js'),
+  evaluate: () => import('./evaluate.js'),
 };
 
 const program = new Command('smartcache')

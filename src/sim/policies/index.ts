@@ -6,6 +6,8 @@ import { clock } from './clock.js';
 import { fifo } from './fifo.js';
 import { gdsf } from './gdsf.js';
 import { infinite } from './infinite.js';
+import { learnedAdmit } from './learned-admit.js';
+import { learnedEvict } from './learned-evict.js';
 import { lfu } from './lfu.js';
 import { lfuda } from './lfuda.js';
 import { lru } from './lru.js';
@@ -40,7 +42,12 @@ export const POLICIES: readonly PolicySpec[] = [
   wlruAdditive,
   wlruAdditiveExp,
   wlruMultiplicative,
+  learnedAdmit,
+  learnedEvict,
 ];
+
+/** Policies that need a trained model bundle (bundle=DIR): left out of `--policies all`. */
+export const LEARNED_POLICIES: readonly string[] = ['learned-admit', 'learned-evict'];
 
 export class UnknownPolicyError extends Error {
   constructor(readonly policy: string) {

@@ -1,0 +1,246 @@
+/**
+ * Model bundles, exactly as docs/bundles.md defines them: a directory with params.json,
+ * labels.txt and the model file(s) of its format. Writing is atomic (a temporary directory
+ * renamed into place); reading validates every field and refuses a bad bundle with a
+ * BundleError naming the bundle directory and the field.
+ *
+ * This module knows files and JSON only, not TensorFlow.js: the simulator reads tfjs-layers
+ * weights without tfjs (src/learn/infer.ts), training writes them with tfjs (src/learn/tf.ts).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { replaceDirectory } from '../prep/output-dir.js';
+import { FEATURE_NAMES } from '../prep/schema.js';
+
+export const PARAMS_FILE = 'params.json';
+export const BUNDLE_KINDS = ['learned-admit', 'learned-evict', 'rl', 'scdl2'] as const;
+export type BundleKind = (typeof BUNDLE_KINDS)[number];
+export const BUNDLE_FORMATS = ['tfjs-layers', 'onnx', 'q-table'] as const;
+export type BundleFormat = (typeof BUNDLE_FORMATS)[number];
+
+/** The files each format needs besides params.json and the labels file. */
+const FORMAT_FILES: Record<BundleFormat, (model: string) => string[]> = {
+  'tfjs-layers': (model) => [model, 'weights.bin'],
+  onnx: (model) => [model],
+  'q-table': (model) => [model],
+};
+
+export interface BundleTraining {
+  featureSet: string;
+  trainDays: [string, string];
+  seed: number;
+  epochs: number;
+  rows: number;
+  [extra: string]: unknown;
+}
+
+/** params.json (docs/bundles.md). */
+export interface BundleParams {
+  name: string;
+  /** absent until the model service assigns one */
+  version?: number;
+  kind: BundleKind;
+  format: BundleFormat;
+  model: string;
+  labels: string;
+  features: string[];
+  normalization: { mean: number[]; std: number[] };
+  outputs: string[];
+  threshold?: number;
+  training: BundleTraining;
+  metrics: Record<string, number>;
+  createdAt: string;
+  smartcache: string;
+}
+
+export interface Bundle {
+  /** absolute bundle directory */
+  dir: string;
+  params: BundleParams;
+  labels: string[];
+}
+
+/** What the reader expects beyond the contract, e.g. the exact feature list a consumer computes. */
+export interface BundleExpectations {
+  kind?: BundleKind | readonly BundleKind[];
+  format?: BundleFormat;
+  /** the bundle's features must be exactly these, in this order */
+  features?: readonly string[];
+}
+
+export class BundleError extends Error {
+  constructor(
+    readonly bundle: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`model bundle ${bundle}: ${field}: ${reason}`);
+    this.name = 'BundleError';
+  }
+}
+
+/** The files a bundle consists of for these params, params.json first. */
+export function bundleFiles(params: Pick<BundleParams, 'format' | 'model' | 'labels'>): string[] {
+  return [PARAMS_FILE, params.labels, ...FORMAT_FILES[params.format](params.model)];
+}
+
+/**
+ * Writes a bundle atomically: `files` maps file names (the model files of the format) to
+ * their content; params.json and the labels file are written from `params` and `labels`.
+ * The params are validated first, so a bundle that would not load is never written.
+ */
+export async function writeBundle(
+  dir: string,
+  params: BundleParams,
+  labels: readonly string[],
+  files: Readonly<Record<string, string | Uint8Array>>,
+  options: { overwrite?: boolean } = {},
+): Promise<Bundle> {
+  const abs = resolve(dir);
+  validateParams(params, abs);
+  for (const file of FORMAT_FILES[params.format](params.model)) {
+    if (!(file in files)) throw new BundleError(abs, 'model', `no content given for ${file}`);
+  }
+  await mkdir(join(abs, '..'), { recursive: true });
+  await replaceDirectory(abs, options.overwrite ?? true, async (temp) => {
+    await mkdir(temp);
+    for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content);
+    await writeFile(join(temp, params.labels), `${labels.join('\n')}\n`);
+    await writeFile(join(temp, PARAMS_FILE), `${JSON.stringify(params, null, 2)}\n`);
+  });
+  return { dir: abs, params, labels: [...labels] };
+}
+
+/** Reads and validates a bundle; throws BundleError naming the field that is wrong. */
+export async function readBundle(dir: string, expect: BundleExpectations = {}): Promise<Bundle> {
+  return readBundleSync(dir, expect);
+}
+
+/**
+ * The same, synchronously: simulator policies load their bundle in `PolicySpec.create`,
+ * which is synchronous (the files are small).
+ */
+export function readBundleSync(dir: string, expect: BundleExpectations = {}): Bundle {
+  const abs = resolve(dir);
+  let raw: string;
+  try {
+    raw = readFileSync(join(abs, PARAMS_FILE), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BundleError(abs, PARAMS_FILE, code === 'ENOENT' ? 'missing' : (err as Error).message);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new BundleError(abs, PARAMS_FILE, `not JSON: ${(err as Error).message}`);
+  }
+  const params = validateParams(json, abs);
+  for (const file of bundleFiles(params)) {
+    if (!existsSync(join(abs, file))) {
+      throw new BundleError(abs, file === params.labels ? 'labels' : 'model', `file ${file} is missing`);
+    }
+  }
+  const labels = readFileSync(join(abs, params.labels), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+  if (labels.length === 0) throw new BundleError(abs, 'labels', `${params.labels} is empty`);
+  checkExpectations(abs, params, expect);
+  return { dir: abs, params, labels };
+}
+
+function checkExpectations(dir: string, params: BundleParams, expect: BundleExpectations): void {
+  if (expect.kind !== undefined) {
+    const kinds: readonly BundleKind[] = typeof expect.kind === 'string' ? [expect.kind] : expect.kind;
+    if (!kinds.includes(params.kind)) {
+      throw new BundleError(dir, 'kind', `is ${params.kind}, expected ${kinds.join(' or ')}`);
+    }
+  }
+  if (expect.format !== undefined && params.format !== expect.format) {
+    throw new BundleError(dir, 'format', `is ${params.format}, expected ${expect.format}`);
+  }
+  if (expect.features) {
+    const want = expect.features;
+    const got = params.features;
+    const missing = want.filter((f) => !got.includes(f));
+    const extra = got.filter((f) => !want.includes(f));
+    if (missing.length > 0) throw new BundleError(dir, 'features', `missing ${missing.join(', ')}`);
+    if (extra.length > 0) throw new BundleError(dir, 'features', `not computed here: ${extra.join(', ')}`);
+    const at = got.findIndex((f, i) => f !== want[i]);
+    if (at >= 0) {
+      throw new BundleError(dir, 'features', `reordered: position ${at} is ${got[at]}, expected ${want[at]}`);
+    }
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNumberArray = (v: unknown): v is number[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** Checks params.json against docs/bundles.md; returns it typed. */
+export function validateParams(json: unknown, dir: string): BundleParams {
+  const fail = (field: string, reason: string): never => {
+    throw new BundleError(dir, field, reason);
+  };
+  if (!isObject(json)) return fail(PARAMS_FILE, 'is not a JSON object');
+  const p = json;
+  const nonEmptyString = (field: string) => {
+    if (typeof p[field] !== 'string' || (p[field] as string).length === 0)
+      fail(field, 'must be a non-empty string');
+  };
+  nonEmptyString('name');
+  if (p.version !== undefined && !(Number.isSafeInteger(p.version) && (p.version as number) >= 1)) {
+    fail('version', `must be an integer >= 1, got ${JSON.stringify(p.version)}`);
+  }
+  if (!BUNDLE_KINDS.includes(p.kind as BundleKind)) {
+    fail('kind', `must be one of ${BUNDLE_KINDS.join(', ')}, got ${JSON.stringify(p.kind)}`);
+  }
+  if (!BUNDLE_FORMATS.includes(p.format as BundleFormat)) {
+    fail('format', `must be one of ${BUNDLE_FORMATS.join(', ')}, got ${JSON.stringify(p.format)}`);
+  }
+  nonEmptyString('model');
+  nonEmptyString('labels');
+  if (!isStringArray(p.features) || p.features.length === 0)
+    fail('features', 'must be a non-empty string array');
+  const features = p.features as string[];
+  const unknown = features.filter((f) => !FEATURE_NAMES.includes(f));
+  if (unknown.length > 0)
+    fail('features', `unknown feature names ${unknown.join(', ')} (known: ${FEATURE_NAMES.join(', ')})`);
+  const dup = features.find((f, i) => features.indexOf(f) !== i);
+  if (dup !== undefined) fail('features', `${dup} is listed twice`);
+  const norm = p.normalization;
+  if (!isObject(norm)) return fail('normalization', 'must be an object { mean, std }');
+  for (const key of ['mean', 'std'] as const) {
+    if (!isNumberArray(norm[key])) fail(`normalization.${key}`, 'must be an array of finite numbers');
+    const len = (norm[key] as number[]).length;
+    if (len !== features.length) {
+      fail(`normalization.${key}`, `has ${len} entries for ${features.length} features`);
+    }
+  }
+  if ((norm.std as number[]).some((s) => s < 0)) fail('normalization.std', 'must be >= 0');
+  if (!isStringArray(p.outputs) || p.outputs.length === 0)
+    fail('outputs', 'must be a non-empty string array');
+  if (p.threshold !== undefined && !(typeof p.threshold === 'number' && Number.isFinite(p.threshold))) {
+    fail('threshold', 'must be a finite number when present');
+  }
+  const t = p.training;
+  if (!isObject(t)) return fail('training', 'must be an object');
+  if (typeof t.featureSet !== 'string') fail('training.featureSet', 'must be a string');
+  if (!isStringArray(t.trainDays) || t.trainDays.length !== 2)
+    fail('training.trainDays', 'must be [from, to]');
+  for (const key of ['seed', 'epochs', 'rows']) {
+    if (typeof t[key] !== 'number' || !Number.isFinite(t[key])) fail(`training.${key}`, 'must be a number');
+  }
+  if (!isObject(p.metrics)) fail('metrics', 'must be an object');
+  for (const [key, value] of Object.entries(p.metrics as object)) {
+    if (typeof value !== 'number') fail(`metrics.${key}`, 'must be a number');
+  }
+  nonEmptyString('createdAt');
+  if (Number.isNaN(Date.parse(p.createdAt as string))) fail('createdAt', 'must be an ISO-8601 time');
+  nonEmptyString('smartcache');
+  return p as unknown as BundleParams;
+}

@@ -1,0 +1,76 @@
+/**
+ * From feature values to model inputs, the one encoding shared by training and serving:
+ *
+ *   input = (x - mean) / std      per feature, std 0 read as 1 (docs/bundles.md)
+ *   NULL  -> mean, i.e. input 0   (NULL is NaN in a FeatureMatrix, SQL NULL in Parquet)
+ *
+ * Mean and std are computed over the non-NULL training values and stored in params.json,
+ * so NULL means "as uninformative as the average request". The NULL features are redundant
+ * with non-NULL ones where it matters: `since_last` is NULL exactly when `count_ever` is 0.
+ */
+import type { FeatureMatrix } from './online-features.js';
+
+export interface Normalization {
+  mean: number[];
+  std: number[];
+}
+
+/** Mean and population std of each column over its non-NULL (non-NaN) values. */
+export function fitNormalization(m: FeatureMatrix, rows?: ArrayLike<number>): Normalization {
+  const cols = m.names.length;
+  const count = new Float64Array(cols);
+  const sum = new Float64Array(cols);
+  const n = rows ? rows.length : m.rows;
+  for (let k = 0; k < n; k++) {
+    const base = (rows ? rows[k] : k) * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = m.values[base + c];
+      if (!Number.isNaN(v)) {
+        count[c]++;
+        sum[c] += v;
+      }
+    }
+  }
+  const mean = Array.from(sum, (s, c) => (count[c] > 0 ? s / count[c] : 0));
+  const sq = new Float64Array(cols);
+  for (let k = 0; k < n; k++) {
+    const base = (rows ? rows[k] : k) * cols;
+    for (let c = 0; c < cols; c++) {
+      const v = m.values[base + c];
+      if (!Number.isNaN(v)) sq[c] += (v - mean[c]) ** 2;
+    }
+  }
+  const std = Array.from(sq, (s, c) => (count[c] > 0 ? Math.sqrt(s / count[c]) : 0));
+  return { mean, std };
+}
+
+/**
+ * Model inputs for the given rows (all rows when omitted), float32 row-major, in the order of
+ * `features` (names looked up in the matrix).
+ */
+export function encode(
+  m: FeatureMatrix,
+  features: readonly string[],
+  norm: Normalization,
+  rows?: ArrayLike<number>,
+): Float32Array {
+  const cols = m.names.length;
+  const index = features.map((f) => {
+    const c = m.names.indexOf(f);
+    if (c < 0) throw new RangeError(`feature ${f} is not computed (have ${m.names.join(', ')})`);
+    return c;
+  });
+  const width = features.length;
+  const n = rows ? rows.length : m.rows;
+  const out = new Float32Array(n * width);
+  const scale = norm.std.map((s) => (s === 0 ? 1 : 1 / s));
+  for (let k = 0; k < n; k++) {
+    const base = (rows ? rows[k] : k) * cols;
+    const o = k * width;
+    for (let f = 0; f < width; f++) {
+      const v = m.values[base + index[f]];
+      out[o + f] = !Number.isNaN(v) ? (v - norm.mean[f]) * scale[f] : 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+/**
+ * Training straight from a trace, without a prepared feature set: the online features equal
+ * prep's, and the labels are computed on the training range alone (no request after it is
+ * known). Used by rolling retraining (`smartcache evaluate --retrain-every`) and tests.
+ */
+import type { Trace } from '../trace/model.js';
+import { type Bundle, writeBundle } from './bundle.js';
+import { type DayRange, labelTraceRows, lowerBound } from './dataset.js';
+import type { FeatureMatrix } from './online-features.js';
+import { modelKind } from './registry.js';
+import { type Trained, type TrainProgress, type TrainSettings, validationStart } from './train.js';
+
+export interface TraceTraining {
+  trace: Trace;
+  /** online features of the whole trace */
+  features: FeatureMatrix;
+  kind: string;
+  range: DayRange;
+  period: number;
+  settings: TrainSettings;
+  /** reused horizon, seconds (default one day) */
+  horizon?: number;
+  name?: string;
+  source?: string;
+  progress?: TrainProgress;
+}
+
+export async function trainFromTrace(t: TraceTraining): Promise<Trained> {
+  const from = lowerBound(t.trace.time, t.range.from);
+  const to = lowerBound(t.trace.time, t.range.to);
+  if (to <= from) throw new RangeError(`no requests in the training days ${t.range.text.join('..')}`);
+  const data = labelTraceRows(t.trace, t.features, from, to, {
+    optSize: t.settings.tuneSize,
+    horizon: t.horizon ?? 86_400,
+  });
+  const trainer = await modelKind(t.kind).load();
+  return trainer({
+    data,
+    validationFrom: validationStart(data, t.range.from, t.range.to, t.period),
+    range: t.range,
+    settings: t.settings,
+    name: t.name ?? t.kind,
+    featureSet: t.source ?? 'trace',
+    progress: t.progress,
+  });
+}
+
+/** Trains and writes the bundle. */
+export async function trainBundleFromTrace(t: TraceTraining, out: string): Promise<Bundle> {
+  const trained = await trainFromTrace(t);
+  return writeBundle(out, trained.params, trained.labels, trained.files);
+}
