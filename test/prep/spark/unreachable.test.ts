@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SparkConnectClient } from '../../../src/prep/spark/connect.js';
 import { SparkUnreachableError } from '../../../src/prep/spark/errors.js';
-import { LocalSparkError, localSparkStatus, startLocalSpark } from '../../../src/prep/spark/local-server.js';
+import {
+  freePort,
+  LocalSparkError,
+  localSparkStatus,
+  startLocalSpark,
+} from '../../../src/prep/spark/local-server.js';
 import { openSparkEngine } from '../../../src/prep/spark.js';
 import { traceFromRequests } from '../../../src/trace/builder.js';
 import { smartcache, tempFile } from '../../helpers.js';
 import { prepTrace } from '../helpers.js';
-import { freePort } from './local-spark.js';
 
 let stateDir: string;
 before(async () => {
