@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { DEFAULT_ENGINE, ENGINES, engineFactory } from '../prep/engines.js';
 import { checkOutputDirectory } from '../prep/output-dir.js';
 import { type PrepStage, prepare, type StageProgress } from '../prep/pipeline.js';
+import { DEFAULT_SPARK_REMOTE } from '../prep/spark.js';
 import { formatCount, parseDuration } from '../report/units.js';
 import { progressBar } from './progress.js';
 import { printJson } from './run.js';
@@ -13,6 +14,8 @@ interface PrepCliOptions extends TraceInputOptions {
   trace: string;
   out: string;
   engine: string;
+  sparkRemote?: string;
+  sparkStage?: string;
   horizon: string;
   optSize: string;
   overwrite?: boolean;
@@ -24,6 +27,9 @@ Examples:
   $ smartcache prep --trace datalake.csv --out features/
   $ smartcache prep --trace cloudPhysicsIO.oracleGeneral.bin --out cp/ --horizon 6h --opt-size 0.05
   $ smartcache prep --trace access.jsonl --format xrootd --out features/ --overwrite --json
+  $ smartcache spark start && smartcache prep --trace datalake.csv --out features/ --engine spark
+  $ smartcache prep --trace datalake.csv --out /shared/features --engine spark \\
+      --spark-remote sc://spark.example.org:15002 --spark-stage /shared/tmp
 
 Writes OUT/day=YYYY-MM-DD/*.parquet, one row per request, and OUT/_featureset.json.
 docs/prep.md defines every column.`;
@@ -44,6 +50,14 @@ export function register(program: Command): void {
     .addOption(
       new Option('--engine <name>', 'SQL engine').choices(Object.keys(ENGINES)).default(DEFAULT_ENGINE),
     )
+    .option(
+      '--spark-remote <url>',
+      `Spark Connect server for --engine spark (default ${DEFAULT_SPARK_REMOTE})`,
+    )
+    .option(
+      '--spark-stage <dir>',
+      "where --engine spark stages its input as Parquet; Spark's executors must see it (default: beside --out)",
+    )
     .option('--horizon <duration>', '`reused` label: next request within this time (1d, 6h, 3600)', '1d')
     .option('--opt-size <size>', 'Belady cache size for opt_admit: fraction of unique bytes or 10TB', '0.1')
     .option('--overwrite', 'replace a non-empty output directory')
@@ -63,6 +77,8 @@ async function runPrep(opts: PrepCliOptions): Promise<void> {
     {
       out: opts.out,
       engine,
+      sparkRemote: opts.sparkRemote,
+      stageDir: opts.sparkStage,
       horizon,
       optSize: opts.optSize,
       overwrite: opts.overwrite,

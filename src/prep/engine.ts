@@ -23,6 +23,14 @@ export interface PrepEngine {
 export interface EngineOptions {
   /** worker threads (default: every core) */
   threads?: number;
+  /** Spark Connect server of the spark engine (default sc://127.0.0.1:15002) */
+  sparkRemote?: string;
+  /**
+   * Where an engine that reads its input from files (Spark) stages it, in a fresh folder
+   * removed afterwards. Spark's executors must see it; the pipeline defaults it to the
+   * output's parent.
+   */
+  stageDir?: string;
 }
 
 export type EngineFactory = (options: EngineOptions) => Promise<PrepEngine>;

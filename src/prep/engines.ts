@@ -1,9 +1,11 @@
 /** The prep engines this build has, by name; an engine adapter adds itself with one line. */
 import { openDuckDbEngine } from './duckdb.js';
 import type { EngineFactory } from './engine.js';
+import { openSparkEngine } from './spark.js';
 
 export const ENGINES: Readonly<Record<string, EngineFactory>> = {
   duckdb: openDuckDbEngine,
+  spark: openSparkEngine,
 };
 
 export const DEFAULT_ENGINE = 'duckdb';

@@ -6,7 +6,7 @@
  * the output -> rename it into place.
  */
 import { readdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { resolveSizes } from '../sim/plan.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
 import { sortByTime } from '../trace/sort.js';
@@ -59,12 +59,16 @@ export async function prepare(source: PrepSource, options: PrepOptions): Promise
   const settings = prepSettings(source, trace, options);
   const stage = (name: PrepStage) => options.onStage?.(name, trace.length) ?? silentStage;
 
-  const labelling = stage('labelling');
-  const optHitNext = beladyNextHits(trace, settings.optSize, (done) => labelling.advance(done));
-  labelling.end();
-
-  const engine = await options.engine(options);
+  // opened before the labelling so that an unreachable engine fails before any long work
+  const engine = await options.engine({
+    ...options,
+    stageDir: options.stageDir ?? dirname(resolve(options.out)),
+  });
   try {
+    const labelling = stage('labelling');
+    const optHitNext = beladyNextHits(trace, settings.optSize, (done) => labelling.advance(done));
+    labelling.end();
+
     const staging = stage('staging');
     await engine.stage({ trace, optHitNext, inputs: settings.inputs }, (done) => staging.advance(done));
     staging.end();

@@ -35,9 +35,17 @@ const HOUR = 3600;
 const DAY = 86_400;
 const WEEK = 7 * DAY;
 
+/**
+ * A window function over a named window, in parentheses: Spark reads `OVER w - x` as a
+ * (malformed) window name `w-x`.
+ */
+function over(call: string, window: 'by_object' | 'by_dataset'): string {
+  return `(${call} OVER ${window})`;
+}
+
 /** Requests of this object earlier in the trace: tie-safe because it counts by position (seq). */
-const EARLIER_OF_OBJECT = '(row_number() OVER by_object - 1)';
-const EARLIER_OF_DATASET = '(row_number() OVER by_dataset - 1)';
+const EARLIER_OF_OBJECT = `(${over('row_number()', 'by_object')} - 1)`;
+const EARLIER_OF_DATASET = `(${over('row_number()', 'by_dataset')} - 1)`;
 
 /**
  * Earlier requests with time > t - W: all earlier requests minus those at or before t - W.
@@ -51,7 +59,7 @@ function inLast(earlier: string, partition: string, seconds: number): string {
   );
 }
 
-const NEXT_GAP = '(lead(request_time) OVER by_object - request_time)';
+const NEXT_GAP = `(${over('lead(request_time)', 'by_object')} - request_time)`;
 
 export const COLUMNS: readonly ColumnDefinition[] = [
   {
@@ -128,7 +136,7 @@ export const COLUMNS: readonly ColumnDefinition[] = [
     role: 'feature',
     nullable: true,
     description: "seconds since this object's previous request; NULL on its first request",
-    sql: 'request_time - lag(request_time) OVER by_object',
+    sql: `request_time - ${over('lag(request_time)', 'by_object')}`,
   },
   {
     name: 'count_1h',
@@ -178,10 +186,9 @@ export const COLUMNS: readonly ColumnDefinition[] = [
     role: 'feature',
     nullable: true,
     description: 'distinct users that have requested this object so far, this request included',
-    // the CAST: DuckDB sums integers to HUGEINT, Spark to BIGINT
     sql:
-      'CAST(sum(first_use_by_user) OVER (PARTITION BY obj ORDER BY seq ' +
-      'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT)',
+      'sum(first_use_by_user) OVER (PARTITION BY obj ORDER BY seq ' +
+      'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)',
     requires: 'user',
   },
   {
@@ -190,7 +197,7 @@ export const COLUMNS: readonly ColumnDefinition[] = [
     role: 'feature',
     nullable: false,
     description: "seconds since this object's first request in the trace",
-    sql: 'request_time - first_value(request_time) OVER by_object',
+    sql: `request_time - ${over('first_value(request_time)', 'by_object')}`,
   },
   {
     name: 'hour_of_day',
@@ -198,7 +205,7 @@ export const COLUMNS: readonly ColumnDefinition[] = [
     role: 'feature',
     nullable: false,
     description: 'UTC hour of the request, 0-23',
-    sql: `CAST(CAST(floor(request_time / ${HOUR}) AS BIGINT) % 24 AS INTEGER)`,
+    sql: `CAST(floor(request_time / ${HOUR}) AS BIGINT) % 24`,
   },
   {
     name: 'day_of_week',
@@ -207,7 +214,7 @@ export const COLUMNS: readonly ColumnDefinition[] = [
     nullable: false,
     description: 'UTC day of the week, Monday = 0 ... Sunday = 6',
     // 1970-01-01, day 0 of the epoch, was a Thursday (3)
-    sql: `CAST((CAST(floor(request_time / ${DAY}) AS BIGINT) + 3) % 7 AS INTEGER)`,
+    sql: `(CAST(floor(request_time / ${DAY}) AS BIGINT) + 3) % 7`,
   },
   {
     name: 'next_gap',
@@ -224,7 +231,7 @@ export const COLUMNS: readonly ColumnDefinition[] = [
     nullable: true,
     description:
       "requests (of any object) until this object's next request, i.e. next seq - seq; NULL when none",
-    sql: 'lead(seq) OVER by_object - seq',
+    sql: `${over('lead(seq)', 'by_object')} - seq`,
   },
   {
     name: 'reused',

@@ -37,9 +37,12 @@ function columnExpression(column: ColumnDefinition, options: FeatureQueryOptions
   if (column.requires && !options.inputs.includes(column.requires)) {
     return `CAST(NULL AS ${SQL_TYPES[column.type]})`;
   }
-  return column.sql
+  const sql = column.sql
     .replaceAll('{horizon}', String(options.horizon))
     .replaceAll('{day}', options.dialect.dayExpression('request_time'));
+  // the engines type some expressions differently (row_number() is BIGINT in DuckDB, INT in
+  // Spark; sum of integers HUGEINT in DuckDB): the schema's type is what both write
+  return `CAST(${sql} AS ${SQL_TYPES[column.type]})`;
 }
 
 /**

@@ -55,18 +55,24 @@ export function readColumnTypes(dir: string): Promise<Map<string, string>> {
   );
 }
 
-/** Rows equal column by column; doubles within 1e-9 (relative for large values). */
-export function assertSameRows(actual: Row[], expected: Row[], columns: readonly string[]): void {
+/**
+ * Rows equal column by column; doubles within 1e-9 (relative for large values). Returns the
+ * largest difference between two doubles that were not exactly equal.
+ */
+export function assertSameRows(actual: Row[], expected: Row[], columns: readonly string[]): number {
   assert.equal(actual.length, expected.length, 'row count');
+  let largest = 0;
   for (let i = 0; i < expected.length; i++) {
     for (const column of columns) {
       const [a, e] = [actual[i][column], expected[i][column]];
       const message = `row ${i} (seq ${expected[i].seq}) column ${column}: ${a} != ${e}`;
       if (typeof a === 'number' && typeof e === 'number' && !Number.isInteger(e)) {
+        largest = Math.max(largest, Math.abs(a - e));
         assert.ok(Math.abs(a - e) <= 1e-9 * Math.max(1, Math.abs(e)), message);
       } else {
         assert.equal(a, e, message);
       }
     }
   }
+  return largest;
 }

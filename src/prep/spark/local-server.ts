@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
-import { homedir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -102,6 +102,52 @@ export async function startLocalSpark(options: LocalSparkOptions = {}): Promise<
   }
   child.unref();
   return server;
+}
+
+/** A local server of its own, for tests and benchmarks. */
+export interface ScratchSpark {
+  server: LocalSpark;
+  stateDir: string;
+  /** stops the server and removes its state directory */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a local server on a free loopback port with a throwaway state directory, so it
+ * never meets a server the user runs.
+ */
+export async function startScratchSpark(
+  options: Omit<LocalSparkOptions, 'port' | 'stateDir'> = {},
+): Promise<ScratchSpark> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'smartcache-spark-'));
+  try {
+    const server = await startLocalSpark({ ...options, port: await freePort(), stateDir });
+    return {
+      server,
+      stateDir,
+      async stop() {
+        await stopLocalSpark({ stateDir });
+        await rm(stateDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(stateDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** A port nothing listens on right now on 127.0.0.1 (the OS picks it, then it is released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, LOCAL_SPARK_HOST, () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
+    });
+  });
 }
 
 /** Stops the server recorded in `stateDir`; resolves to it, or to undefined when none was running. */

@@ -6,8 +6,16 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SparkConnectClient } from '../../../src/prep/spark/connect.js';
 import { SparkUnreachableError } from '../../../src/prep/spark/errors.js';
-import { LocalSparkError, localSparkStatus, startLocalSpark } from '../../../src/prep/spark/local-server.js';
-import { freePort } from './local-spark.js';
+import {
+  freePort,
+  LocalSparkError,
+  localSparkStatus,
+  startLocalSpark,
+} from '../../../src/prep/spark/local-server.js';
+import { openSparkEngine } from '../../../src/prep/spark.js';
+import { traceFromRequests } from '../../../src/trace/builder.js';
+import { smartcache, tempFile } from '../../helpers.js';
+import { prepTrace } from '../helpers.js';
 
 let stateDir: string;
 before(async () => {
@@ -59,4 +67,42 @@ test('a server that dies during start-up reports its log and leaves no state beh
   );
   assert.deepEqual(await readdir(stateDir), ['connect-server.log']);
   assert.equal((await localSparkStatus({ stateDir })).running, false);
+});
+
+test('prep on an unreachable Spark names host and port, says what to do and writes nothing', async () => {
+  const port = await freePort();
+  const out = join(stateDir, 'features');
+  const trace = traceFromRequests([{ time: 0, key: 1, size: 1 }]);
+  await assert.rejects(
+    prepTrace(trace, { out, sparkRemote: `sc://127.0.0.1:${port}` }, openSparkEngine),
+    (err: unknown) => {
+      assert.ok(err instanceof SparkUnreachableError);
+      assert.equal(err.port, port);
+      return true;
+    },
+  );
+  assert.ok(!(await readdir(stateDir)).some((f) => f.includes('features') || f.includes('spark-stage')));
+
+  const csv = tempFile('one.csv', 'time,id,size\n1,a,10\n');
+  await assert.rejects(
+    smartcache(
+      'prep',
+      '--trace',
+      csv,
+      '--out',
+      out,
+      '--engine',
+      'spark',
+      '--spark-remote',
+      `sc://127.0.0.1:${port}`,
+    ),
+    (err: { stderr: string }) => {
+      assert.match(
+        err.stderr,
+        new RegExp(`cannot reach a Spark Connect server at sc://127\\.0\\.0\\.1:${port}`),
+      );
+      assert.match(err.stderr, new RegExp(`smartcache spark start --port ${port}`));
+      return true;
+    },
+  );
 });
