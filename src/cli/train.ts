@@ -2,7 +2,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { checkOutputDirectory } from '../prep/output-dir.js';
-import { parseBytes, parseDuration } from '../report/units.js';
+import { parseDuration } from '../report/units.js';
+import { resolveSizes } from '../sim/plan.js';
+import { policySpec } from '../sim/policies/index.js';
 import { trainingBar } from './progress.js';
 import { printJson } from './run.js';
 
@@ -18,7 +20,8 @@ interface TrainCliOptions {
   learningRate: string;
   hidden: string;
   label: string;
-  tuneSize?: string;
+  tuneSizes: string;
+  tuneUnder: string;
   name?: string;
   overwrite?: boolean;
   json?: boolean;
@@ -52,9 +55,11 @@ export function register(program: Command): void {
     .option('--hidden <list>', 'hidden layer widths', '32,32')
     .option('--label <name>', 'admission label: opt_admit or reused', 'opt_admit')
     .option(
-      '--tune-size <size>',
-      'cache size the admission threshold is tuned at (default: the prep --opt-size)',
+      '--tune-sizes <list>',
+      'cache sizes to tune one admission threshold each at: fractions of the unique bytes or 10TB',
+      '0.01,0.05,0.1',
     )
+    .option('--tune-under <policy>', 'eviction policy under the admission filter while tuning', 'lru')
     .option('--name <name>', 'model name in params.json (default: the model kind)')
     .option('--overwrite', 'replace an existing bundle')
     .option('--json', 'print params.json on stdout')
@@ -111,7 +116,9 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
       learningRate: positive('--learning-rate', opts.learningRate, false),
       hidden: opts.hidden.split(',').map((h) => positive('--hidden', h.trim())),
       label: opts.label,
-      tuneSize: opts.tuneSize ? parseBytes(opts.tuneSize) : featureSet.settings.optSize,
+      tuneSize: featureSet.settings.optSize,
+      tuneSizes: resolveSizes(opts.tuneSizes, featureSet.settings.uniqueBytes),
+      tuneUnder: policySpec(opts.tuneUnder).name,
     },
     progress: bar,
   });

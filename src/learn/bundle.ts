@@ -48,10 +48,17 @@ export interface BundleParams {
   normalization: { mean: number[]; std: number[] };
   outputs: string[];
   threshold?: number;
+  /** admission thresholds tuned per cache size (bytes); a cache uses the one tuned nearest its size */
+  thresholds?: TunedThreshold[];
   training: BundleTraining;
   metrics: Record<string, number>;
   createdAt: string;
   smartcache: string;
+}
+
+export interface TunedThreshold {
+  cacheSize: number;
+  threshold: number;
 }
 
 export interface Bundle {
@@ -226,6 +233,15 @@ export function validateParams(json: unknown, dir: string): BundleParams {
     fail('outputs', 'must be a non-empty string array');
   if (p.threshold !== undefined && !(typeof p.threshold === 'number' && Number.isFinite(p.threshold))) {
     fail('threshold', 'must be a finite number when present');
+  }
+  if (p.thresholds !== undefined) {
+    const valid =
+      Array.isArray(p.thresholds) &&
+      p.thresholds.every(
+        (t) =>
+          isObject(t) && typeof t.cacheSize === 'number' && t.cacheSize > 0 && Number.isFinite(t.threshold),
+      );
+    if (!valid) fail('thresholds', 'must be a list of { cacheSize > 0, threshold } when present');
   }
   const t = p.training;
   if (!isObject(t)) return fail('training', 'must be an object');

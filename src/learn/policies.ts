@@ -22,7 +22,7 @@ import { numberParam } from '../sim/policy.js';
 import { IndexedSet } from '../sim/structs/indexed-set.js';
 import type { Trace } from '../trace/model.js';
 import { Random } from '../trace/random.js';
-import { type Bundle, type BundleKind, readBundleSync } from './bundle.js';
+import { type Bundle, type BundleKind, type BundleParams, readBundleSync } from './bundle.js';
 import { encode } from './encode.js';
 import { loadMlp } from './infer.js';
 import { type FeatureMatrix, onlineFeatures } from './online-features.js';
@@ -194,6 +194,20 @@ export class LearnedEvict implements Policy {
   }
 }
 
+/** The bundle's threshold tuned at the cache size nearest `capacity` (by ratio), else its single one. */
+export function bundleThreshold(params: BundleParams, capacity: number): number {
+  let best = params.threshold ?? 0.5;
+  let distance = Number.POSITIVE_INFINITY;
+  for (const t of params.thresholds ?? []) {
+    const d = Math.abs(Math.log(t.cacheSize / capacity));
+    if (d < distance) {
+      distance = d;
+      best = t.threshold;
+    }
+  }
+  return best;
+}
+
 /**
  * `learned-admit(bundle=DIR[,under=lru][,threshold=X])` or `(scores=FILE[,threshold=0])`.
  * `underSpec` resolves the policy underneath by name (the registry, passed in to avoid an
@@ -201,9 +215,10 @@ export class LearnedEvict implements Policy {
  */
 export function createLearnedAdmit(ctx: PolicyContext, underSpec: (name: string) => PolicySpec): Policy {
   const source = scoreSource(ctx, 'learned-admit');
-  const fallback = source.bundle ? (source.bundle.params.threshold ?? 0.5) : 0;
+  const fallback = source.bundle ? bundleThreshold(source.bundle.params, ctx.capacity) : 0;
   const threshold = numberParam(ctx, 'threshold', fallback);
-  const underName = ctx.params.under ?? 'lru';
+  const tunedUnder = source.bundle?.params.training.thresholdsTunedUnder;
+  const underName = ctx.params.under ?? (typeof tunedUnder === 'string' ? tunedUnder : 'lru');
   if (underName.startsWith('learned-admit'))
     throw new LearnedPolicyError('learned-admit', 'under= cannot be itself');
   const under = underSpec(underName).create({ ...ctx, params: {} });

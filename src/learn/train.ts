@@ -22,8 +22,12 @@ export interface TrainSettings {
   hidden: number[];
   /** admission label: opt_admit (default) or reused */
   label?: string;
-  /** cache size in bytes the admission threshold is tuned at */
+  /** Belady cache size in bytes for opt_admit labels computed from a trace (retraining) */
   tuneSize: number;
+  /** cache sizes in bytes the admission threshold is tuned at, one threshold each (default: tuneSize) */
+  tuneSizes?: number[];
+  /** eviction policy under the admission filter while tuning (default lru) */
+  tuneUnder?: string;
 }
 
 export interface TrainRequest {

@@ -93,7 +93,8 @@ export async function prepare(source: PrepSource, options: PrepOptions): Promise
 
 function prepSettings(source: PrepSource, trace: Trace, options: PrepOptions): PrepSettings {
   const optSizeSpec = options.optSize ?? '0.1';
-  const sizes = resolveSizes(optSizeSpec, uniqueBytes(trace));
+  const traceBytes = uniqueBytes(trace);
+  const sizes = resolveSizes(optSizeSpec, traceBytes);
   if (sizes.length !== 1) throw new RangeError(`--opt-size takes one cache size, got "${optSizeSpec}"`);
   return {
     trace: source.file,
@@ -101,6 +102,7 @@ function prepSettings(source: PrepSource, trace: Trace, options: PrepOptions): P
     horizon: options.horizon ?? DAY,
     optSize: sizes[0],
     optSizeSpec,
+    uniqueBytes: traceBytes,
     inputs: optionalInputs(trace),
   };
 }

@@ -284,6 +284,8 @@ export interface PrepSettings {
   /** Belady cache size for `opt_admit`, bytes, and as given on the command line */
   optSize: number;
   optSizeSpec: string;
+  /** sum of first-seen object sizes of the whole trace: what cache-size fractions refer to */
+  uniqueBytes: number;
   /** optional input fields the trace had; columns requiring absent ones are NULL */
   inputs: OptionalInput[];
 }
