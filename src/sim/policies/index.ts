@@ -12,6 +12,7 @@ import { lru } from './lru.js';
 import { nocache } from './nocache.js';
 import { random } from './random.js';
 import { s3fifo } from './s3fifo.js';
+import { scdl2 } from './scdl2.js';
 import { sieve } from './sieve.js';
 import { sizebig } from './sizebig.js';
 import { sizesmall } from './sizesmall.js';
@@ -40,6 +41,7 @@ export const POLICIES: readonly PolicySpec[] = [
   wlruAdditive,
   wlruAdditiveExp,
   wlruMultiplicative,
+  scdl2,
 ];
 
 export class UnknownPolicyError extends Error {
