@@ -193,6 +193,7 @@ export class CacheAgent implements Policy, AgentView {
       this.dayMisses = 0;
     }
     this.o.stats.observe(obj, req);
+    this.o.encoder.observe(req);
     this.lastHit = hit;
   }
 

@@ -22,6 +22,8 @@ export interface AgentView {
 }
 
 export interface StateEncoder {
+  /** told of every request first, in order, before any state of it is asked for */
+  observe(req: number): void;
   /** state of the addition agent for request `req` */
   addition(req: number, hit: boolean, view: AgentView): number;
   /** state of the eviction agent for category `c` */

@@ -42,6 +42,9 @@ export class TableEncoder implements StateEncoder {
     private readonly stats: RequestStats,
   ) {}
 
+  /** the bucketed features read the agent's RequestStats, already updated */
+  observe(): void {}
+
   addition(req: number, hit: boolean, view: AgentView): number {
     const obj = this.trace.obj[req];
     const x = this.indices;

@@ -11,6 +11,7 @@ import { lfuda } from './lfuda.js';
 import { lru } from './lru.js';
 import { nocache } from './nocache.js';
 import { random } from './random.js';
+import { rl } from './rl.js';
 import { s3fifo } from './s3fifo.js';
 import { scdl2 } from './scdl2.js';
 import { sieve } from './sieve.js';
@@ -42,6 +43,7 @@ export const POLICIES: readonly PolicySpec[] = [
   wlruAdditiveExp,
   wlruMultiplicative,
   scdl2,
+  rl,
 ];
 
 export class UnknownPolicyError extends Error {
