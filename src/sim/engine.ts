@@ -16,7 +16,7 @@ import {
   type WindowMetrics,
   zeroCounters,
 } from './metrics.js';
-import type { PolicySpec } from './policy.js';
+import { type PolicySpec, PolicyStateError } from './policy.js';
 
 export const DAY = 86_400;
 
@@ -69,12 +69,6 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   checkOptions(options);
   const started = performance.now();
   const capacity = spec.unbounded ? Number.POSITIVE_INFINITY : options.capacity;
-  const policy = spec.create({
-    capacity,
-    trace,
-    seed: options.seed ?? 1,
-    params: options.params ?? {},
-  });
   const window = options.window ?? DAY;
   const highMark = options.watermarks ? options.watermarks.high * capacity : Number.POSITIVE_INFINITY;
   const lowMark = options.watermarks ? options.watermarks.low * capacity : 0;
@@ -90,8 +84,6 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   // a byte per object answers "resident?" mostly from cache on the hot path; sizes are read on eviction
   const resident = new Uint8Array(trace.objectCount);
   const cachedSize = new Float64Array(trace.objectCount);
-  const admit = policy.admit?.bind(policy);
-  const miss = policy.miss?.bind(policy);
 
   let occupied = 0;
   let hits = 0;
@@ -100,6 +92,27 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   let bytesWritten = 0;
   let bytesEvicted = 0;
   let evictions = 0;
+  /** The one place an eviction is booked, whoever chose the victim. */
+  const forget = (victim: number) => {
+    if (resident[victim] !== 1) {
+      throw new PolicyStateError(spec.name, `evicted object ${victim}, which is not cached`);
+    }
+    const vsize = cachedSize[victim];
+    resident[victim] = 0;
+    occupied -= vsize;
+    bytesEvicted += vsize;
+    evictions++;
+  };
+  const policy = spec.create({
+    capacity,
+    trace,
+    seed: options.seed ?? 1,
+    params: options.params ?? {},
+    cache: { occupied: () => occupied, evict: forget },
+  });
+  const admit = policy.admit?.bind(policy);
+  const miss = policy.miss?.bind(policy);
+  const housekeeping = policy.housekeeping?.bind(policy);
   let wanBytes = 0;
   let redirected = 0;
   let budgetDay = Number.NEGATIVE_INFINITY;
@@ -132,14 +145,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     });
     before = now;
   };
-  const evictOne = (req: number) => {
-    const victim = policy.evict(req);
-    const vsize = cachedSize[victim];
-    resident[victim] = 0;
-    occupied -= vsize;
-    bytesEvicted += vsize;
-    evictions++;
-  };
+  const evictOne = (req: number) => forget(policy.evict(req));
 
   /** Takes `size` bytes from the day's WAN budget; false when the budget is spent. */
   const spendBudget = (t: number, size: number): boolean => {
@@ -188,6 +194,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
         }
       }
     }
+    housekeeping?.(i);
     if ((i & PROGRESS_MASK) === PROGRESS_MASK && onProgress) onProgress(i + 1);
   }
   if (n > 0) closeWindow(n);

@@ -29,6 +29,23 @@ export interface Policy {
   evict(req: number): number;
   /** Forgets a resident object that left the cache for another reason. */
   remove(obj: number): void;
+  /**
+   * Optional: called after every request, once the engine has finished with it. A policy
+   * that evicts on its own schedule (every k requests, at day end) does it here or in
+   * `admit` through `PolicyContext.cache.evict`.
+   */
+  housekeeping?(req: number): void;
+}
+
+/**
+ * The engine's cache, as seen by a policy that evicts on its own schedule. Byte accounting
+ * stays in the engine: `evict` books the eviction exactly as an engine-driven one.
+ */
+export interface CacheControl {
+  /** bytes currently cached */
+  occupied(): number;
+  /** Evicts the resident `obj` now; the policy has already forgotten it (as after `evict`). */
+  evict(obj: number): void;
 }
 
 export interface PolicyContext {
@@ -39,6 +56,8 @@ export interface PolicyContext {
   readonly seed: number;
   /** policy-specific parameters from the command line (`name:key=value,...`) */
   readonly params: Readonly<Record<string, string>>;
+  /** the engine's cache; given by `simulate`, absent where a policy runs without an engine */
+  readonly cache?: CacheControl;
 }
 
 export interface PolicySpec {

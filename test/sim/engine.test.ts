@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DAY, simulate } from '../../src/sim/engine.js';
 import { policySpec } from '../../src/sim/policies/index.js';
+import type { PolicySpec } from '../../src/sim/policy.js';
 import { traceFromRequests } from '../../src/trace/builder.js';
 
 const lru = policySpec('lru');
@@ -109,4 +110,60 @@ test('the hit log marks exactly the requests that hit', () => {
     () => simulate(sequence([1, 2]), lru, { capacity: 1, hitLog: new Uint8Array(1) }),
     /hit log holds 1/,
   );
+});
+
+/** Test policy: FIFO order, and at housekeeping evicts everything when the request index is in `sweepAt`. */
+function sweeper(sweepAt: Set<number>, seen: number[]): PolicySpec {
+  return {
+    name: 'sweeper',
+    description: 'test: evicts all residents at chosen requests',
+    create(ctx) {
+      const resident: number[] = [];
+      return {
+        hit() {},
+        insert(obj) {
+          resident.push(obj);
+        },
+        evict() {
+          const victim = resident.shift();
+          if (victim === undefined) throw new Error('empty');
+          return victim;
+        },
+        remove(obj) {
+          resident.splice(resident.indexOf(obj), 1);
+        },
+        housekeeping(req) {
+          seen.push(req);
+          if (!sweepAt.has(req)) return;
+          while (resident.length > 0) ctx.cache?.evict(resident.pop() as number);
+        },
+      };
+    },
+  };
+}
+
+test('housekeeping runs after every request and its evictions are booked like engine evictions', () => {
+  const seen: number[] = [];
+  // 1 2 miss, sweep after request 1 evicts both (20 B); 1 misses again; 1 hits
+  const r = simulate(sequence([1, 2, 1, 1]), sweeper(new Set([1]), seen), { capacity: 100 });
+  assert.deepEqual(seen, [0, 1, 2, 3]);
+  assert.equal(r.hits, 1);
+  assert.equal(r.evictions, 2);
+  assert.equal(r.bytesEvicted, 20);
+  assert.equal(r.bytesWritten, 30);
+  assert.equal(r.windows[0].occupancy, 10, 'occupancy follows the policy-driven evictions');
+});
+
+test('a policy evicting an object that is not cached is refused', () => {
+  const bad: PolicySpec = {
+    ...sweeper(new Set(), []),
+    create(ctx) {
+      return { ...sweeper(new Set(), []).create(ctx), housekeeping: () => ctx.cache?.evict(1) };
+    },
+  };
+  const tooBig = traceFromRequests([
+    { time: 0, key: 1, size: 10 },
+    { time: 1, key: 2, size: 500 },
+  ]);
+  assert.throws(() => simulate(tooBig, bad, { capacity: 100 }), /evicted object 1, which is not cached/);
 });

@@ -13,7 +13,9 @@ import { lfuda } from './lfuda.js';
 import { lru } from './lru.js';
 import { nocache } from './nocache.js';
 import { random } from './random.js';
+import { rl } from './rl.js';
 import { s3fifo } from './s3fifo.js';
+import { scdl2 } from './scdl2.js';
 import { sieve } from './sieve.js';
 import { sizebig } from './sizebig.js';
 import { sizesmall } from './sizesmall.js';
@@ -44,10 +46,12 @@ export const POLICIES: readonly PolicySpec[] = [
   wlruMultiplicative,
   learnedAdmit,
   learnedEvict,
+  scdl2,
+  rl,
 ];
 
-/** Policies that need a trained model bundle (bundle=DIR): left out of `--policies all`. */
-export const LEARNED_POLICIES: readonly string[] = ['learned-admit', 'learned-evict'];
+/** Learned policies (they need a bundle or train while replaying): left out of `--policies all`. */
+export const LEARNED_POLICIES: readonly string[] = ['learned-admit', 'learned-evict', 'scdl2', 'rl'];
 
 export class UnknownPolicyError extends Error {
   constructor(readonly policy: string) {

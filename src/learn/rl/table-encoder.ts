@@ -1,0 +1,79 @@
+/** SCDL2's bucketed states: the addition and eviction feature maps of the original. */
+import type { Trace } from '../../trace/model.js';
+import {
+  CATEGORY_SHARE,
+  HIT_FLAG,
+  HIT_RATE,
+  OCCUPANCY,
+  REQUEST_COUNT,
+  SINCE_LAST,
+  SIZE_MB,
+  StateSpace,
+} from './buckets.js';
+import { CATEGORY_SPACE } from './categories.js';
+import type { AgentView, StateEncoder } from './learner.js';
+import { megabytes, type RequestStats } from './request-stats.js';
+
+/** size, requests, since last, hit, occupancy, hit rate */
+export const ADDITION_SPACE = new StateSpace([
+  SIZE_MB,
+  REQUEST_COUNT,
+  SINCE_LAST,
+  HIT_FLAG,
+  OCCUPANCY,
+  HIT_RATE,
+]);
+/** category size, requests, since last; category share; occupancy; hit rate */
+export const EVICTION_SPACE = new StateSpace([
+  SIZE_MB,
+  REQUEST_COUNT,
+  SINCE_LAST,
+  CATEGORY_SHARE,
+  OCCUPANCY,
+  HIT_RATE,
+]);
+const [SIZE, COUNT, SINCE] = [0, 1, 2];
+
+export class TableEncoder implements StateEncoder {
+  private readonly indices = new Int32Array(6);
+
+  constructor(
+    private readonly trace: Trace,
+    private readonly stats: RequestStats,
+  ) {}
+
+  /** the bucketed features read the agent's RequestStats, already updated */
+  observe(): void {}
+
+  addition(req: number, hit: boolean, view: AgentView): number {
+    const obj = this.trace.obj[req];
+    const x = this.indices;
+    x[0] = SIZE_MB.index(megabytes(this.trace.size[req]));
+    x[1] = REQUEST_COUNT.index(this.stats.count[obj]);
+    x[2] = SINCE_LAST.index(this.stats.sinceLast[obj]);
+    x[3] = hit ? 1 : 0;
+    x[4] = OCCUPANCY.index(view.occupancy());
+    x[5] = HIT_RATE.index(view.hitRate());
+    return ADDITION_SPACE.encode(x);
+  }
+
+  category(c: number, view: AgentView): number {
+    const x = this.indices;
+    x[0] = CATEGORY_SPACE.component(c, SIZE);
+    x[1] = CATEGORY_SPACE.component(c, COUNT);
+    x[2] = CATEGORY_SPACE.component(c, SINCE);
+    x[3] = CATEGORY_SHARE.index(view.categoryShare(c));
+    x[4] = OCCUPANCY.index(view.occupancy());
+    x[5] = HIT_RATE.index(view.hitRate());
+    return EVICTION_SPACE.encode(x);
+  }
+
+  follows(previous: number, next: number): boolean {
+    const same = (f: number) => EVICTION_SPACE.component(previous, f) === EVICTION_SPACE.component(next, f);
+    return (
+      same(SIZE) &&
+      same(SINCE) &&
+      EVICTION_SPACE.component(next, COUNT) >= EVICTION_SPACE.component(previous, COUNT)
+    );
+  }
+}

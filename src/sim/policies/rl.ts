@@ -1,0 +1,20 @@
+import { agentParams } from '../../learn/rl/agent-params.js';
+import { CacheAgent } from '../../learn/rl/cache-agent.js';
+import { RequestStats } from '../../learn/rl/request-stats.js';
+import { rlModels } from '../../learn/rl/rl-models.js';
+import type { PolicySpec } from '../policy.js';
+
+/**
+ * The SCDL2 agents with deep Q-networks in place of the tables (docs/rl.md). Parameters as
+ * `scdl2`; `bundle=DIR` is a tfjs-layers rl bundle.
+ */
+export const rl: PolicySpec = {
+  name: 'rl',
+  description: 'deep Q-network version of the scdl2 addition + eviction agents',
+  create(ctx) {
+    const p = agentParams(ctx);
+    const stats = new RequestStats(ctx.trace.objectCount);
+    const models = rlModels(ctx.trace, ctx.seed, p.learn, p.bundle);
+    return new CacheAgent(ctx, { ...p, ...models, stats, encoder: models.encoder(ctx.trace, stats) });
+  },
+};

@@ -1,0 +1,39 @@
+import { ADDITION_ACTIONS, EVICTION_ACTIONS } from '../../learn/rl/actions.js';
+import { agentParams } from '../../learn/rl/agent-params.js';
+import { readBundleParams } from '../../learn/rl/bundle-io.js';
+import { CacheAgent } from '../../learn/rl/cache-agent.js';
+import { QTable } from '../../learn/rl/q-table.js';
+import { RequestStats } from '../../learn/rl/request-stats.js';
+import { ADDITION_SPACE, EVICTION_SPACE, TableEncoder } from '../../learn/rl/table-encoder.js';
+import { readTables } from '../../learn/rl/table-file.js';
+import { Random } from '../../trace/random.js';
+import type { PolicySpec } from '../policy.js';
+
+/**
+ * SCDL2, the original CMS smart-cache tabular Q-learning agents (docs/rl.md). Parameters:
+ * `bundle=DIR` (a q-table bundle; greedy and not learning unless `learn=true`), `k` (32),
+ * `schedule=k|day`, `learn`, `epsilon-decay`, `window` (remembered choices per file, 8).
+ */
+export const scdl2: PolicySpec = {
+  name: 'scdl2',
+  description: 'tabular Q-learning addition + eviction agents of the CMS smart-cache studies',
+  create(ctx) {
+    const p = agentParams(ctx);
+    const rng = new Random(ctx.seed ^ 0x5cd12);
+    let tables = {
+      addition: new QTable(ADDITION_SPACE.size, ADDITION_ACTIONS.length, rng),
+      eviction: new QTable(EVICTION_SPACE.size, EVICTION_ACTIONS.length, rng),
+    };
+    if (p.bundle) {
+      readBundleParams(p.bundle, 'scdl2', 'q-table');
+      tables = readTables(p.bundle, rng);
+    }
+    const stats = new RequestStats(ctx.trace.objectCount);
+    return new CacheAgent(ctx, {
+      ...p,
+      ...tables,
+      stats,
+      encoder: new TableEncoder(ctx.trace, stats),
+    });
+  },
+};
