@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readBundleParams } from '../../../src/learn/rl/bundle-io.js';
-import { LocalFeatures } from '../../../src/learn/rl/feature-source.js';
+import { featureSource } from '../../../src/learn/rl/feature-source.js';
 import { trainRl } from '../../../src/learn/rl/train-rl.js';
+import { FEATURE_NAMES } from '../../../src/prep/schema.js';
 import { simulate } from '../../../src/sim/engine.js';
 import { policySpec } from '../../../src/sim/policies/index.js';
 import { traceFromRequests } from '../../../src/trace/builder.js';
@@ -10,18 +11,22 @@ import { generateWorkload } from '../../../src/trace/generate.js';
 import { uniqueBytes } from '../../../src/trace/model.js';
 import { tempPath } from '../../helpers.js';
 
-test('local features are causal: log size, earlier requests, seconds since the last one', () => {
+test('the DQN sees the online prep features of each request', () => {
   const trace = traceFromRequests([
     { time: 10, key: 1, size: 99 },
     { time: 25, key: 1, size: 99 },
   ]);
-  const f = new LocalFeatures(trace);
-  const out = new Float32Array(3);
-  f.features(0, out, 0);
-  assert.deepEqual([...out.subarray(1)], [0, Number.NaN]);
-  assert.ok(Math.abs(out[0] - Math.log(100)) < 1e-6);
-  f.features(1, out, 0);
-  assert.deepEqual([...out.subarray(1)], [1, 15]);
+  const source = featureSource(trace);
+  assert.deepEqual(source.names, FEATURE_NAMES);
+  const out = new Float32Array(source.names.length);
+  const at = (name: string) => out[FEATURE_NAMES.indexOf(name)];
+  source.features(0, out, 0);
+  assert.ok(Math.abs(at('log_size') - Math.log(100)) < 1e-6);
+  assert.equal(at('count_ever'), 0);
+  assert.ok(Number.isNaN(at('since_last')));
+  source.features(1, out, 0);
+  assert.equal(at('count_ever'), 1);
+  assert.equal(at('since_last'), 15);
 });
 
 test('rl trains to a tfjs-layers bundle that reloads greedily, reproducibly, and beats nocache', async () => {
@@ -30,7 +35,7 @@ test('rl trains to a tfjs-layers bundle that reloads greedily, reproducibly, and
   const out = tempPath('rl-bundle');
   const trained = await trainRl(trace, { capacity, seed: 2, out });
   const params = readBundleParams(out, 'rl', 'tfjs-layers');
-  assert.deepEqual(params.features, ['log_size', 'count_ever', 'since_last']);
+  assert.deepEqual(params.features, FEATURE_NAMES);
   assert.ok((params.metrics.trainSteps ?? 0) > 0, 'the networks trained');
   assert.equal(trained.passes.length, 1);
   const run = () => {
