@@ -11,6 +11,7 @@ import path from 'node:path';
 import { cacheDir, cli, generatedTrace, repoRoot } from './generated.js';
 import { benchLearn } from './learn.js';
 import { benchPrep } from './prep.js';
+import { printRlBench } from './rl.js';
 import { benchServe } from './serve.js';
 
 const shared = path.resolve(repoRoot, '..', 'shared');
@@ -128,6 +129,7 @@ const SECTIONS: Record<string, () => Promise<void> | void> = {
   prep: () => benchPrep(generatedTrace()),
   serve: benchServe,
   learn: benchLearn,
+  rl: printRlBench,
 };
 
 const chosen = process.argv.slice(2);
