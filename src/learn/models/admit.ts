@@ -12,17 +12,11 @@ import { FEATURE_NAMES } from '../../prep/schema.js';
 import { simulate } from '../../sim/engine.js';
 import { lru } from '../../sim/policies/lru.js';
 import type { PolicySpec } from '../../sim/policy.js';
+import { SMARTCACHE_VERSION } from '../bundle.js';
 import { dataTrace, type LabelledData } from '../dataset.js';
 import { LearnedAdmit } from '../policies.js';
 import { keptEpoch, modelFiles, predict } from '../tf.js';
-import {
-  fitModel,
-  prepareMatrices,
-  roundMetric,
-  SMARTCACHE_VERSION,
-  type Trained,
-  type TrainRequest,
-} from '../train.js';
+import { fitModel, prepareMatrices, roundMetric, type Trained, type TrainRequest } from '../train.js';
 
 export const ADMIT_LABELS = ['opt_admit', 'reused'] as const;
 const ADMIT_FRACTIONS = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
