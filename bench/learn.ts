@@ -52,7 +52,7 @@ export async function benchLearn(requests = 1_000_000): Promise<void> {
         },
       });
       const perEpoch = trained.reports.map((r) => r.seconds);
-      const rows = trained.params.training.rows;
+      const { rows = 0 } = trained.params.training ?? {};
       console.log(
         `train ${kind}: ${rows} rows, ${perEpoch.map((s) => s.toFixed(2)).join(' / ')} s per epoch ` +
           `(${(rows / Math.min(...perEpoch) / 1e3).toFixed(0)} k rows/s)`,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { FEATURE_NAMES } from '../src/prep/schema.js';
-import { loadBundle } from '../src/serve/bundle.js';
+import { loadModel } from '../src/serve/models/load.js';
 import { randomRows, tinyBundle } from '../test/serve/bundles.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,8 +78,8 @@ export async function benchServe(): Promise<void> {
     { name: 'admit', features: [...FEATURE_NAMES], hidden: HIDDEN },
     path.join(models, 'admit', '1'),
   );
-  const dense = await loadBundle(bundle);
-  const tfjs = await loadBundle(bundle, { engine: 'tfjs' });
+  const dense = await loadModel(bundle);
+  const tfjs = await loadModel(bundle, { engine: 'tfjs' });
   // in-process figures first, while the service is not yet competing for the cores
   const denseRows = inProcessRows((b, r) => dense.predict(b, r), BATCH_ROWS, 3);
   const denseSingle = inProcessRows((b, r) => dense.predict(b, r), 1, 2);

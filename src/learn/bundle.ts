@@ -1,19 +1,23 @@
 /**
  * Model bundles, exactly as docs/bundles.md defines them: a directory with params.json,
- * labels.txt and the model file(s) of its format. Writing is atomic (a temporary directory
- * renamed into place); reading validates every field and refuses a bad bundle with a
- * BundleError naming the bundle directory and the field.
+ * labels.txt and the model file(s) of its format. The one reader and writer of bundles: the
+ * trainers write them, the simulator, the model service and cache nodes read them here.
+ * Writing is atomic (a temporary directory renamed into place); reading validates every field
+ * and refuses a bad bundle with a BundleError naming the bundle directory and the field.
  *
  * This module knows files and JSON only, not TensorFlow.js: the simulator reads tfjs-layers
  * weights without tfjs (src/learn/infer.ts), training writes them with tfjs (src/learn/tf.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { replaceDirectory } from '../prep/output-dir.js';
 import { FEATURE_NAMES } from '../prep/schema.js';
+import type { Normalization } from './encode.js';
 
 export const PARAMS_FILE = 'params.json';
+/** The smartcache version written into params.json's `smartcache` field. */
+export const SMARTCACHE_VERSION = '0.1.0';
 export const BUNDLE_KINDS = ['learned-admit', 'learned-evict', 'rl', 'scdl2'] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 export const BUNDLE_FORMATS = ['tfjs-layers', 'onnx', 'q-table'] as const;
@@ -26,12 +30,19 @@ const FORMAT_FILES: Record<BundleFormat, (model: string) => string[]> = {
   'q-table': (model) => [model],
 };
 
+/** Model names become directory names and URL segments of the model service. */
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** TensorFlow formats no npm package can run: SavedModel, frozen graph (TFaaS's own), Keras HDF5. */
+const TENSORFLOW_FORMATS = /^(tensorflow|tf|saved[-_]?model|frozen[-_]?graph|graphdef|pb|keras|h5)$/i;
+const TENSORFLOW_MODEL_FILES = /(\.pb|\.pbtxt|saved_model)$/i;
+
+/** How the bundle was trained; every field is optional because other tools' uploads may lack it. */
 export interface BundleTraining {
-  featureSet: string;
-  trainDays: [string, string];
-  seed: number;
-  epochs: number;
-  rows: number;
+  featureSet?: string;
+  trainDays?: [string, string];
+  seed?: number;
+  epochs?: number;
+  rows?: number;
   [extra: string]: unknown;
 }
 
@@ -42,18 +53,20 @@ export interface BundleParams {
   version?: number;
   kind: BundleKind;
   format: BundleFormat;
+  /** the model file name inside the bundle */
   model: string;
+  /** the labels file name inside the bundle */
   labels: string;
   features: string[];
-  normalization: { mean: number[]; std: number[] };
+  normalization: Normalization;
   outputs: string[];
   threshold?: number;
   /** admission thresholds tuned per cache size (bytes); a cache uses the one tuned nearest its size */
   thresholds?: TunedThreshold[];
-  training: BundleTraining;
-  metrics: Record<string, number>;
-  createdAt: string;
-  smartcache: string;
+  training?: BundleTraining;
+  metrics?: Record<string, number>;
+  createdAt?: string;
+  smartcache?: string;
 }
 
 export interface TunedThreshold {
@@ -65,6 +78,7 @@ export interface Bundle {
   /** absolute bundle directory */
   dir: string;
   params: BundleParams;
+  /** one label per output, from the labels file */
   labels: string[];
 }
 
@@ -76,6 +90,7 @@ export interface BundleExpectations {
   features?: readonly string[];
 }
 
+/** A bundle that cannot be used, naming the bundle and the offending field. */
 export class BundleError extends Error {
   constructor(
     readonly bundle: string,
@@ -84,6 +99,20 @@ export class BundleError extends Error {
   ) {
     super(`model bundle ${bundle}: ${field}: ${reason}`);
     this.name = 'BundleError';
+  }
+}
+
+/** A model in a format no npm package can run (TensorFlow SavedModel, frozen graph). */
+export class UnsupportedFormatError extends BundleError {
+  constructor(bundle: string, field: string, found: string) {
+    super(
+      bundle,
+      field,
+      `${found} cannot be run by smartcache; supported formats are ${BUNDLE_FORMATS.join(', ')}. ` +
+        'Convert a Keras/SavedModel with tensorflowjs_converter (--output_format=tfjs_layers_model) ' +
+        'or to ONNX with `python -m tf2onnx.convert --saved-model DIR --output model.onnx`',
+    );
+    this.name = 'UnsupportedFormatError';
   }
 }
 
@@ -150,7 +179,8 @@ export function readBundleSync(dir: string, expect: BundleExpectations = {}): Bu
     }
   }
   const labels = readFileSync(join(abs, params.labels), 'utf8')
-    .split('\n')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
     .filter((l) => l.length > 0);
   if (labels.length === 0) throw new BundleError(abs, 'labels', `${params.labels} is empty`);
   checkExpectations(abs, params, expect);
@@ -187,21 +217,32 @@ const isNumberArray = (v: unknown): v is number[] =>
   Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 const isStringArray = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((x) => typeof x === 'string');
+/** A plain file name inside the bundle directory, never a path out of it. */
+const isFileName = (v: unknown): v is string =>
+  typeof v === 'string' && v !== '' && v !== '..' && basename(v) === v;
 
-/** Checks params.json against docs/bundles.md; returns it typed. */
+/**
+ * Checks params.json against docs/bundles.md (the fields, not the files); returns it typed.
+ * `dir` names the bundle in errors. `training`, `metrics`, `createdAt` and `smartcache` may be
+ * absent (uploads from other tools), but are checked when present.
+ */
 export function validateParams(json: unknown, dir: string): BundleParams {
   const fail = (field: string, reason: string): never => {
     throw new BundleError(dir, field, reason);
   };
   if (!isObject(json)) return fail(PARAMS_FILE, 'is not a JSON object');
   const p = json;
-  const nonEmptyString = (field: string) => {
-    if (typeof p[field] !== 'string' || (p[field] as string).length === 0)
-      fail(field, 'must be a non-empty string');
-  };
-  nonEmptyString('name');
+  if (typeof p.name !== 'string' || !NAME_PATTERN.test(p.name)) {
+    fail('name', 'must be 1-128 letters, digits, dots, dashes or underscores, not starting with a dot');
+  }
   if (p.version !== undefined && !(Number.isSafeInteger(p.version) && (p.version as number) >= 1)) {
     fail('version', `must be an integer >= 1, got ${JSON.stringify(p.version)}`);
+  }
+  if (
+    (typeof p.format === 'string' && TENSORFLOW_FORMATS.test(p.format)) ||
+    (typeof p.model === 'string' && TENSORFLOW_MODEL_FILES.test(p.model))
+  ) {
+    throw new UnsupportedFormatError(dir, 'format', `a TensorFlow model (${p.format ?? p.model})`);
   }
   if (!BUNDLE_KINDS.includes(p.kind as BundleKind)) {
     fail('kind', `must be one of ${BUNDLE_KINDS.join(', ')}, got ${JSON.stringify(p.kind)}`);
@@ -209,8 +250,8 @@ export function validateParams(json: unknown, dir: string): BundleParams {
   if (!BUNDLE_FORMATS.includes(p.format as BundleFormat)) {
     fail('format', `must be one of ${BUNDLE_FORMATS.join(', ')}, got ${JSON.stringify(p.format)}`);
   }
-  nonEmptyString('model');
-  nonEmptyString('labels');
+  if (!isFileName(p.model)) fail('model', 'must be a file name inside the bundle');
+  if (!isFileName(p.labels)) fail('labels', 'must be a file name inside the bundle');
   if (!isStringArray(p.features) || p.features.length === 0)
     fail('features', 'must be a non-empty string array');
   const features = p.features as string[];
@@ -219,16 +260,7 @@ export function validateParams(json: unknown, dir: string): BundleParams {
     fail('features', `unknown feature names ${unknown.join(', ')} (known: ${FEATURE_NAMES.join(', ')})`);
   const dup = features.find((f, i) => features.indexOf(f) !== i);
   if (dup !== undefined) fail('features', `${dup} is listed twice`);
-  const norm = p.normalization;
-  if (!isObject(norm)) return fail('normalization', 'must be an object { mean, std }');
-  for (const key of ['mean', 'std'] as const) {
-    if (!isNumberArray(norm[key])) fail(`normalization.${key}`, 'must be an array of finite numbers');
-    const len = (norm[key] as number[]).length;
-    if (len !== features.length) {
-      fail(`normalization.${key}`, `has ${len} entries for ${features.length} features`);
-    }
-  }
-  if ((norm.std as number[]).some((s) => s < 0)) fail('normalization.std', 'must be >= 0');
+  validateNormalization(p.normalization, features.length, fail);
   if (!isStringArray(p.outputs) || p.outputs.length === 0)
     fail('outputs', 'must be a non-empty string array');
   if (p.threshold !== undefined && !(typeof p.threshold === 'number' && Number.isFinite(p.threshold))) {
@@ -243,20 +275,64 @@ export function validateParams(json: unknown, dir: string): BundleParams {
       );
     if (!valid) fail('thresholds', 'must be a list of { cacheSize > 0, threshold } when present');
   }
-  const t = p.training;
-  if (!isObject(t)) return fail('training', 'must be an object');
-  if (typeof t.featureSet !== 'string') fail('training.featureSet', 'must be a string');
-  if (!isStringArray(t.trainDays) || t.trainDays.length !== 2)
+  if (p.training !== undefined) validateTraining(p.training, fail);
+  if (p.metrics !== undefined) {
+    if (!isObject(p.metrics)) fail('metrics', 'must be an object');
+    for (const [key, value] of Object.entries(p.metrics as object)) {
+      if (typeof value !== 'number') fail(`metrics.${key}`, 'must be a number');
+    }
+  }
+  if (p.createdAt !== undefined) {
+    if (typeof p.createdAt !== 'string' || Number.isNaN(Date.parse(p.createdAt)))
+      fail('createdAt', 'must be an ISO-8601 time');
+  }
+  if (p.smartcache !== undefined && (typeof p.smartcache !== 'string' || p.smartcache.length === 0)) {
+    fail('smartcache', 'must be a non-empty string');
+  }
+  return p as unknown as BundleParams;
+}
+
+/**
+ * One finite mean and a std >= 0 per feature. The error names `normalization.mean` or
+ * `normalization.std` when only that one is wrong, `normalization` when the whole is.
+ */
+function validateNormalization(
+  norm: unknown,
+  width: number,
+  fail: (field: string, reason: string) => never,
+): void {
+  const whole = `needs mean and std arrays of ${width} finite numbers, one per feature`;
+  if (!isObject(norm)) {
+    fail('normalization', whole);
+    return;
+  }
+  const problem = (key: 'mean' | 'std'): string | undefined => {
+    const values = norm[key];
+    if (!isNumberArray(values)) return 'must be an array of finite numbers';
+    if (values.length !== width) return `has ${values.length} entries for ${width} features`;
+    return undefined;
+  };
+  const mean = problem('mean');
+  const std = problem('std');
+  if (mean !== undefined && std !== undefined) fail('normalization', whole);
+  if (mean !== undefined) fail('normalization.mean', mean);
+  if (std !== undefined) fail('normalization.std', std);
+  if ((norm.std as number[]).some((s) => s < 0)) fail('normalization.std', 'must be >= 0');
+}
+
+/** The training record's known fields, each checked when present. */
+function validateTraining(training: unknown, fail: (field: string, reason: string) => never): void {
+  if (!isObject(training)) {
+    fail('training', 'must be an object');
+    return;
+  }
+  const t = training;
+  if (t.featureSet !== undefined && typeof t.featureSet !== 'string')
+    fail('training.featureSet', 'must be a string');
+  if (t.trainDays !== undefined && !(isStringArray(t.trainDays) && t.trainDays.length === 2))
     fail('training.trainDays', 'must be [from, to]');
   for (const key of ['seed', 'epochs', 'rows']) {
-    if (typeof t[key] !== 'number' || !Number.isFinite(t[key])) fail(`training.${key}`, 'must be a number');
+    if (t[key] !== undefined && !(typeof t[key] === 'number' && Number.isFinite(t[key])))
+      fail(`training.${key}`, 'must be a number');
   }
-  if (!isObject(p.metrics)) fail('metrics', 'must be an object');
-  for (const [key, value] of Object.entries(p.metrics as object)) {
-    if (typeof value !== 'number') fail(`metrics.${key}`, 'must be a number');
-  }
-  nonEmptyString('createdAt');
-  if (Number.isNaN(Date.parse(p.createdAt as string))) fail('createdAt', 'must be an ISO-8601 time');
-  nonEmptyString('smartcache');
-  return p as unknown as BundleParams;
 }

@@ -1,8 +1,9 @@
 /**
- * From feature values to model inputs, the one encoding shared by training and serving:
+ * From feature values to model inputs, the one encoding shared by training, the simulator
+ * and the model service:
  *
  *   input = (x - mean) / std      per feature, std 0 read as 1 (docs/bundles.md)
- *   NULL  -> mean, i.e. input 0   (NULL is NaN in a FeatureMatrix, SQL NULL in Parquet)
+ *   NULL  -> mean, i.e. input 0   (NULL is NaN in a FeatureMatrix and in a raw batch, SQL NULL in Parquet)
  *
  * Mean and std are computed over the non-NULL training values and stored in params.json,
  * so NULL means "as uninformative as the average request". The NULL features are redundant
@@ -63,14 +64,41 @@ export function encode(
   const width = features.length;
   const n = rows ? rows.length : m.rows;
   const out = new Float32Array(n * width);
-  const scale = norm.std.map((s) => (s === 0 ? 1 : 1 / s));
+  const scale = inverseStd(norm);
   for (let k = 0; k < n; k++) {
     const base = (rows ? rows[k] : k) * cols;
     const o = k * width;
-    for (let f = 0; f < width; f++) {
-      const v = m.values[base + index[f]];
-      out[o + f] = !Number.isNaN(v) ? (v - norm.mean[f]) * scale[f] : 0;
-    }
+    for (let f = 0; f < width; f++)
+      out[o + f] = normalized(m.values[base + index[f]], norm.mean[f], scale[f]);
+  }
+  return out;
+}
+
+/** Reciprocal standard deviations, with std 0 read as 1. */
+export function inverseStd(norm: Normalization): Float64Array {
+  return Float64Array.from(norm.std, (s) => (s === 0 ? 1 : 1 / s));
+}
+
+/** One feature value as a model input; NULL (NaN) takes the mean, i.e. 0. */
+function normalized(value: number, mean: number, scale: number): number {
+  return Number.isNaN(value) ? 0 : (value - mean) * scale;
+}
+
+/**
+ * Model inputs for a batch of raw feature rows (row-major, one column per `norm` entry, NaN
+ * for NULL), written to `out` (float32 unless given): the batch is left unchanged.
+ */
+export function normalizeRows<Out extends Float32Array | Float64Array = Float32Array>(
+  batch: Float32Array,
+  rows: number,
+  norm: Normalization,
+  out: Out = new Float32Array(rows * norm.mean.length) as Out,
+): Out {
+  const width = norm.mean.length;
+  const mean = norm.mean;
+  const scale = inverseStd(norm);
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0; k < width; k++, i++) out[i] = normalized(batch[i], mean[k], scale[k]);
   }
   return out;
 }

@@ -217,7 +217,7 @@ export function createLearnedAdmit(ctx: PolicyContext, underSpec: (name: string)
   const source = scoreSource(ctx, 'learned-admit');
   const fallback = source.bundle ? bundleThreshold(source.bundle.params, ctx.capacity) : 0;
   const threshold = numberParam(ctx, 'threshold', fallback);
-  const tunedUnder = source.bundle?.params.training.thresholdsTunedUnder;
+  const tunedUnder = source.bundle?.params.training?.thresholdsTunedUnder;
   const underName = ctx.params.under ?? (typeof tunedUnder === 'string' ? tunedUnder : 'lru');
   if (underName.startsWith('learned-admit'))
     throw new LearnedPolicyError('learned-admit', 'under= cannot be itself');

@@ -113,8 +113,6 @@ export async function fitModel(
   return { model, reports };
 }
 
-export const SMARTCACHE_VERSION = '0.1.0';
-
 /** Rounds metrics so that params.json stays readable (and stable across platforms). */
 export function roundMetric(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : -1;

@@ -1,6 +1,7 @@
 /** Errors the service answers as `{"error": message}`, and the HTTP status each kind maps to. */
+
+import { BundleError, UnsupportedFormatError } from '../learn/bundle.js';
 import { ArchiveError } from './archive.js';
-import { BundleError, UnsupportedFormatError } from './bundle.js';
 import { UnknownModelError } from './registry.js';
 
 /** A client mistake with the status to answer. */

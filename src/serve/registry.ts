@@ -13,9 +13,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { BundleError, type BundleParams, PARAMS_FILE, readBundle } from '../learn/bundle.js';
 import { writeFileAtomic } from '../trace/atomic.js';
-import { BundleError, type LoadOptions, loadBundle, PARAMS_FILE, readBundleParams } from './bundle.js';
-import type { BundleParams, Model } from './models/model.js';
+import { type LoadOptions, loadModel } from './models/load.js';
+import type { Model } from './models/model.js';
 
 /** A request named a model or version that is not loaded. */
 export class UnknownModelError extends Error {
@@ -166,7 +167,7 @@ export class ModelRegistry {
   install(staging: string, expectedName?: string): Promise<ModelEntry> {
     return this.serial(async () => {
       try {
-        const params = await readBundleParams(staging);
+        const { params } = await readBundle(staging);
         if (expectedName !== undefined && params.name !== expectedName) {
           throw new BundleError(
             'upload',
@@ -177,7 +178,7 @@ export class ModelRegistry {
         const version = Math.max(params.version ?? 0, (await this.highestVersion(params.name)) + 1);
         const stored = { ...params, version };
         await writeFile(path.join(staging, PARAMS_FILE), `${JSON.stringify(stored, null, 2)}\n`);
-        const model = await loadBundle(staging, this.loadOptions);
+        const model = await loadModel(staging, this.loadOptions);
         const dir = path.join(this.dir, params.name, String(version));
         await mkdir(path.dirname(dir), { recursive: true });
         await rename(staging, dir);
@@ -258,7 +259,7 @@ export class ModelRegistry {
         const stamp = await bundleStamp(c.dir).catch(() => '');
         if (current && current.dir === c.dir && current.stamp === stamp) continue;
         try {
-          const model = await loadBundle(c.dir, this.loadOptions);
+          const model = await loadModel(c.dir, this.loadOptions);
           if (model.params.name !== c.name) {
             model.dispose();
             throw new BundleError(

@@ -1,9 +1,8 @@
-/** Tiny seeded models saved as bundles with the service's own save helper. */
+/** Tiny seeded models saved as bundles with the one bundle writer. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type NewBundleParams, saveTfjsBundle } from '../../src/serve/bundle.js';
-import type { BundleParams } from '../../src/serve/models/model.js';
-import { tensorflow } from '../../src/serve/models/tfjs.js';
+import { type BundleParams, SMARTCACHE_VERSION, writeBundle } from '../../src/learn/bundle.js';
+import { modelFiles, tf, tfReady } from '../../src/learn/tf.js';
 import { fixtures, tempPath } from '../helpers.js';
 
 export const FEATURES = ['log_size', 'since_last', 'count_1h', 'count_1d', 'count_ever', 'age'];
@@ -26,7 +25,7 @@ export interface TinyModel {
 
 /** A seeded dense MLP bundle (sigmoid output) in a fresh directory; answers the directory. */
 export async function tinyBundle(options: TinyModel = {}, dir = tempPath('bundle')): Promise<string> {
-  const tf = await tensorflow();
+  await tfReady();
   const { name = 'admit', features = FEATURES, hidden = [8, 4], seed = 1, kind = 'learned-admit' } = options;
   const outputs = options.outputs ?? 1;
   const model = tf.sequential();
@@ -49,18 +48,23 @@ export async function tinyBundle(options: TinyModel = {}, dir = tempPath('bundle
       kernelInitializer: tf.initializers.randomNormal({ seed: seed + 50, stddev: 0.7 }),
     }),
   );
-  const params: NewBundleParams = {
+  const params: BundleParams = {
     name,
     kind,
+    format: 'tfjs-layers',
+    model: 'model.json',
+    labels: 'labels.txt',
     features,
     normalization: { mean: features.map((_, i) => i), std: features.map((_, i) => (i === 1 ? 0 : i + 1)) },
     outputs: outputs === 1 ? ['score'] : Array.from({ length: outputs }, (_, i) => `p${i}`),
-    labelNames: outputs === 1 ? ['evict', 'admit'] : Array.from({ length: outputs }, (_, i) => `class${i}`),
     threshold: 0.5,
     training: { featureSet: 'test', seed, epochs: 0, rows: 0 },
     metrics: {},
+    createdAt: new Date().toISOString(),
+    smartcache: SMARTCACHE_VERSION,
   };
-  await saveTfjsBundle(dir, model, params);
+  const labels = outputs === 1 ? ['evict', 'admit'] : Array.from({ length: outputs }, (_, i) => `class${i}`);
+  await writeBundle(dir, params, labels, await modelFiles(model));
   model.dispose();
   return dir;
 }

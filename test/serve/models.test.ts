@@ -4,12 +4,12 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   BundleError,
-  loadBundle,
-  readBundleParams,
+  readBundle,
   UnsupportedFormatError,
   validateParams,
   writeBundle,
-} from '../../src/serve/bundle.js';
+} from '../../src/learn/bundle.js';
+import { loadModel } from '../../src/serve/models/load.js';
 import { decideRows } from '../../src/serve/models/model.js';
 import { tempPath } from '../helpers.js';
 import { FEATURES, onnxBundle, onnxExpected, randomRows, tinyBundle } from './bundles.js';
@@ -22,10 +22,10 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
 describe('model bundles', () => {
   it('saves a tfjs model and loads it back on the dense fast path', async () => {
     const dir = await tinyBundle();
-    const params = await readBundleParams(dir);
+    const { params } = await readBundle(dir);
     assert.equal(params.format, 'tfjs-layers');
     assert.deepEqual(params.features, FEATURES);
-    const model = await loadBundle(dir);
+    const model = await loadModel(dir);
     assert.equal(model.engine, 'dense');
     assert.equal(model.outputSize, 1);
     assert.deepEqual(model.labels, ['evict', 'admit']);
@@ -38,8 +38,8 @@ describe('model bundles', () => {
       [9, [32, 16, 8], 1],
     ] as const) {
       const dir = await tinyBundle({ seed, hidden: [...hidden], outputs });
-      const dense = await loadBundle(dir);
-      const tfjs = await loadBundle(dir, { engine: 'tfjs' });
+      const dense = await loadModel(dir);
+      const tfjs = await loadModel(dir, { engine: 'tfjs' });
       assert.equal(dense.engine, 'dense');
       assert.equal(tfjs.engine, 'tfjs');
       const rows = 500;
@@ -54,7 +54,7 @@ describe('model bundles', () => {
   });
 
   it('runs a topology the fast path does not know through TensorFlow.js', async () => {
-    const model = await loadBundle(await tinyBundle({ withBatchNorm: true }));
+    const model = await loadModel(await tinyBundle({ withBatchNorm: true }));
     assert.equal(model.engine, 'tfjs');
     const scores = model.predict(randomRows(4, FEATURES.length), 4);
     assert.equal(scores.length, 4);
@@ -62,7 +62,7 @@ describe('model bundles', () => {
   });
 
   it('runs the ONNX fixture with the outputs its generator computed', async () => {
-    const model = await loadBundle(onnxBundle);
+    const model = await loadModel(onnxBundle);
     assert.equal(model.engine, 'onnx');
     const scores = model.predict(Float32Array.from(onnxExpected.rows.flat()), onnxExpected.rows.length);
     assert.ok(maxDifference(scores, Float32Array.from(onnxExpected.scores)) < 1e-6);
@@ -83,6 +83,7 @@ describe('model bundles', () => {
         normalization: { mean: [0, 0], std: [1, 1] },
         outputs: ['evict', 'admit'],
       },
+      ['evict', 'admit'],
       {
         'table.json': JSON.stringify({
           bins: [[1], [10, 100]],
@@ -95,10 +96,9 @@ describe('model bundles', () => {
             [2, 1],
           ],
         }),
-        'labels.txt': 'evict\nadmit\n',
       },
     );
-    const model = await loadBundle(dir);
+    const model = await loadModel(dir);
     const out = model.predict(Float32Array.from([0, 5, 3, 50, 3, 500]), 3);
     assert.deepEqual([...out], [1, 0, 0, 1, 2, 1]);
     assert.deepEqual([...decideRows(model, out, 3).decisions], [0, 1, 0]);
@@ -119,7 +119,7 @@ describe('model bundles', () => {
       const copy = tempPath('bad');
       cpSync(dir, copy, { recursive: true });
       writeFileSync(path.join(copy, 'params.json'), JSON.stringify({ ...params, ...change }));
-      await assert.rejects(loadBundle(copy), (err: BundleError) => {
+      await assert.rejects(loadModel(copy), (err: BundleError) => {
         assert.ok(err instanceof BundleError, String(err));
         assert.equal(err.field, field);
         assert.equal(err.bundle, copy);

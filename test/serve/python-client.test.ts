@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { loadBundle } from '../../src/serve/bundle.js';
+import { loadModel } from '../../src/serve/models/load.js';
 import type { RunningServer } from '../../src/serve/server.js';
 import { repoRoot } from '../helpers.js';
 import { FEATURES, tinyBundle } from './bundles.js';
@@ -27,7 +27,7 @@ describe('a Python TFaaS client peer', () => {
     const args = [client, server.url, ADMIN, bundle, 'peer', FEATURES.join(','), VALUES.join(',')];
     const { stdout } = await promisify(execFile)('python3', args);
     const answers = JSON.parse(stdout);
-    const [score] = (await loadBundle(bundle)).predict(Float32Array.from(VALUES), 1);
+    const [score] = (await loadModel(bundle)).predict(Float32Array.from(VALUES), 1);
 
     assert.deepEqual(answers.upload, [200, { model: 'peer', version: 1, engine: 'dense' }]);
     assert.equal(answers.json[0], 200);

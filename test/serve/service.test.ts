@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadBundle } from '../../src/serve/bundle.js';
+import { loadModel } from '../../src/serve/models/load.js';
 import type { RunningServer } from '../../src/serve/server.js';
 import { FEATURES, onnxBundle, randomRows, tinyBundle } from './bundles.js';
 import { ADMIN, postJson, start } from './http.js';
@@ -60,7 +60,7 @@ describe('model service', () => {
     assert.equal(res.body.model, 'admit');
     assert.equal(res.body.version, 1);
     assert.equal(res.body.decision, 'admit');
-    const expected = (await loadBundle(bundle)).predict(Float32Array.from(rows.flat()), 5);
+    const expected = (await loadModel(bundle)).predict(Float32Array.from(rows.flat()), 5);
     res.body.scores.forEach((s, i) => {
       assert.ok(Math.abs(s - expected[i]) < 1e-6);
       assert.equal(res.body.decisions[i], expected[i] >= 0.5);
@@ -73,7 +73,7 @@ describe('model service', () => {
     const direct = await decideBinary(url, FEATURES, values, '?model=admit@2');
     assert.equal(direct.status, 200);
     assert.equal(direct.headers.get('x-model-version'), '2');
-    const expected = (await loadBundle(path.join(server.ctx.registry.dir, 'admit', '2'))).predict(
+    const expected = (await loadModel(path.join(server.ctx.registry.dir, 'admit', '2'))).predict(
       values,
       rows,
     );

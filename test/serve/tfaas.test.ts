@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { loadBundle } from '../../src/serve/bundle.js';
+import { loadModel } from '../../src/serve/models/load.js';
 import { PredictionsSchema, RowSchema } from '../../src/serve/proto/gen/tfaas_pb.js';
 import type { RunningServer } from '../../src/serve/server.js';
 import { FEATURES, onnxBundle, onnxExpected, tinyBundle } from './bundles.js';
@@ -49,7 +49,7 @@ describe('TFaaS API', () => {
   });
 
   it('answers /json with the model output for the row, keys in any order', async () => {
-    const expected = (await loadBundle(bundle)).predict(Float32Array.from(VALUES), 1);
+    const expected = (await loadModel(bundle)).predict(Float32Array.from(VALUES), 1);
     const keys = [...FEATURES].reverse();
     const body = JSON.stringify({ keys, values: [...VALUES].reverse(), model: 'admit' });
     for (const route of ['/json', '/predict/json']) {
@@ -212,7 +212,7 @@ describe('TFaaS API', () => {
       [
         rawTar([file('params.json', JSON.stringify({ ...params, features: ['bogus'] })), ...good]),
         400,
-        /features: unknown bogus/,
+        /features: unknown feature names bogus/,
       ],
       [
         rawTar([file('params.json', JSON.stringify({ ...params, model: 'model.pb' })), ...good]),

@@ -18,17 +18,11 @@ import { policySpec } from '../../sim/policies/index.js';
 import { lru } from '../../sim/policies/lru.js';
 import type { PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
+import { SMARTCACHE_VERSION } from '../bundle.js';
 import { dataTrace, type LabelledData } from '../dataset.js';
 import { LearnedAdmit } from '../policies.js';
 import { keptEpoch, modelFiles, predict } from '../tf.js';
-import {
-  fitModel,
-  prepareMatrices,
-  roundMetric,
-  SMARTCACHE_VERSION,
-  type Trained,
-  type TrainRequest,
-} from '../train.js';
+import { fitModel, prepareMatrices, roundMetric, type Trained, type TrainRequest } from '../train.js';
 
 export const ADMIT_LABELS = ['opt_admit', 'reused'] as const;
 /** byte-hit-ratio points a threshold may lose on validation in exchange for fewer writes */

@@ -6,16 +6,10 @@
  * squared loss stays bounded (LRB uses twice its memory window the same way).
  */
 import { FEATURE_NAMES } from '../../prep/schema.js';
+import { SMARTCACHE_VERSION } from '../bundle.js';
 import type { LabelledData } from '../dataset.js';
 import { keptEpoch, modelFiles } from '../tf.js';
-import {
-  fitModel,
-  prepareMatrices,
-  roundMetric,
-  SMARTCACHE_VERSION,
-  type Trained,
-  type TrainRequest,
-} from '../train.js';
+import { fitModel, prepareMatrices, roundMetric, type Trained, type TrainRequest } from '../train.js';
 
 /** Target per row: log1p(next gap), or log1p(never) without a next request inside the range. */
 export function gapTarget(data: LabelledData, rangeEnd: number, never: number): (row: number) => number {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
-import { BundleError } from './bundle-io.js';
+import { BundleError } from '../bundle.js';
 import { syncBackend } from './tf.js';
 
 export const ADDITION_MODEL = 'model.json';

@@ -1,8 +1,8 @@
 /** The two DQNs of the `rl` agents and their encoder, fresh or from a bundle. */
 import type { Trace } from '../../trace/model.js';
 import { Random } from '../../trace/random.js';
+import { readBundleSync } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
-import { readBundleParams } from './bundle-io.js';
 import { Dqn } from './dqn.js';
 import { DqnEncoder, EVICTION_INPUTS } from './dqn-encoder.js';
 import { featureSource } from './feature-source.js';
@@ -23,7 +23,7 @@ export function rlModels(trace: Trace, seed: number, learn: boolean, bundle?: st
   const addition = new Dqn(inputs.length, ADDITION_ACTIONS.length, rng, learn);
   const eviction = new Dqn(EVICTION_INPUTS, EVICTION_ACTIONS.length, rng, learn);
   if (bundle) {
-    readBundleParams(bundle, 'rl', 'tfjs-layers');
+    readBundleSync(bundle, { kind: 'rl', format: 'tfjs-layers' });
     loadWeights(bundle, ADDITION_MODEL, addition.model);
     loadWeights(bundle, EVICTION_MODEL, eviction.model);
   }

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Random } from '../../trace/random.js';
+import { BundleError } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
-import { BundleError } from './bundle-io.js';
 import { QTable } from './q-table.js';
 import { ADDITION_SPACE, EVICTION_SPACE } from './table-encoder.js';
 

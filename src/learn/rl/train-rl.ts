@@ -3,8 +3,8 @@
  * addition network as model.json / weights.bin, the eviction network beside it.
  */
 import type { Trace } from '../../trace/model.js';
+import { writeBundle } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
-import { writeBundle } from './bundle-io.js';
 import { ADDITION_MODEL, EVICTION_MODEL, networkFiles } from './network-file.js';
 import { rlModels } from './rl-models.js';
 import { bundleParams, replayLearning, type TrainedBundle, type TrainOptions } from './train-scdl2.js';
@@ -15,7 +15,7 @@ export async function trainRl(trace: Trace, o: TrainOptions): Promise<TrainedBun
   const params = bundleParams('rl', 'tfjs-layers', ADDITION_MODEL, trace, o, passes);
   params.features = models.inputs.slice(0, -2);
   params.normalization = { mean: params.features.map(() => 0), std: params.features.map(() => 1) };
-  params.metrics.trainSteps = models.addition.trainSteps + models.eviction.trainSteps;
+  params.metrics = { ...params.metrics, trainSteps: models.addition.trainSteps + models.eviction.trainSteps };
   const bundle: TrainedBundle = {
     params,
     labels: [...ADDITION_ACTIONS, ...EVICTION_ACTIONS],
@@ -25,6 +25,6 @@ export async function trainRl(trace: Trace, o: TrainOptions): Promise<TrainedBun
     },
     passes,
   };
-  if (o.out) writeBundle(o.out, bundle.params, bundle.labels, bundle.files);
+  if (o.out) await writeBundle(o.out, bundle.params, bundle.labels, bundle.files, { overwrite: true });
   return bundle;
 }

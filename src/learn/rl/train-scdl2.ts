@@ -3,13 +3,15 @@
  * `epochs` passes that continue the same tables and exploration schedules, then returns
  * (and optionally writes) a `q-table` bundle.
  */
+
+import { isoTime } from '../../report/table.js';
 import { simulate } from '../../sim/engine.js';
 import type { PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
 import { Random } from '../../trace/random.js';
+import { type BundleParams, SMARTCACHE_VERSION, writeBundle } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
 import { DEFAULT_EPSILON_DECAY, DEFAULT_K, DEFAULT_WINDOW } from './agent-params.js';
-import { type BundleParams, smartcacheVersion, writeBundle } from './bundle-io.js';
 import { CacheAgent } from './cache-agent.js';
 import { EpsilonSchedule } from './epsilon.js';
 import type { QLearner, StateEncoder } from './learner.js';
@@ -17,6 +19,9 @@ import { QTable } from './q-table.js';
 import { RequestStats } from './request-stats.js';
 import { ADDITION_SPACE, EVICTION_SPACE, TableEncoder } from './table-encoder.js';
 import { TABLE_FILE, tableFile } from './table-file.js';
+
+/** Prep features that carry the request's part of the SCDL2 state: size, request count, recency. */
+const SCDL2_REQUEST_FEATURES = ['log_size', 'count_ever', 'since_last'] as const;
 
 export interface TrainOptions {
   /** cache capacity in bytes during training */
@@ -92,19 +97,20 @@ export function bundleParams(
     format,
     model,
     labels: 'labels.txt',
-    features: [],
-    normalization: { mean: [], std: [] },
+    // the request features the agents' states are bucketed from (occupancy and hit rate come from the cache)
+    features: [...SCDL2_REQUEST_FEATURES],
+    normalization: { mean: SCDL2_REQUEST_FEATURES.map(() => 0), std: SCDL2_REQUEST_FEATURES.map(() => 1) },
     outputs: [...ADDITION_ACTIONS, ...EVICTION_ACTIONS],
     training: {
       featureSet: 'online',
-      trainDays: [trace.time[0] ?? 0, trace.time[trace.length - 1] ?? 0],
+      trainDays: [isoTime(trace.time[0] ?? 0), isoTime(trace.time[trace.length - 1] ?? 0)],
       seed: o.seed ?? 1,
       epochs: o.epochs ?? 1,
       rows: trace.length,
     },
     metrics: { trainByteHitRatio: passes[passes.length - 1] ?? 0, capacity: o.capacity },
     createdAt: new Date().toISOString(),
-    smartcache: smartcacheVersion(),
+    smartcache: SMARTCACHE_VERSION,
   };
 }
 
@@ -123,6 +129,6 @@ export async function trainScdl2(trace: Trace, o: TrainOptions): Promise<Trained
     files: { [TABLE_FILE]: JSON.stringify(tableFile(addition, eviction)) },
     passes,
   };
-  if (o.out) writeBundle(o.out, bundle.params, bundle.labels, bundle.files);
+  if (o.out) await writeBundle(o.out, bundle.params, bundle.labels, bundle.files, { overwrite: true });
   return bundle;
 }

@@ -1,47 +1,9 @@
 /**
- * The model contract shared by the learning code, the model service and cache nodes: a
- * bundle's parameters (docs/bundles.md) and a loaded model that scores whole batches. Nothing
+ * The loaded model shared by the model service and cache nodes: a bundle (src/learn/bundle.ts)
+ * running on an engine, scoring whole batches, and how its outputs become decisions. Nothing
  * here depends on HTTP.
  */
-
-export const MODEL_KINDS = ['learned-admit', 'learned-evict', 'rl', 'scdl2'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
-
-export const MODEL_FORMATS = ['tfjs-layers', 'onnx', 'q-table'] as const;
-export type ModelFormat = (typeof MODEL_FORMATS)[number];
-
-export interface Normalization {
-  mean: number[];
-  std: number[];
-}
-
-export interface TrainingInfo {
-  featureSet?: string;
-  trainDays?: [string, string];
-  seed?: number;
-  epochs?: number;
-  rows?: number;
-}
-
-/** The contents of a bundle's params.json. */
-export interface BundleParams {
-  name: string;
-  version?: number;
-  kind: ModelKind;
-  format: ModelFormat;
-  /** the model file name inside the bundle */
-  model: string;
-  /** the labels file name inside the bundle */
-  labels: string;
-  features: string[];
-  normalization: Normalization;
-  outputs: string[];
-  threshold?: number;
-  training?: TrainingInfo;
-  metrics?: Record<string, number>;
-  createdAt?: string;
-  smartcache?: string;
-}
+import type { BundleKind, BundleParams } from '../../learn/bundle.js';
 
 /** Which implementation runs a model: a typed-array forward pass, TensorFlow.js, ONNX Runtime or a table. */
 export type ModelEngine = 'dense' | 'tfjs' | 'onnx' | 'q-table';
@@ -63,27 +25,6 @@ export interface Model {
   dispose(): void;
 }
 
-/** Reciprocal standard deviations, with std 0 read as 1 (docs/bundles.md). */
-export function inverseStd(normalization: Normalization): Float64Array {
-  return Float64Array.from(normalization.std, (s) => (s === 0 ? 1 : 1 / s));
-}
-
-/** A normalised copy of a batch, for engines that need the whole batch as one tensor. */
-export function normalizedCopy(
-  batch: Float32Array,
-  rows: number,
-  normalization: Normalization,
-): Float32Array {
-  const width = normalization.mean.length;
-  const mean = normalization.mean;
-  const scale = inverseStd(normalization);
-  const out = new Float32Array(rows * width);
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let k = 0; k < width; k++, i++) out[i] = (batch[i] - mean[k]) * scale[k];
-  }
-  return out;
-}
-
 /** The decision threshold when a bundle names none: probability 0.5; for eviction ln(1 day) of predicted time to next request. */
 export function decisionThreshold(params: BundleParams): number {
   if (params.threshold !== undefined) return params.threshold;
@@ -91,7 +32,7 @@ export function decisionThreshold(params: BundleParams): number {
 }
 
 /** What a positive decision means for a kind of model. */
-export function decisionName(kind: ModelKind): 'admit' | 'evict' {
+export function decisionName(kind: BundleKind): 'admit' | 'evict' {
   return kind === 'learned-evict' ? 'evict' : 'admit';
 }
 

@@ -7,10 +7,11 @@ import { Tensor } from 'onnxruntime-node';
 // The package's public InferenceSession.run is asynchronous only because it defers to
 // setImmediate; the native session it wraps runs synchronously, which Model.predict needs.
 import { binding, initOrt } from 'onnxruntime-node/dist/binding.js';
-import { type BundleContents, BundleError } from '../bundle.js';
-import { type Model, normalizedCopy } from './model.js';
+import { type Bundle, BundleError } from '../../learn/bundle.js';
+import { normalizeRows } from '../../learn/encode.js';
+import type { Model } from './model.js';
 
-export function onnxModel({ dir, params, labels }: BundleContents): Model {
+export function onnxModel({ dir, params, labels }: Bundle): Model {
   initOrt();
   const session = new binding.InferenceSession();
   try {
@@ -27,7 +28,7 @@ export function onnxModel({ dir, params, labels }: BundleContents): Model {
   if (!inputName || !outputName) throw new BundleError(dir, 'model', 'the ONNX model has no input or output');
   const width = params.features.length;
   const run = (batch: Float32Array, rows: number): Float32Array => {
-    const input = new Tensor('float32', normalizedCopy(batch, rows, params.normalization), [rows, width]);
+    const input = new Tensor('float32', normalizeRows(batch, rows, params.normalization), [rows, width]);
     const result = session.run({ [inputName]: input }, { [outputName]: null }, {});
     return result[outputName].data as Float32Array;
   };

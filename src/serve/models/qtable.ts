@@ -5,8 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type BundleContents, BundleError } from '../bundle.js';
-import { inverseStd, type Model } from './model.js';
+import { type Bundle, BundleError } from '../../learn/bundle.js';
+import { normalizeRows } from '../../learn/encode.js';
+import type { Model } from './model.js';
 
 interface QTable {
   /** per feature, ascending bin edges: a value falls into the count of edges at or below it */
@@ -15,7 +16,7 @@ interface QTable {
   q: number[][];
 }
 
-function readTable(raw: unknown, contents: BundleContents): QTable {
+function readTable(raw: unknown, contents: Bundle): QTable {
   const { dir, params } = contents;
   const fail = (reason: string): never => {
     throw new BundleError(dir, 'model', `${params.model}: ${reason}`);
@@ -41,7 +42,7 @@ function readTable(raw: unknown, contents: BundleContents): QTable {
   return table as QTable;
 }
 
-export async function qTableModel(contents: BundleContents): Promise<Model> {
+export async function qTableModel(contents: Bundle): Promise<Model> {
   const { dir, params, labels } = contents;
   let raw: unknown;
   try {
@@ -54,8 +55,6 @@ export async function qTableModel(contents: BundleContents): Promise<Model> {
   const actions = params.outputs.length;
   const edges = table.bins.map((e) => Float64Array.from(e));
   const values = Float32Array.from(table.q.flat());
-  const mean = params.normalization.mean;
-  const scale = inverseStd(params.normalization);
   return {
     params,
     labels,
@@ -63,10 +62,11 @@ export async function qTableModel(contents: BundleContents): Promise<Model> {
     engine: 'q-table',
     predict(batch: Float32Array, rows: number): Float32Array {
       const out = new Float32Array(rows * actions);
+      const inputs = normalizeRows(batch, rows, params.normalization, new Float64Array(rows * width));
       for (let r = 0; r < rows; r++) {
         let state = 0;
         for (let k = 0; k < width; k++) {
-          const x = (batch[r * width + k] - mean[k]) * scale[k];
+          const x = inputs[r * width + k];
           const e = edges[k];
           let bin = 0;
           while (bin < e.length && e[bin] <= x) bin++;

@@ -1,6 +1,6 @@
+import { readBundleSync } from '../../learn/bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from '../../learn/rl/actions.js';
 import { agentParams } from '../../learn/rl/agent-params.js';
-import { readBundleParams } from '../../learn/rl/bundle-io.js';
 import { CacheAgent } from '../../learn/rl/cache-agent.js';
 import { QTable } from '../../learn/rl/q-table.js';
 import { RequestStats } from '../../learn/rl/request-stats.js';
@@ -25,7 +25,7 @@ export const scdl2: PolicySpec = {
       eviction: new QTable(EVICTION_SPACE.size, EVICTION_ACTIONS.length, rng),
     };
     if (p.bundle) {
-      readBundleParams(p.bundle, 'scdl2', 'q-table');
+      readBundleSync(p.bundle, { kind: 'scdl2', format: 'q-table' });
       tables = readTables(p.bundle, rng);
     }
     const stats = new RequestStats(ctx.trace.objectCount);

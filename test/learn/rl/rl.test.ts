@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readBundleParams } from '../../../src/learn/rl/bundle-io.js';
+import { readBundleSync } from '../../../src/learn/bundle.js';
 import { featureSource } from '../../../src/learn/rl/feature-source.js';
 import { trainRl } from '../../../src/learn/rl/train-rl.js';
 import { FEATURE_NAMES } from '../../../src/prep/schema.js';
@@ -34,9 +34,9 @@ test('rl trains to a tfjs-layers bundle that reloads greedily, reproducibly, and
   const capacity = uniqueBytes(trace) * 0.05;
   const out = tempPath('rl-bundle');
   const trained = await trainRl(trace, { capacity, seed: 2, out });
-  const params = readBundleParams(out, 'rl', 'tfjs-layers');
+  const { params } = readBundleSync(out, { kind: 'rl', format: 'tfjs-layers' });
   assert.deepEqual(params.features, FEATURE_NAMES);
-  assert.ok((params.metrics.trainSteps ?? 0) > 0, 'the networks trained');
+  assert.ok((params.metrics?.trainSteps ?? 0) > 0, 'the networks trained');
   assert.equal(trained.passes.length, 1);
   const run = () => {
     const hitLog = new Uint8Array(trace.length);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { writeBundle } from '../../../src/learn/bundle.js';
 import { ADDITION_ACTIONS, DELETE_HALF, EVICTION_ACTIONS, STORE } from '../../../src/learn/rl/actions.js';
-import { writeBundle } from '../../../src/learn/rl/bundle-io.js';
 import { QTable } from '../../../src/learn/rl/q-table.js';
 import { ADDITION_SPACE, EVICTION_SPACE } from '../../../src/learn/rl/table-encoder.js';
 import { TABLE_FILE, tableFile } from '../../../src/learn/rl/table-file.js';
@@ -18,7 +18,7 @@ const scdl2 = policySpec('scdl2');
 const MB = 2 ** 20;
 
 /** A q-table bundle whose greedy actions are Store and `evictionAction` in every state. */
-function fixedBundle(evictionAction: number): string {
+async function fixedBundle(evictionAction: number): Promise<string> {
   const rng = new Random(1);
   const addition = new QTable(ADDITION_SPACE.size, ADDITION_ACTIONS.length, rng);
   const eviction = new QTable(EVICTION_SPACE.size, EVICTION_ACTIONS.length, rng);
@@ -27,7 +27,7 @@ function fixedBundle(evictionAction: number): string {
   const dir = tempPath('fixed-bundle');
   const trace = traceFromRequests([{ time: 0, key: 1, size: 1 }]);
   const params = bundleParams('scdl2', 'q-table', TABLE_FILE, trace, { capacity: 1 }, []);
-  writeBundle(dir, params, [...ADDITION_ACTIONS, ...EVICTION_ACTIONS], {
+  await writeBundle(dir, params, [...ADDITION_ACTIONS, ...EVICTION_ACTIONS], {
     [TABLE_FILE]: JSON.stringify(tableFile(addition, eviction)),
   });
   return dir;
@@ -38,8 +38,8 @@ const twoPasses = traceFromRequests(
   [1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((key, i) => ({ time: i, key, size: MB })),
 );
 
-test('DeleteHalf removes half of a category, a seeded uniformly random half', () => {
-  const bundle = fixedBundle(DELETE_HALF);
+test('DeleteHalf removes half of a category, a seeded uniformly random half', async () => {
+  const bundle = await fixedBundle(DELETE_HALF);
   const run = (seed: number) => {
     const hitLog = new Uint8Array(twoPasses.length);
     // k = 8: the eviction agent runs after the 9th request, when the category holds 9 files
@@ -60,10 +60,10 @@ test('DeleteHalf removes half of a category, a seeded uniformly random half', ()
   assert.ok(new Set([survivors.join(''), ...seeds]).size > 1, 'other seeds pick other halves');
 });
 
-test('the engine accounts for agent evictions: a greedy DeleteAll empties the cache every k + 1 requests', () => {
+test('the engine accounts for agent evictions: a greedy DeleteAll empties the cache every k + 1 requests', async () => {
   const r = simulate(twoPasses, scdl2, {
     capacity: 100 * MB,
-    params: { bundle: fixedBundle(EVICTION_ACTIONS.indexOf('DeleteAll')), k: '8' },
+    params: { bundle: await fixedBundle(EVICTION_ACTIONS.indexOf('DeleteAll')), k: '8' },
   });
   assert.equal(r.hits, 0);
   assert.equal(r.evictions, 18);
