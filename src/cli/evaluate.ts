@@ -28,7 +28,7 @@ interface EvaluateOptions extends TraceInputOptions, ReportOutputs {
   testDays: string;
   period: string;
   policies: string;
-  under: string;
+  under?: string;
   candidates: string;
   retrainEvery?: string;
   retrainWindow: string;
@@ -53,6 +53,8 @@ are fractions of the whole trace's unique bytes (as in simulate and prep --opt-s
 (learned - best classic) / (Belady - best classic) on byte hit ratio. docs/learn.md.`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+/** model kinds `--retrain-every` can retrain while replaying (the RL agents learn online instead) */
+const RETRAINABLE = ['learned-admit', 'learned-evict'];
 
 export function register(program: Command): void {
   const cmd = program
@@ -69,7 +71,10 @@ export function register(program: Command): void {
       '0.01,0.05,0.1',
     )
     .option('-p, --policies <list>', 'classic policies to compare, or "all"', 'all')
-    .option('--under <policy>', 'eviction policy under learned-admit (a list runs each)', 'lru')
+    .option(
+      '--under <policy>',
+      'eviction policy under learned-admit, a list runs each (default: the one its thresholds were tuned under)',
+    )
     .option('--candidates <n>', 'learned-evict: candidates sampled per eviction', '64')
     .option('--retrain-every <duration>', 'also replay models retrained every so often on a sliding window')
     .option('--retrain-window <duration>', 'length of the sliding training window', '7d')
@@ -90,7 +95,7 @@ function learnedLabel(kind: string, name: string, params: Record<string, string>
 
 async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   const { parseDayRange, periodOrigin, lowerBound, traceSlice } = await import('../learn/dataset.js');
-  const { readBundle } = await import('../learn/bundle.js');
+  const { BUNDLE_KINDS, readBundle } = await import('../learn/bundle.js');
   const { restrictResult } = await import('../learn/evaluate.js');
   const period = parseDuration(opts.period);
   const loaded = await loadTrace(opts.trace, opts);
@@ -108,9 +113,7 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   const seed = Number(opts.seed);
   const options = { window: period, seed };
 
-  const bundles = await Promise.all(
-    opts.bundle.map((dir) => readBundle(dir, { kind: ['learned-admit', 'learned-evict'] })),
-  );
+  const bundles = await Promise.all(opts.bundle.map((dir) => readBundle(dir, { kind: BUNDLE_KINDS })));
   const classic = parsePolicies(opts.policies === 'all' ? allPolicyNames().join(',') : opts.policies).filter(
     (c) => !LEARNED_POLICIES.includes(c.spec.name),
   );
@@ -120,11 +123,14 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
       jobs.push({ policy: c.spec.name, label: c.label, options: { ...options, capacity, params: c.params } });
     }
   }
-  const unders = opts.under.split(',').map((u) => u.trim());
+  const unders = opts.under === undefined ? [] : opts.under.split(',').map((u) => u.trim());
   for (const u of unders) policySpec(u);
-  /** one parameter set per policy underneath for admission, one for eviction */
-  const learnedParams = (kind: string): Record<string, string>[] =>
-    kind === 'learned-admit' ? unders.map((under) => ({ under })) : [{ candidates: opts.candidates }];
+  /** one parameter set per policy underneath for admission, one for eviction, none for the RL agents */
+  const learnedParams = (kind: string): Record<string, string>[] => {
+    if (kind === 'learned-admit') return unders.length > 0 ? unders.map((under) => ({ under })) : [{}];
+    if (kind === 'learned-evict') return [{ candidates: opts.candidates }];
+    return [{}];
+  };
   for (const b of bundles) {
     for (const extra of learnedParams(b.params.kind)) {
       const params = { bundle: b.dir, ...extra };
@@ -140,9 +146,8 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
     if (opts.retrainEvery) {
       const kinds = opts.retrainModel
         ? opts.retrainModel.split(',').map((k) => k.trim())
-        : bundles.length > 0
-          ? [...new Set(bundles.map((b) => b.params.kind))]
-          : ['learned-admit', 'learned-evict'];
+        : [...new Set(bundles.map((b) => b.params.kind))].filter((k) => RETRAINABLE.includes(k));
+      if (kinds.length === 0) kinds.push(...RETRAINABLE);
       const { retrainScores } = await import('../learn/retrain.js');
       for (const kind of kinds) {
         policySpec(kind);

@@ -1,6 +1,7 @@
 /** `smartcache train`: fit a learned cache policy on prepared features and write a model bundle. */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { MODEL_KINDS } from '../learn/registry.js';
 import { checkOutputDirectory } from '../prep/output-dir.js';
 import { parseDuration } from '../report/units.js';
 import { resolveSizes } from '../sim/plan.js';
@@ -44,7 +45,10 @@ export function register(program: Command): void {
     .command('train')
     .description('train a learned cache policy (admission or eviction) and write a model bundle')
     .requiredOption('-f, --features <dir>', 'prepared feature set (smartcache prep --out)')
-    .requiredOption('-m, --model <kind>', 'model kind: learned-admit, learned-evict (rl: see docs/learn.md)')
+    .requiredOption(
+      '-m, --model <kind>',
+      `model kind:\n${MODEL_KINDS.map((k) => `  ${k.kind}: ${k.description}`).join('\n')}`,
+    )
     .requiredOption('--train-days <A..B>', 'training days: dates or indices from 0, inclusive')
     .requiredOption('-o, --out <dir>', 'bundle directory to write (atomically)')
     .option('--period <duration>', 'length of a "day" for indices (1d, 6h, 20m)', '1d')

@@ -1,8 +1,7 @@
 /**
  * Trainable model kinds, one entry per kind: `smartcache train --model KIND` and rolling
  * retraining in `smartcache evaluate` dispatch through this list. Trainers load on demand
- * (they pull in TensorFlow.js). The reinforcement-learning agents (`rl`, `scdl2`) add their
- * entry here with a trainer of the same signature.
+ * (they pull in TensorFlow.js).
  */
 import type { TrainerFn } from './train.js';
 
@@ -22,6 +21,17 @@ export const MODEL_KINDS: readonly ModelKind[] = [
     kind: 'learned-evict',
     description: 'LRB-style regressor of the time to the next request, for eviction',
     load: async () => (await import('./models/evict.js')).trainEvict,
+  },
+  {
+    kind: 'scdl2',
+    description: 'tabular Q-learning addition and eviction agents of the original CMS smart-cache studies',
+    load: async () =>
+      (await import('./rl/trainer.js')).rlTrainer((await import('./rl/train-scdl2.js')).trainScdl2),
+  },
+  {
+    kind: 'rl',
+    description: 'deep Q-network version of the scdl2 agents over the prep features',
+    load: async () => (await import('./rl/trainer.js')).rlTrainer((await import('./rl/train-rl.js')).trainRl),
   },
 ];
 

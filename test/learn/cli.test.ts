@@ -34,6 +34,12 @@ test('prep -> train -> evaluate end to end; the same seed gives the same weights
   assert.match(first.stderr, /epoch 2\/2: loss [\d.]+, validation loss [\d.]+, auc [\d.]+/);
   await train('learned-admit', b);
   await train('learned-evict', evict);
+  const pa0 = JSON.parse(readFileSync(join(a, 'params.json'), 'utf8'));
+  assert.deepEqual(
+    pa0.thresholds.map((t: { cacheSize: number }) => t.cacheSize > 0),
+    [true, true, true],
+    'one threshold per tuning size (1 %, 5 %, 10 %)',
+  );
   assert.deepEqual(readFileSync(join(a, 'weights.bin')), readFileSync(join(b, 'weights.bin')));
   const pa = JSON.parse(readFileSync(join(a, 'params.json'), 'utf8'));
   const pb = JSON.parse(readFileSync(join(b, 'params.json'), 'utf8'));
@@ -63,6 +69,8 @@ test('prep -> train -> evaluate end to end; the same seed gives the same weights
     '0.05,0.1',
     '--policies',
     'lru,arc,belady',
+    '--under',
+    'lru',
     '--json',
     '--retrain-every',
     '1d',
@@ -84,4 +92,45 @@ test('prep -> train -> evaluate end to end; the same seed gives the same weights
     assert.equal(r.requests, testRequests, `${r.policy} counts only the test days`);
   const roles = out.gap.map((g: { role: string }) => g.role);
   assert.ok(roles.includes('best classic') && roles.includes('belady') && roles.includes('learned'));
+});
+
+test('the RL agents train from a feature set and evaluate beside the classic policies', async () => {
+  const generated = generateWorkload({ requests: 6000, seed: 4, days: 6, users: 10, sites: 2 });
+  const file = tempPath('rl.csv');
+  await writeTrace(generated, file, 'csv');
+  const features = tempPath('rl-features');
+  await smartcache('prep', '--trace', file, '--out', features);
+  const bundle = tempPath('scdl2');
+  await smartcache(
+    'train',
+    '--features',
+    features,
+    '--model',
+    'scdl2',
+    '--train-days',
+    '0..3',
+    '--out',
+    bundle,
+  );
+  const params = JSON.parse(readFileSync(join(bundle, 'params.json'), 'utf8'));
+  assert.equal(params.kind, 'scdl2');
+  assert.deepEqual(params.training.trainDays, ['0', '3']);
+  const { stdout } = await smartcache(
+    'evaluate',
+    '--trace',
+    file,
+    '--bundle',
+    bundle,
+    '--test-days',
+    '4..5',
+    '--sizes',
+    '0.05',
+    '--policies',
+    'lru,belady',
+    '--json',
+  );
+  const labels = JSON.parse(stdout).results.map(
+    (r: { label?: string; policy: string }) => r.label ?? r.policy,
+  );
+  assert.ok(labels.includes('scdl2(scdl2)'), labels.join(', '));
 });
