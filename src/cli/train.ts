@@ -63,7 +63,11 @@ export function register(program: Command): void {
       'cache sizes to tune one admission threshold each at: fractions of the unique bytes or 10TB',
       '0.01,0.05,0.1',
     )
-    .option('--tune-under <policy>', 'eviction policy under the admission filter while tuning', 'lru')
+    .option(
+      '--tune-under <list>',
+      'eviction policies tried under the admission filter; per size the best is kept and used',
+      'lru',
+    )
     .option('--name <name>', 'model name in params.json (default: the model kind)')
     .option('--overwrite', 'replace an existing bundle')
     .option('--json', 'print params.json on stdout')
@@ -122,7 +126,7 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
       label: opts.label,
       tuneSize: featureSet.settings.optSize,
       tuneSizes: resolveSizes(opts.tuneSizes, featureSet.settings.uniqueBytes),
-      tuneUnder: policySpec(opts.tuneUnder).name,
+      tuneUnders: opts.tuneUnder.split(',').map((name) => policySpec(name.trim()).name),
     },
     progress: bar,
   });

@@ -72,6 +72,8 @@ export interface BundleParams {
 export interface TunedThreshold {
   cacheSize: number;
   threshold: number;
+  /** the eviction policy the threshold was tuned under (learned-admit's default `under`) */
+  under?: string;
 }
 
 export interface Bundle {
@@ -271,9 +273,13 @@ export function validateParams(json: unknown, dir: string): BundleParams {
       Array.isArray(p.thresholds) &&
       p.thresholds.every(
         (t) =>
-          isObject(t) && typeof t.cacheSize === 'number' && t.cacheSize > 0 && Number.isFinite(t.threshold),
+          isObject(t) &&
+          typeof t.cacheSize === 'number' &&
+          t.cacheSize > 0 &&
+          Number.isFinite(t.threshold) &&
+          (t.under === undefined || typeof t.under === 'string'),
       );
-    if (!valid) fail('thresholds', 'must be a list of { cacheSize > 0, threshold } when present');
+    if (!valid) fail('thresholds', 'must be a list of { cacheSize > 0, threshold, under? } when present');
   }
   if (p.training !== undefined) validateTraining(p.training, fail);
   if (p.metrics !== undefined) {

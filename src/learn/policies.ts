@@ -194,15 +194,18 @@ export class LearnedEvict implements Policy {
   }
 }
 
-/** The bundle's threshold tuned at the cache size nearest `capacity` (by ratio), else its single one. */
-export function bundleThreshold(params: BundleParams, capacity: number): number {
-  let best = params.threshold ?? 0.5;
+/** The bundle's threshold (and base policy) tuned at the cache size nearest `capacity`, by ratio. */
+export function bundleThreshold(
+  params: BundleParams,
+  capacity: number,
+): { threshold: number; under?: string } {
+  let best: { threshold: number; under?: string } = { threshold: params.threshold ?? 0.5 };
   let distance = Number.POSITIVE_INFINITY;
   for (const t of params.thresholds ?? []) {
     const d = Math.abs(Math.log(t.cacheSize / capacity));
     if (d < distance) {
       distance = d;
-      best = t.threshold;
+      best = t;
     }
   }
   return best;
@@ -215,10 +218,9 @@ export function bundleThreshold(params: BundleParams, capacity: number): number 
  */
 export function createLearnedAdmit(ctx: PolicyContext, underSpec: (name: string) => PolicySpec): Policy {
   const source = scoreSource(ctx, 'learned-admit');
-  const fallback = source.bundle ? bundleThreshold(source.bundle.params, ctx.capacity) : 0;
-  const threshold = numberParam(ctx, 'threshold', fallback);
-  const tunedUnder = source.bundle?.params.training?.thresholdsTunedUnder;
-  const underName = ctx.params.under ?? (typeof tunedUnder === 'string' ? tunedUnder : 'lru');
+  const tuned = source.bundle ? bundleThreshold(source.bundle.params, ctx.capacity) : { threshold: 0 };
+  const threshold = numberParam(ctx, 'threshold', tuned.threshold);
+  const underName = ctx.params.under ?? tuned.under ?? 'lru';
   if (underName.startsWith('learned-admit'))
     throw new LearnedPolicyError('learned-admit', 'under= cannot be itself');
   const under = underSpec(underName).create({ ...ctx, params: {} });

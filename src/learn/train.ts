@@ -26,8 +26,8 @@ export interface TrainSettings {
   tuneSize: number;
   /** cache sizes in bytes the admission threshold is tuned at, one threshold each (default: tuneSize) */
   tuneSizes?: number[];
-  /** eviction policy under the admission filter while tuning (default lru) */
-  tuneUnder?: string;
+  /** eviction policies tried under the admission filter while tuning, the best kept per size (default lru) */
+  tuneUnders?: string[];
 }
 
 export interface TrainRequest {

@@ -7,10 +7,10 @@
  * in `tuneSizes`: the training days are replayed first with everything admitted, so the
  * cache is warm as in a running deployment, then the validation days with the thresholds that
  * admit 2 %, 5 %, 10 %, ... 100 % of the validation requests, through learned-admit over
- * `tuneUnder` (LRU by default). Only validation requests count. Among the thresholds whose byte
- * hit ratio is within half a point of the best, the one writing the fewest bytes is kept: a
- * stricter filter that keeps the hit ratio writes far less, and its validation ratio is a
- * noisy estimate of the test days' anyway.
+ * each policy of `tuneUnders` (LRU by default). Only validation requests count. Among the
+ * (policy, threshold) pairs whose byte hit ratio is within half a point of the best, the one
+ * writing the fewest bytes is kept: a stricter filter that keeps the hit ratio writes far
+ * less, and its validation ratio is a noisy estimate of the test days' anyway.
  */
 import { FEATURE_NAMES } from '../../prep/schema.js';
 import { simulate } from '../../sim/engine.js';
@@ -37,6 +37,8 @@ export function admitTarget(data: LabelledData, label: string): (row: number) =>
 
 export interface ThresholdChoice {
   threshold: number;
+  /** registry name of the eviction policy under the filter */
+  under: string;
   byteHitRatio: number;
   bytesWritten: number;
   /** the eviction policy alone on the same requests and size */
@@ -90,12 +92,16 @@ export function tuneThreshold(
       description: 'threshold tuning',
       create: (ctx) => new LearnedAdmit(under.create(ctx), warmScores, threshold),
     };
-    candidates.push({ threshold, ...run(spec), underByteHitRatio: baseline.byteHitRatio });
+    candidates.push({ threshold, under: under.name, ...run(spec), underByteHitRatio: baseline.byteHitRatio });
   }
+  return pickChoice(candidates);
+}
+
+/** Among the choices within BYTE_HIT_TOLERANCE of the best byte hit ratio, the one writing least. */
+function pickChoice(candidates: readonly ThresholdChoice[]): ThresholdChoice {
   const bestRatio = Math.max(...candidates.map((c) => c.byteHitRatio));
   const good = candidates.filter((c) => c.byteHitRatio >= bestRatio - BYTE_HIT_TOLERANCE);
-  const best = good.reduce((a, b) => (b.bytesWritten < a.bytesWritten ? b : a));
-  return best;
+  return good.reduce((a, b) => (b.bytesWritten < a.bytesWritten ? b : a));
 }
 
 export async function trainAdmit(request: TrainRequest): Promise<Trained> {
@@ -105,19 +111,22 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
   const { model, reports } = await fitModel(request, 'binary', matrices);
   const val = matrices.validation;
   const scores = predict(model, val.x, val.rows, val.width);
-  const under = policySpec(settings.tuneUnder ?? 'lru');
+  const unders = (settings.tuneUnders ?? ['lru']).map((name) => policySpec(name));
   const sizes = settings.tuneSizes ?? [settings.tuneSize];
+  const untuned: ThresholdChoice = {
+    threshold: 0.5,
+    under: unders[0].name,
+    byteHitRatio: Number.NaN,
+    bytesWritten: Number.NaN,
+    underByteHitRatio: Number.NaN,
+  };
+  // per size, the best (base policy, threshold) pair over every base policy tried
   const choices = sizes.map((capacity) => ({
     capacity,
     choice:
       val.rows > 0
-        ? tuneThreshold(data, validationFrom, scores, capacity, under)
-        : {
-            threshold: 0.5,
-            byteHitRatio: Number.NaN,
-            bytesWritten: Number.NaN,
-            underByteHitRatio: Number.NaN,
-          },
+        ? pickChoice(unders.map((under) => tuneThreshold(data, validationFrom, scores, capacity, under)))
+        : untuned,
   }));
   // the single `threshold` (for consumers that know no cache size) is the middle size's
   const choice = choices[Math.floor(choices.length / 2)].choice;
@@ -136,7 +145,11 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
       normalization: matrices.norm,
       outputs: ['score'],
       threshold: choice.threshold,
-      thresholds: choices.map((c) => ({ cacheSize: c.capacity, threshold: c.choice.threshold })),
+      thresholds: choices.map((c) => ({
+        cacheSize: c.capacity,
+        threshold: c.choice.threshold,
+        under: c.choice.under,
+      })),
       training: {
         featureSet: request.featureSet,
         trainDays: request.range.text,
@@ -148,7 +161,6 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
         hidden: settings.hidden,
         batchSize: settings.batchSize,
         learningRate: settings.learningRate,
-        thresholdsTunedUnder: under.name,
       },
       metrics: {
         epoch: last.epoch,
@@ -166,7 +178,7 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
     reports,
     thresholdAt: (capacity) =>
       val.rows > 0
-        ? tuneThreshold(data, validationFrom, scores, capacity, under).threshold
+        ? tuneThreshold(data, validationFrom, scores, capacity, unders[0]).threshold
         : choice.threshold,
   };
 }
