@@ -3,7 +3,7 @@
  * validation), hyper-parameters and a seed in; the bundle's params, labels and model files out.
  */
 import { FEATURE_NAMES } from '../prep/schema.js';
-import type { BundleParams } from './bundle.js';
+import type { BundleParams, BundleTraining } from './bundle.js';
 import { type LabelledData, lowerBound } from './dataset.js';
 import { encode, fitNormalization, type Normalization } from './encode.js';
 import { buildMlp, type EpochReport, fitMlp, type Matrix, type Task, type tf, tfReady } from './tf.js';
@@ -116,4 +116,30 @@ export async function fitModel(
 /** Rounds metrics so that params.json stays readable (and stable across platforms). */
 export function roundMetric(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : -1;
+}
+
+/** The training record every supervised bundle carries (params.json `training`). */
+export function trainingRecord(request: TrainRequest, matrices: PreparedMatrices): BundleTraining {
+  const { settings } = request;
+  return {
+    featureSet: request.featureSet,
+    trainDays: request.range.text,
+    seed: settings.seed,
+    epochs: settings.epochs,
+    rows: matrices.train.rows,
+    validationRows: matrices.validation.rows,
+    hidden: settings.hidden,
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
+  };
+}
+
+/** Metrics of the kept epoch, the task's validation metric under its own name (auc, mae). */
+export function epochMetrics(last: EpochReport, metricName: string): Record<string, number> {
+  return {
+    epoch: last.epoch,
+    loss: roundMetric(last.loss),
+    valLoss: roundMetric(last.valLoss),
+    [metricName]: roundMetric(last.valMetric),
+  };
 }

@@ -22,7 +22,15 @@ import { SMARTCACHE_VERSION } from '../bundle.js';
 import { dataTrace, type LabelledData } from '../dataset.js';
 import { LearnedAdmit } from '../policies.js';
 import { keptEpoch, modelFiles, predict } from '../tf.js';
-import { fitModel, prepareMatrices, roundMetric, type Trained, type TrainRequest } from '../train.js';
+import {
+  epochMetrics,
+  fitModel,
+  prepareMatrices,
+  roundMetric,
+  type Trained,
+  type TrainRequest,
+  trainingRecord,
+} from '../train.js';
 
 export const ADMIT_LABELS = ['opt_admit', 'reused'] as const;
 /** byte-hit-ratio points a threshold may lose on validation in exchange for fewer writes */
@@ -150,23 +158,9 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
         threshold: c.choice.threshold,
         under: c.choice.under,
       })),
-      training: {
-        featureSet: request.featureSet,
-        trainDays: request.range.text,
-        seed: settings.seed,
-        epochs: settings.epochs,
-        rows: matrices.train.rows,
-        validationRows: val.rows,
-        label,
-        hidden: settings.hidden,
-        batchSize: settings.batchSize,
-        learningRate: settings.learningRate,
-      },
+      training: { ...trainingRecord(request, matrices), label },
       metrics: {
-        epoch: last.epoch,
-        loss: roundMetric(last.loss),
-        valLoss: roundMetric(last.valLoss),
-        auc: roundMetric(last.valMetric),
+        ...epochMetrics(last, 'auc'),
         valByteHitRatio: roundMetric(choice.byteHitRatio),
         valUnderByteHitRatio: roundMetric(choice.underByteHitRatio),
       },

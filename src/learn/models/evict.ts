@@ -9,7 +9,14 @@ import { FEATURE_NAMES } from '../../prep/schema.js';
 import { SMARTCACHE_VERSION } from '../bundle.js';
 import type { LabelledData } from '../dataset.js';
 import { keptEpoch, modelFiles } from '../tf.js';
-import { fitModel, prepareMatrices, roundMetric, type Trained, type TrainRequest } from '../train.js';
+import {
+  epochMetrics,
+  fitModel,
+  prepareMatrices,
+  type Trained,
+  type TrainRequest,
+  trainingRecord,
+} from '../train.js';
 
 /** Target per row: log1p(next gap), or log1p(never) without a next request inside the range. */
 export function gapTarget(data: LabelledData, rangeEnd: number, never: number): (row: number) => number {
@@ -20,7 +27,7 @@ export function gapTarget(data: LabelledData, rangeEnd: number, never: number): 
 }
 
 export async function trainEvict(request: TrainRequest): Promise<Trained> {
-  const { data, validationFrom, settings, range } = request;
+  const { data, validationFrom, range } = request;
   const never = 2 * (range.to - range.from);
   const matrices = prepareMatrices(data, validationFrom, gapTarget(data, range.to, never));
   const { model, reports } = await fitModel(request, 'regression', matrices);
@@ -39,25 +46,12 @@ export async function trainEvict(request: TrainRequest): Promise<Trained> {
       normalization: matrices.norm,
       outputs: ['log_next_gap'],
       training: {
-        featureSet: request.featureSet,
-        trainDays: range.text,
-        seed: settings.seed,
-        epochs: settings.epochs,
-        rows: matrices.train.rows,
-        validationRows: matrices.validation.rows,
+        ...trainingRecord(request, matrices),
         label: 'next_gap',
         target: 'log1p(next_gap), log1p(neverGap) when none before the end of the training days',
         neverGap: never,
-        hidden: settings.hidden,
-        batchSize: settings.batchSize,
-        learningRate: settings.learningRate,
       },
-      metrics: {
-        epoch: last.epoch,
-        loss: roundMetric(last.loss),
-        valLoss: roundMetric(last.valLoss),
-        valMae: roundMetric(last.valMetric),
-      },
+      metrics: epochMetrics(last, 'valMae'),
       createdAt: new Date().toISOString(),
       smartcache: SMARTCACHE_VERSION,
     },
