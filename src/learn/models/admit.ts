@@ -34,7 +34,7 @@ import {
 
 export const ADMIT_LABELS = ['opt_admit', 'reused'] as const;
 /** byte-hit-ratio points a threshold may lose on validation in exchange for fewer writes */
-const BYTE_HIT_TOLERANCE = 0.002;
+const BYTE_HIT_TOLERANCE = 0.005;
 const ADMIT_FRACTIONS = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1];
 
 export function admitTarget(data: LabelledData, label: string): (row: number) => number {
