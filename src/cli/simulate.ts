@@ -7,7 +7,7 @@ import { DAY } from '../sim/engine.js';
 import type { SimResult } from '../sim/metrics.js';
 import { runSimulations, type SimJob } from '../sim/parallel.js';
 import { parsePolicies, parseWatermarks, resolveSizes } from '../sim/plan.js';
-import { LEARNED_POLICIES, POLICIES } from '../sim/policies/index.js';
+import { classicPolicyNames, POLICIES } from '../sim/policies/index.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
 import { addReportOutputs, type ReportOutputs, writeReports } from './outputs.js';
 import { progressBar } from './progress.js';
@@ -77,10 +77,6 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
 }
 
 /** `--policies all`: every registered policy except the learned ones, which need a bundle. */
-export function allPolicyNames(): string[] {
-  return POLICIES.map((p) => p.name).filter((name) => !LEARNED_POLICIES.includes(name));
-}
-
 export type SimulationSettings = Omit<SimulateOptions, keyof TraceInputOptions | 'trace'>;
 
 /** Runs every (policy, size) on a loaded trace and writes table or JSON plus report files. */
@@ -89,7 +85,7 @@ export async function simulateTrace(
   name: string,
   opts: SimulationSettings,
 ): Promise<SimResult[]> {
-  const choices = parsePolicies(opts.policies === 'all' ? allPolicyNames().join(',') : opts.policies);
+  const choices = parsePolicies(opts.policies === 'all' ? classicPolicyNames().join(',') : opts.policies);
   const sizes = resolveSizes(opts.sizes, uniqueBytes(trace));
   const options = {
     window: parseDuration(opts.window),

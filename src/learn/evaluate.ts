@@ -3,7 +3,18 @@
  * on the history, like a cache that has been running), and only the test days are counted:
  * results are cut to their metric windows, which are the evaluation periods.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type GapRow, gapRows } from '../report/gap.js';
 import { type Counters, perCacheByte, ratio, type SimResult, zeroCounters } from '../sim/metrics.js';
+import { runSimulations, type SimJob } from '../sim/parallel.js';
+import { parsePolicies, resolveSizes } from '../sim/plan.js';
+import { classicPolicyNames, LEARNED_POLICIES, policySpec } from '../sim/policies/index.js';
+import { type Trace, traceHead, uniqueBytes } from '../trace/model.js';
+import type { Bundle } from './bundle.js';
+import { lowerBound, parseDayRange, periodOrigin, traceSlice } from './dataset.js';
+import type { TrainProgress } from './train.js';
 
 const COUNTER_KEYS = Object.keys(zeroCounters()) as (keyof Counters)[];
 
@@ -24,4 +35,161 @@ export function restrictResult(result: SimResult, from: number): SimResult {
     costScore: perCacheByte(total.bytesWritten + total.bytesEvicted, size),
     windows,
   };
+}
+
+/** What `smartcache evaluate` replays, already parsed from the command line. */
+export interface EvaluationPlan {
+  /** the whole trace, sorted by time */
+  trace: Trace;
+  testDays: string;
+  /** length of a "day" for indices and metric windows, seconds */
+  period: number;
+  sizes: string;
+  bundles: readonly Bundle[];
+  /** classic policies as given to `--policies` ("all" for every classic one) */
+  policies: string;
+  /** eviction policies under learned-admit; empty: the one its thresholds were tuned under */
+  unders: readonly string[];
+  candidates: string;
+  retrain?: {
+    every: number;
+    window: number;
+    /** text of every/window for labels, e.g. `1d/7d` */
+    label: string;
+    /** kinds to retrain (default: the bundles' retrainable kinds, else both) */
+    kinds?: readonly string[];
+    epochs?: number;
+    bar?: (label: string, epochs: number) => TrainProgress & { stop(): void };
+  };
+  seed: number;
+  workers?: number;
+  onProgress?: (total: number) => (requests: number) => void;
+}
+
+export interface Evaluation {
+  testDays: [string, string];
+  period: number;
+  /** results counted on the test days only */
+  results: SimResult[];
+  gap: GapRow[];
+  /** the test days' requests, for report summaries */
+  testTrace: Trace;
+}
+
+/** model kinds that `retrain` can retrain while replaying (the RL agents learn online instead) */
+export const RETRAINABLE: readonly string[] = ['learned-admit', 'learned-evict'];
+
+function learnedLabel(kind: string, name: string, params: Record<string, string>): string {
+  const extra = Object.entries(params)
+    .filter(([k]) => k !== 'bundle' && k !== 'scores')
+    .map(([k, v]) => `${k}=${v}`);
+  return `${kind}(${[name, ...extra].join(',')})`;
+}
+
+/** A classic policy for "best classic": online, bounded and caching (not Belady, infinite, nocache). */
+export function isClassic(r: SimResult): boolean {
+  if (LEARNED_POLICIES.includes(r.policy) || r.policy === 'nocache') return false;
+  const spec = policySpec(r.policy);
+  return !spec.offline && !spec.unbounded;
+}
+
+/**
+ * Replays the history and the test days with the bundles' policies (and retrained ones), every
+ * classic policy of the plan and Belady, and counts the test days only.
+ */
+export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation> {
+  const full = plan.trace;
+  if (full.length === 0) throw new RangeError('the trace has no requests');
+  const origin = periodOrigin(full.time[0], plan.period);
+  const test = parseDayRange(plan.testDays, origin, plan.period, '--test-days');
+  const start = lowerBound(full.time, test.from);
+  const end = lowerBound(full.time, test.to);
+  if (end <= start) throw new RangeError(`--test-days ${plan.testDays}: no requests in those days`);
+  const trace = traceHead(full, end);
+  // fractions of the whole trace's unique bytes, as in simulate and prep --opt-size
+  const sizes = resolveSizes(plan.sizes, uniqueBytes(full));
+  const options = { window: plan.period, seed: plan.seed };
+  for (const u of plan.unders) policySpec(u);
+
+  /** one parameter set per policy underneath for admission, one for eviction, none for the RL agents */
+  const learnedParams = (kind: string): Record<string, string>[] => {
+    if (kind === 'learned-admit')
+      return plan.unders.length > 0 ? plan.unders.map((under) => ({ under })) : [{}];
+    if (kind === 'learned-evict') return [{ candidates: plan.candidates }];
+    return [{}];
+  };
+  const learnedJobs = (kind: string, label: string, params: Record<string, string>, at: readonly number[]) =>
+    at.map((capacity): SimJob => ({ policy: kind, label, options: { ...options, capacity, params } }));
+
+  const jobs: SimJob[] = [];
+  const classic = parsePolicies(plan.policies === 'all' ? classicPolicyNames().join(',') : plan.policies);
+  for (const c of classic.filter((c) => !LEARNED_POLICIES.includes(c.spec.name))) {
+    for (const capacity of c.spec.unbounded ? sizes.slice(0, 1) : sizes) {
+      jobs.push({ policy: c.spec.name, label: c.label, options: { ...options, capacity, params: c.params } });
+    }
+  }
+  for (const b of plan.bundles) {
+    for (const extra of learnedParams(b.params.kind)) {
+      const label = learnedLabel(b.params.kind, b.params.name, extra);
+      jobs.push(...learnedJobs(b.params.kind, label, { bundle: b.dir, ...extra }, sizes));
+    }
+  }
+
+  const scratch = await mkdtemp(path.join(tmpdir(), 'smartcache-evaluate-'));
+  try {
+    const retrain = plan.retrain;
+    if (retrain) {
+      const kinds = retrain.kinds
+        ? [...retrain.kinds]
+        : [...new Set(plan.bundles.map((b) => b.params.kind))].filter((k) => RETRAINABLE.includes(k));
+      if (kinds.length === 0) kinds.push(...RETRAINABLE);
+      const { retrainScores } = await import('./retrain.js');
+      for (const kind of kinds) {
+        policySpec(kind);
+        const fromBundle = plan.bundles.find((b) => b.params.kind === kind)?.params.training;
+        const epochs = retrain.epochs ?? Number(fromBundle?.epochs ?? 5);
+        const runs = await retrainScores({
+          trace,
+          kind,
+          testFrom: test.from,
+          testTo: test.to,
+          every: retrain.every,
+          window: retrain.window,
+          period: plan.period,
+          sizes,
+          seed: plan.seed,
+          epochs,
+          hidden: (fromBundle?.hidden as number[] | undefined) ?? [32, 32],
+          bar: retrain.bar && ((label) => retrain.bar!(label, epochs)),
+        });
+        for (const run of runs) {
+          const file = path.join(scratch, `${kind}-${run.capacity ?? 'all'}.f32`);
+          await writeFile(
+            file,
+            new Uint8Array(run.scores.buffer, run.scores.byteOffset, run.scores.byteLength),
+          );
+          for (const extra of learnedParams(kind)) {
+            const label = learnedLabel(kind, `retrain ${retrain.label}`, extra);
+            const at = run.capacity === undefined ? sizes : [run.capacity];
+            jobs.push(...learnedJobs(kind, label, { scores: file, ...extra }, at));
+          }
+        }
+      }
+    }
+    const raw = await runSimulations(trace, jobs, {
+      workers: plan.workers,
+      onProgress: plan.onProgress?.(jobs.length * trace.length),
+    });
+    const results = raw.map((r) => restrictResult(r, test.from));
+    const gap = gapRows(results, { isLearned: (r) => LEARNED_POLICIES.includes(r.policy), isClassic });
+    return {
+      testDays: test.text,
+      period: plan.period,
+      results,
+      gap,
+      testTrace: traceSlice(trace, start, end),
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -53,6 +53,11 @@ export const POLICIES: readonly PolicySpec[] = [
 /** Learned policies (they need a bundle or train while replaying): left out of `--policies all`. */
 export const LEARNED_POLICIES: readonly string[] = ['learned-admit', 'learned-evict', 'scdl2', 'rl'];
 
+/** Every policy that runs without a model: what `--policies all` means. */
+export function classicPolicyNames(): string[] {
+  return POLICIES.map((p) => p.name).filter((name) => !LEARNED_POLICIES.includes(name));
+}
+
 export class UnknownPolicyError extends Error {
   constructor(readonly policy: string) {
     super(`unknown policy "${policy}"; known: ${POLICIES.map((p) => p.name).join(', ')}`);
