@@ -1,26 +1,22 @@
 /**
- * TensorFlow.js for the DQN. Simulator policies are created synchronously, so they run on the
- * CPU backend (initialised synchronously); training may first switch to the WebAssembly
- * backend, whose .wasm files are read from the installed package, never fetched.
+ * TensorFlow.js for the DQN, loaded on first use: the policy registry imports every policy, and
+ * a simulation that never runs `rl` should not pay for loading TensorFlow.js. Simulator policies
+ * are created synchronously, so they run on the CPU backend (initialised synchronously);
+ * training may first switch to the WebAssembly backend (`tfReady` of src/learn/tf.ts).
  */
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as tfType from '@tensorflow/tfjs';
 
-// silences the "install tfjs-node" banner and debug checks
-tf.env().set('PROD', true);
+const requireCjs = createRequire(import.meta.url);
+let tf: typeof tfType | undefined;
 
-/** Makes sure a backend usable without awaiting is active. */
-export function syncBackend(): typeof tf {
+/** TensorFlow.js with a backend usable without awaiting (the same instance src/learn/tf.ts imports). */
+export function syncBackend(): typeof tfType {
+  if (!tf) {
+    tf = requireCjs('@tensorflow/tfjs') as typeof tfType;
+    // silences the "install tfjs-node" banner and debug checks
+    tf.env().set('PROD', true);
+  }
   if (tf.getBackend() === undefined) void tf.setBackend('cpu');
-  return tf;
-}
-
-/** Switches to the WebAssembly backend (training, benchmarks). */
-export async function wasmBackend(): Promise<typeof tf> {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-  await tf.setBackend('wasm');
   return tf;
 }
