@@ -1,6 +1,6 @@
 /**
  * Per-file request history for the XCache hint endpoint, in a bounded LRU map, and the online
- * versions of the prep features (src/serve/features.ts) that this history can answer. A
+ * versions of the prep features (src/prep/schema.ts) that this history can answer. A
  * feature that needs an input the request lacks is reported, never silently zero.
  */
 
