@@ -1,5 +1,6 @@
 /** Progress bars on stderr, shown only when stderr is a terminal (never in pipes or CI logs). */
 import { createRequire } from 'node:module';
+import type { StoppableProgress } from '../learn/train.js';
 
 /** Loaded only when a bar is shown, so runs in pipes and CI do not pay for it at start-up. */
 const requireCjs = createRequire(import.meta.url);
@@ -47,20 +48,7 @@ function compact(v: number): string {
 }
 
 /** Training progress: a bar per epoch with the running loss on terminals, one line per epoch always. */
-export interface TrainingBar {
-  batch(epoch: number, rows: number, total: number, loss: number): void;
-  epoch(report: {
-    epoch: number;
-    loss: number;
-    valLoss: number;
-    valMetric: number;
-    metricName: string;
-    seconds: number;
-  }): void;
-  stop(): void;
-}
-
-export function trainingBar(label: string, epochs: number): TrainingBar {
+export function trainingBar(label: string, epochs: number): StoppableProgress {
   const tty = process.stderr.isTTY;
   let bar: import('cli-progress').SingleBar | undefined;
   let current = 0;

@@ -14,7 +14,7 @@ import { classicPolicyNames, LEARNED_POLICIES, policySpec } from '../sim/policie
 import { type Trace, traceHead, uniqueBytes } from '../trace/model.js';
 import type { Bundle } from './bundle.js';
 import { lowerBound, parseDayRange, periodOrigin, traceSlice } from './dataset.js';
-import type { TrainProgress } from './train.js';
+import type { StoppableProgress } from './train.js';
 
 const COUNTER_KEYS = Object.keys(zeroCounters()) as (keyof Counters)[];
 
@@ -59,7 +59,7 @@ export interface EvaluationPlan {
     /** kinds to retrain (default: the bundles' retrainable kinds, else both) */
     kinds?: readonly string[];
     epochs?: number;
-    bar?: (label: string, epochs: number) => TrainProgress & { stop(): void };
+    bar?: (label: string, epochs: number) => StoppableProgress;
   };
   seed: number;
   workers?: number;

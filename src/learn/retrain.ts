@@ -12,7 +12,7 @@ import { encode } from './encode.js';
 import { trainFromTrace } from './from-trace.js';
 import { mlpFromFiles } from './infer.js';
 import { featureRows, onlineFeatures } from './online-features.js';
-import type { TrainProgress } from './train.js';
+import type { StoppableProgress } from './train.js';
 
 export interface RetrainOptions {
   /** time-ordered: history and test days */
@@ -28,7 +28,7 @@ export interface RetrainOptions {
   seed: number;
   epochs: number;
   hidden: number[];
-  bar?: (label: string) => TrainProgress & { stop(): void };
+  bar?: (label: string) => StoppableProgress;
 }
 
 export interface RetrainRun {

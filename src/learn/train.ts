@@ -14,6 +14,9 @@ export interface TrainProgress {
   epoch(report: EpochReport): void;
 }
 
+/** Training progress that also clears its display when the run ends (a terminal bar). */
+export type StoppableProgress = TrainProgress & { stop(): void };
+
 export interface TrainSettings {
   seed: number;
   epochs: number;
