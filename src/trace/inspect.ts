@@ -3,7 +3,7 @@
  * popularity skew, LRU stack distances, who asks for what, and object sizes.
  * Everything runs over the typed columns in O(n log n) at worst.
  */
-import { type DictColumn, servedBytes, type Trace } from './model.js';
+import { type DictColumn, firstSeenSizes, servedBytes, type Trace } from './model.js';
 
 export interface ZipfFit {
   /** exponent: frequency ~ rank^-alpha */
@@ -106,21 +106,6 @@ function requestCounts(trace: Trace): Uint32Array {
   const counts = new Uint32Array(trace.objectCount);
   for (let i = 0; i < trace.length; i++) counts[trace.obj[i]]++;
   return counts;
-}
-
-/** The size of each requested object at its first request, in first-request order. */
-function firstSeenSizes(trace: Trace): Float64Array {
-  const seen = new Uint8Array(trace.objectCount);
-  const sizes = new Float64Array(trace.objectCount);
-  let count = 0;
-  for (let i = 0; i < trace.length; i++) {
-    const o = trace.obj[i];
-    if (seen[o] === 0) {
-      seen[o] = 1;
-      sizes[count++] = trace.size[i];
-    }
-  }
-  return sizes.subarray(0, count);
 }
 
 function oneHitWonderRatio(frequency: Uint32Array): number {

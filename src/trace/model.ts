@@ -74,17 +74,25 @@ export function requestAt(trace: Trace, i: number): Request {
   return req;
 }
 
-/** Sum of each object's size when first seen: the bytes a cache needs to hold everything. */
-export function uniqueBytes(trace: Trace): number {
+/** Each object's size at its first request, in order of first request. */
+export function firstSeenSizes(trace: Trace): Float64Array {
   const seen = new Uint8Array(trace.objectCount);
-  let total = 0;
+  const sizes = new Float64Array(trace.objectCount);
+  let count = 0;
   for (let i = 0; i < trace.length; i++) {
     const o = trace.obj[i];
     if (seen[o] === 0) {
       seen[o] = 1;
-      total += trace.size[i];
+      sizes[count++] = trace.size[i];
     }
   }
+  return sizes.subarray(0, count);
+}
+
+/** Sum of each object's size when first seen: the bytes a cache needs to hold everything. */
+export function uniqueBytes(trace: Trace): number {
+  let total = 0;
+  for (const size of firstSeenSizes(trace)) total += size;
   return total;
 }
 
