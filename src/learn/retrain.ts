@@ -6,6 +6,7 @@
  * admission as margins score - threshold, with the threshold tuned per cache size.
  */
 import { FEATURE_NAMES } from '../prep/schema.js';
+import { isoTime } from '../report/units.js';
 import type { Trace } from '../trace/model.js';
 import { lowerBound } from './dataset.js';
 import { encode } from './encode.js';
@@ -37,8 +38,6 @@ export interface RetrainRun {
   scores: Float32Array;
 }
 
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
-
 export async function retrainScores(o: RetrainOptions): Promise<RetrainRun[]> {
   const features = onlineFeatures(o.trace);
   const admit = o.kind === 'learned-admit';
@@ -49,12 +48,12 @@ export async function retrainScores(o: RetrainOptions): Promise<RetrainRun[]> {
   const first = o.trace.time[0];
   for (let at = o.testFrom; at < o.testTo; at += o.every) {
     const from = Math.max(first, at - o.window);
-    const bar = o.bar?.(`${o.kind} @ ${iso(at)}`);
+    const bar = o.bar?.(`${o.kind} @ ${isoTime(at)}`);
     const trained = await trainFromTrace({
       trace: o.trace,
       features,
       kind: o.kind,
-      range: { from, to: at, text: [iso(from), iso(at)] },
+      range: { from, to: at, text: [isoTime(from), isoTime(at)] },
       period: o.period,
       settings: {
         seed: o.seed,

@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { SimResult } from '../sim/metrics.js';
 import { reportPlots } from './plots.js';
-import { isoTime, TABLE_COLUMNS, tableCells } from './table.js';
-import { formatBytes, formatCount, formatDuration } from './units.js';
+import { TABLE_COLUMNS, tableCells } from './table.js';
+import { formatBytes, formatCount, formatDuration, isoTime } from './units.js';
 
 export interface TraceSummary {
   name: string;

@@ -1,6 +1,6 @@
 /** Human-readable text of trace statistics (`smartcache inspect`). */
 import type { ReuseBucket, TopValue, TraceStats } from '../trace/inspect.js';
-import { formatBytes, formatPercent } from './units.js';
+import { formatBytes, formatPercent, isoTime } from './units.js';
 
 const DAY = 86_400;
 
@@ -22,7 +22,7 @@ function overview(s: TraceStats): string {
     ['unique bytes', formatBytes(s.uniqueBytes)],
     [
       'time span',
-      `${isoSeconds(s.firstTime)} .. ${isoSeconds(s.lastTime)} (${(s.spanSeconds / DAY).toFixed(1)} days)`,
+      `${isoTime(Math.floor(s.firstTime))} .. ${isoTime(Math.floor(s.lastTime))} (${(s.spanSeconds / DAY).toFixed(1)} days)`,
     ],
     ['one-hit wonders', formatPercent(s.oneHitWonderRatio)],
     [
@@ -65,10 +65,6 @@ function share(part: number, whole: number): string {
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
-}
-
-function isoSeconds(t: number): string {
-  return new Date(Math.floor(t) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /** Rows as columns, the first left-aligned, the others right-aligned unless `numbers` is false. */

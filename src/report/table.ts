@@ -1,6 +1,6 @@
 /** Simulation results as a plain-text table for the terminal and as CSV for notebooks. */
 import type { SimResult, WindowMetrics } from '../sim/metrics.js';
-import { formatBytes, formatCount, formatPercent } from './units.js';
+import { formatBytes, formatCount, formatPercent, isoTime } from './units.js';
 
 export interface TableColumn {
   header: string;
@@ -75,11 +75,6 @@ function toCsv<T>(columns: CsvColumns<T>, records: readonly T[]): string {
     ...records.map((r) => columns.map(([, value]) => value(r))),
   ];
   return `${lines.map((fields) => fields.map(csvField).join(',')).join('\r\n')}\r\n`;
-}
-
-/** Seconds since the epoch as ISO-8601 UTC, without milliseconds when they are zero. */
-export function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 const RESULT_COLUMNS: CsvColumns<SimResult> = [

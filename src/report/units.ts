@@ -146,3 +146,8 @@ const SECONDS_PER = new Map([
 export function parseDuration(text: string): number {
   return parseWithUnits(text, 'duration', (unit) => SECONDS_PER.get(unit));
 }
+
+/** Seconds since the epoch as ISO-8601 UTC, without milliseconds when they are zero. */
+export function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}

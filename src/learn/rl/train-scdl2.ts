@@ -4,7 +4,7 @@
  * (and optionally writes) a `q-table` bundle.
  */
 
-import { isoTime } from '../../report/table.js';
+import { isoTime } from '../../report/units.js';
 import { simulate } from '../../sim/engine.js';
 import type { PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
