@@ -1,0 +1,40 @@
+/** Prometheus metrics of a redirector (its own registry, so several can share a process). */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Membership } from './membership.js';
+
+export class RedirectorMetrics {
+  readonly registry = new Registry();
+  readonly redirects = new Counter({
+    name: 'smartcache_redirects_total',
+    help: 'file requests routed, by client site and outcome (site, nearby, origin, proxy-failed)',
+    labelNames: ['site', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly changes = new Counter({
+    name: 'smartcache_membership_changes_total',
+    help: 'membership changes by kind (join, leave, expire, drain, update)',
+    labelNames: ['change'] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'smartcache_redirect_duration_seconds',
+    help: 'time to answer a file request (redirect mode) or to its first byte (proxy mode)',
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  constructor(membership: Membership) {
+    collectDefaultMetrics({ register: this.registry });
+    membership.onChange((change) => this.changes.inc({ change }));
+    new Gauge({
+      name: 'smartcache_cluster_nodes',
+      help: 'known cache nodes by site and state',
+      labelNames: ['site', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const node of membership.list()) this.inc({ site: node.site, state: node.state });
+      },
+    });
+  }
+}

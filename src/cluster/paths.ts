@@ -1,0 +1,36 @@
+/** File paths as the cluster keys them: decoded, normalised, and never escaping the root. */
+
+export class PathError extends Error {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`bad file path "${path}": ${reason}`);
+    this.name = 'PathError';
+  }
+}
+
+/**
+ * The canonical form of a request path: percent-decoded once, duplicate slashes folded, and
+ * refused when a segment is `..` or `.` (in any encoding) or holds a NUL or a backslash.
+ */
+export function filePath(rawPath: string): string {
+  const pathOnly = rawPath.split('?')[0];
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathOnly);
+  } catch {
+    throw new PathError(rawPath, 'invalid percent-encoding');
+  }
+  if (/[\0\\]/.test(decoded)) throw new PathError(rawPath, 'NUL or backslash');
+  const segments = decoded.split('/').filter((s) => s !== '');
+  if (segments.some((s) => s === '..' || s === '.'))
+    throw new PathError(rawPath, 'dot segments are not allowed');
+  if (segments.length === 0) throw new PathError(rawPath, 'no file named');
+  return `/${segments.join('/')}`;
+}
+
+/** The path as it goes into a URL again. */
+export function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}

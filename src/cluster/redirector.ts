@@ -1,0 +1,278 @@
+/**
+ * The redirector: cache nodes register and heartbeat here; a client asking for a file is sent
+ * (302) to the node that holds it for the client's site, with the next choices as
+ * `Link: <url>; rel="duplicate"; pri=N` alternatives, or, in proxy mode, is served the file
+ * through the redirector. Membership is soft state rebuilt from heartbeats.
+ */
+import { BlockList, isIPv6 } from 'node:net';
+import { Readable } from 'node:stream';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ClientRule } from './config.js';
+import { HotFiles } from './hot-files.js';
+import { type Heartbeat, Membership } from './membership.js';
+import { RedirectorMetrics } from './metrics.js';
+import { encodePath, filePath, PathError } from './paths.js';
+import { type ClusterLayout, type ClusterNode, keyHash, type Route } from './placement.js';
+
+/** Header by which a client names its site (a `site` query parameter works too). */
+export const SITE_HEADER = 'x-smartcache-site';
+
+export interface RedirectorOptions extends ClusterLayout {
+  /** a node not heard from for this long leaves, ms (default 3000) */
+  heartbeatTimeoutMs?: number;
+  /** where files go when no node can take them; without it such requests get 503 */
+  origin?: string;
+  /** client address blocks and their sites */
+  clients?: readonly ClientRule[];
+  /** site of clients that name none and match no address block */
+  defaultSite?: string;
+  /** stream files through the redirector instead of redirecting */
+  proxy?: boolean;
+  /** files above this many requests per second get `replicas` copies per site */
+  hotThreshold?: number;
+  hotHalfLife?: number;
+  /** fastify's logger option */
+  logger?: boolean | { level: string };
+}
+
+export interface Redirector {
+  app: FastifyInstance;
+  membership: Membership;
+  metrics: RedirectorMetrics;
+}
+
+class SiteMap {
+  private readonly blocks: { site: string; list: BlockList }[] = [];
+
+  constructor(rules: readonly ClientRule[]) {
+    for (const rule of rules) {
+      const [address, bits] = rule.cidr.split('/');
+      const list = new BlockList();
+      list.addSubnet(address, Number(bits), isIPv6(address) ? 'ipv6' : 'ipv4');
+      this.blocks.push({ site: rule.site, list });
+    }
+  }
+
+  siteOf(address: string): string | undefined {
+    const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+    const family = isIPv6(plain) ? 'ipv6' : 'ipv4';
+    return this.blocks.find((b) => b.list.check(plain, family))?.site;
+  }
+}
+
+const heartbeatSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'url', 'site', 'capacity'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 256 },
+    url: { type: 'string', pattern: '^https?://[^/]+/?$' },
+    site: { type: 'string', minLength: 1, maxLength: 256 },
+    capacity: { type: 'number', minimum: 0 },
+    weight: { type: 'number', exclusiveMinimum: 0, default: 1 },
+    state: { type: 'string', enum: ['active', 'draining'], default: 'active' },
+  },
+} as const;
+
+const nodeSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    url: { type: 'string' },
+    site: { type: 'string' },
+    capacity: { type: 'number' },
+    weight: { type: 'number' },
+    state: { type: 'string' },
+    joinedAt: { type: 'number' },
+    lastSeen: { type: 'number' },
+  },
+} as const;
+
+function nodeUrl(node: ClusterNode, path: string): string {
+  return `${node.url.replace(/\/+$/, '')}${encodePath(path)}`;
+}
+
+/** `Link` alternatives in priority order, the origin last. */
+function linkHeader(route: Route, path: string, origin: string | undefined): string {
+  const urls = route.alternatives.map((n) => nodeUrl(n, path));
+  if (origin && route.node) urls.push(`${origin.replace(/\/+$/, '')}${encodePath(path)}`);
+  return urls.map((url, i) => `<${url}>; rel="duplicate"; pri=${i + 1}`).join(', ');
+}
+
+export function buildRedirector(options: RedirectorOptions = {}): Redirector {
+  const timeoutMs = options.heartbeatTimeoutMs ?? 3000;
+  const membership = new Membership(timeoutMs, options);
+  const metrics = new RedirectorMetrics(membership);
+  const sites = new SiteMap(options.clients ?? []);
+  const hot = options.hotThreshold
+    ? new HotFiles({ threshold: options.hotThreshold, halfLife: options.hotHalfLife })
+    : undefined;
+  const app = Fastify({ logger: options.logger ?? false, return503OnClosing: true });
+  let spread = 0;
+
+  membership.onChange((change, node) =>
+    app.log.info({ change, node: node.id, site: node.site }, 'membership'),
+  );
+  const expiry = setInterval(() => membership.expire(), Math.max(50, Math.min(500, timeoutMs / 4)));
+  expiry.unref();
+  app.addHook('onClose', async () => clearInterval(expiry));
+
+  app.setErrorHandler((err, _request, reply) => {
+    const e = err as { validation?: unknown; statusCode?: number };
+    const status = err instanceof PathError || e.validation ? 400 : (e.statusCode ?? 500);
+    reply.code(status >= 400 && status < 600 ? status : 500).send({ error: (err as Error).message });
+  });
+
+  app.post('/v1/nodes', { schema: { body: heartbeatSchema } }, async (request) => {
+    membership.heartbeat(request.body as Heartbeat);
+    return { heartbeatMs: Math.max(100, Math.floor(timeoutMs / 3)), timeoutMs };
+  });
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/nodes/:id',
+    { schema: { params: { type: 'object', properties: { id: { type: 'string', minLength: 1 } } } } },
+    async (request, reply) => {
+      const known = membership.leave(request.params.id);
+      reply.code(known ? 204 : 404).send(known ? undefined : { error: `no node ${request.params.id}` });
+    },
+  );
+
+  app.get<{ Querystring: { file?: string; site?: string } }>(
+    '/v1/cluster',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { file: { type: 'string' }, site: { type: 'string' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              timeoutMs: { type: 'number' },
+              nodes: { type: 'array', items: nodeSchema },
+              sites: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+              route: {
+                type: 'object',
+                properties: {
+                  file: { type: 'string' },
+                  site: { type: 'string' },
+                  level: { type: 'string' },
+                  order: { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const nodes = membership.list();
+      const bySite: Record<string, string[]> = {};
+      for (const node of nodes) bySite[node.site] = [...(bySite[node.site] ?? []), node.id];
+      const { file, site } = request.query;
+      if (file === undefined) return { timeoutMs, nodes, sites: bySite };
+      const path = filePath(file);
+      const clientSite = site ?? options.defaultSite ?? '';
+      const route = membership.placement().route(clientSite, ...keyHash(path));
+      const order = [route.node, ...route.alternatives].filter((n) => n !== undefined).map((n) => n.id);
+      return {
+        timeoutMs,
+        nodes,
+        sites: bySite,
+        route: { file: path, site: clientSite, level: route.level, order },
+      };
+    },
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  const clientSite = (request: FastifyRequest): string => {
+    const header = request.headers[SITE_HEADER];
+    const query = (request.query as { site?: string }).site;
+    return (
+      (typeof header === 'string' && header) || query || sites.siteOf(request.ip) || options.defaultSite || ''
+    );
+  };
+
+  const serveFile = async (request: FastifyRequest, reply: FastifyReply) => {
+    const started = performance.now();
+    const path = filePath(request.url);
+    const site = clientSite(request);
+    const [hi, lo] = keyHash(path);
+    const isHot = hot?.observe(path, Date.now() / 1000) ?? false;
+    const route = membership.placement().route(site, hi, lo, isHot, spread++);
+    const target = route.node
+      ? nodeUrl(route.node, path)
+      : options.origin && `${options.origin.replace(/\/+$/, '')}${encodePath(path)}`;
+    if (!target) {
+      metrics.redirects.inc({ site, outcome: 'unavailable' });
+      return reply
+        .code(503)
+        .send({ error: `no cache node serves site "${site}" and no origin is configured` });
+    }
+    if (options.proxy) return proxy(request, reply, route, path, site, started);
+    metrics.redirects.inc({ site, outcome: route.level });
+    const links = linkHeader(route, path, options.origin);
+    if (links) reply.header('link', links);
+    metrics.latency.observe((performance.now() - started) / 1000);
+    return reply.code(302).header('location', target).header('cache-control', 'no-store').send();
+  };
+
+  const PASSED_HEADERS = [
+    'content-length',
+    'content-range',
+    'content-type',
+    'etag',
+    'last-modified',
+    'accept-ranges',
+  ];
+
+  const proxy = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: Route,
+    path: string,
+    site: string,
+    started: number,
+  ) => {
+    const candidates = [route.node, ...route.alternatives]
+      .filter((n) => n !== undefined)
+      .map((n) => nodeUrl(n, path));
+    if (options.origin) candidates.push(`${options.origin.replace(/\/+$/, '')}${encodePath(path)}`);
+    const headers: Record<string, string> = {};
+    if (typeof request.headers.range === 'string') headers.range = request.headers.range;
+    const failures: string[] = [];
+    for (const url of candidates) {
+      try {
+        const response = await fetch(url, { method: request.method, headers, redirect: 'manual' });
+        if (response.status >= 500) {
+          failures.push(`${new URL(url).host}: ${response.status}`);
+          await response.body?.cancel();
+          continue;
+        }
+        metrics.redirects.inc({ site, outcome: route.level });
+        metrics.latency.observe((performance.now() - started) / 1000);
+        reply.code(response.status);
+        for (const name of PASSED_HEADERS) {
+          const value = response.headers.get(name);
+          if (value !== null) reply.header(name, value);
+        }
+        return reply.send(response.body ? Readable.fromWeb(response.body as never) : undefined);
+      } catch (err) {
+        failures.push(`${new URL(url).host}: ${(err as Error).message}`);
+      }
+    }
+    metrics.redirects.inc({ site, outcome: 'proxy-failed' });
+    return reply.code(502).send({ error: `no copy of ${path} could be read: ${failures.join('; ')}` });
+  };
+
+  app.get('/*', serveFile);
+  app.head('/*', serveFile);
+  return { app, membership, metrics };
+}
