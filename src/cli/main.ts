@@ -17,6 +17,9 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   serve: () => import('./serve.js'),
   train: () => import('./train.js'),
   evaluate: () => import('./evaluate.js'),
+  redirector: () => import('./redirector.js'),
+  cluster: () => import('./cluster.js'),
+  get: () => import('./get.js'),
 };
 
 const program = new Command('smartcache')

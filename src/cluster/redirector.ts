@@ -272,7 +272,6 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
     return reply.code(502).send({ error: `no copy of ${path} could be read: ${failures.join('; ')}` });
   };
 
-  app.get('/*', serveFile);
-  app.head('/*', serveFile);
+  app.get('/*', serveFile); // fastify answers HEAD through the GET route
   return { app, membership, metrics };
 }
