@@ -1,6 +1,9 @@
 /** `smartcache simulate`: replay a trace through policies at several cache sizes. */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { readLakeConfig } from '../cluster/config.js';
+import { simulateLake } from '../cluster/lake-sim.js';
+import { lakeTable } from '../cluster/lake-table.js';
 import { resultsTable } from '../report/table.js';
 import { parseBandwidth, parseDuration } from '../report/units.js';
 import { DAY } from '../sim/engine.js';
@@ -24,11 +27,13 @@ interface SimulateOptions extends TraceInputOptions, ReportOutputs {
   seed: string;
   jobs?: string;
   json?: boolean;
+  datalake?: string;
 }
 
 const EXAMPLES = `
 Examples:
   $ smartcache simulate --trace datalake.csv --policies lru,arc,s3fifo,belady --sizes 0.01,0.1,10TB
+  $ smartcache simulate --trace datalake.csv --datalake examples/lake.yaml   # sites, nodes, churn
   $ smartcache simulate --trace cloudPhysicsIO.oracleGeneral.bin --policies all --sizes 0.01 --json
   $ smartcache simulate --trace access.jsonl --format xrootd --sizes 500TB --watermarks 0.95,0.85 \\
       --bandwidth 10Gbit --out report.html --png plots/ --csv windows.csv
@@ -67,13 +72,25 @@ export function register(program: Command): void {
     )
     .option('--seed <n>', 'seed for randomised policies', '1')
     .option('-j, --jobs <n>', 'worker threads (default: cores)')
-    .option('--json', 'print results as a JSON array on stdout instead of a table');
+    .option('--json', 'print results as a JSON array on stdout instead of a table')
+    .option(
+      '--datalake <lake.yaml>',
+      "replay over a lake's sites and nodes (their own policies and capacities) with its churn schedule",
+    );
   addReportOutputs(cmd).addHelpText('after', EXAMPLES).action(runSimulate);
 }
 
 async function runSimulate(opts: SimulateOptions): Promise<void> {
   const { trace } = await loadTrace(opts.trace, opts);
+  if (opts.datalake) return simulateDatalake(trace, opts.datalake, opts);
   await simulateTrace(trace, path.basename(opts.trace), opts);
+}
+
+async function simulateDatalake(trace: Trace, lakeFile: string, opts: SimulateOptions): Promise<void> {
+  const lake = await readLakeConfig(lakeFile);
+  const result = simulateLake(trace, lake, { window: parseDuration(opts.window), seed: Number(opts.seed) });
+  if (opts.json) printJson(result);
+  else process.stdout.write(lakeTable(result));
 }
 
 /** `--policies all`: every registered policy except the learned ones, which need a bundle. */
