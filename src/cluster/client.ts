@@ -156,6 +156,8 @@ export async function getFile(url: string, out: Writable, options: GetOptions = 
       lastReason = (abort.signal.reason as Error | undefined)?.message ?? (err as Error).message;
       options.onRetry?.(source, lastReason);
       copy.next++;
+      // a pause that grows, so a cluster in the middle of a membership change can settle
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** (attempt - 1))));
     } finally {
       clearTimeout(stall);
     }

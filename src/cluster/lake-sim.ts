@@ -7,7 +7,7 @@
  * requests routed to it while it lived, so it is replayed by the simulator's engine as a
  * sub-trace: the hit/miss logic stays written once. A node that leaves loses what it held.
  */
-import { simulate } from '../sim/engine.js';
+import { DAY, simulate } from '../sim/engine.js';
 import { ratio, type SimResult } from '../sim/metrics.js';
 import { parsePolicies } from '../sim/plan.js';
 import type { DictColumn, Trace } from '../trace/model.js';
@@ -16,7 +16,6 @@ import type { ChurnEvent, LakeConfig, LakeNode } from './config.js';
 import { HotFiles } from './hot-files.js';
 import { keyHash, Placement } from './placement.js';
 
-const DAY = 86_400;
 const ORIGIN = -1;
 const LEVEL_SITE = 0;
 const LEVEL_NEARBY = 1;

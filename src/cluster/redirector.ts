@@ -113,7 +113,7 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
   membership.onChange((change, node) =>
     app.log.info({ change, node: node.id, site: node.site }, 'membership'),
   );
-  const expiry = setInterval(() => membership.expire(), Math.max(50, Math.min(500, timeoutMs / 4)));
+  const expiry = setInterval(() => membership.expire(), Math.max(50, Math.min(250, timeoutMs / 8)));
   expiry.unref();
   app.addHook('onClose', async () => clearInterval(expiry));
 

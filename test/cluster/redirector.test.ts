@@ -42,7 +42,7 @@ before(async () => {
   redirector = await startRedirector({
     host: '127.0.0.1',
     port: 0,
-    heartbeatTimeoutMs: 1500,
+    heartbeatTimeoutMs: 2500,
     distances: { A: { B: 1 } },
   });
   await Promise.all([startNode('a1', 'A'), startNode('a2', 'A'), startNode('b1', 'B')]);
@@ -120,7 +120,7 @@ test('kill -9 of a node under load: every download completes intact, and the nod
         done();
       },
     });
-    await getFile(`${redirector.url}${file}`, sink, { site: 'A', attempts: 6, stallMs: 3000 });
+    await getFile(`${redirector.url}${file}`, sink, { site: 'A', attempts: 10 });
     return hash.digest('hex');
   };
   const clients = Array.from({ length: 8 }, async (_, c) => {
