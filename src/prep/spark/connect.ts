@@ -92,6 +92,10 @@ export class SparkConnectClient {
       if (err instanceof ConnectError && err.code === Code.DeadlineExceeded) {
         throw new SparkUnreachableError(parsed.host, parsed.port, `no answer within ${timeoutMs} ms`);
       }
+      // this client never cancels its first call: a cancelled stream is a server going away
+      if (err instanceof ConnectError && err.code === Code.Canceled) {
+        throw new SparkUnreachableError(parsed.host, parsed.port, err.rawMessage);
+      }
       throw toSparkError(err, parsed);
     }
     return client;
