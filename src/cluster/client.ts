@@ -144,12 +144,12 @@ export async function getFile(url: string, out: Writable, options: GetOptions = 
           part = part.subarray(drop);
         }
         if (part.length === 0) continue;
+        if (servedBy.at(-1) !== source) servedBy.push(source);
         if (!out.write(part)) await new Promise((resolve) => out.once('drain', resolve));
         received += part.length;
       }
       if (total !== undefined && received !== total)
         throw new Error(`stream ended at byte ${received} of ${total}`);
-      if (servedBy.at(-1) !== source) servedBy.push(source);
       return { bytes: received, servedBy, attempts: attempt };
     } catch (err) {
       if (err instanceof GetError) throw err;

@@ -9,7 +9,7 @@
  */
 import { DAY, simulate } from '../sim/engine.js';
 import { ratio, type SimResult } from '../sim/metrics.js';
-import { parsePolicies } from '../sim/plan.js';
+import { type PolicyChoice, parsePolicies } from '../sim/plan.js';
 import type { DictColumn, Trace } from '../trace/model.js';
 import { Random } from '../trace/random.js';
 import type { ChurnEvent, LakeConfig, LakeNode } from './config.js';
@@ -155,6 +155,8 @@ function subTrace(trace: Trace, indices: Uint32Array): Trace {
 }
 
 interface Lifetime {
+  /** position in the list of lifetimes, in order of joining */
+  index: number;
   node: LakeNode;
   joined: number;
   left?: number;
@@ -178,13 +180,12 @@ export function simulateLake(trace: Trace, lake: LakeConfig, options: LakeSimOpt
   const lifetimes: Lifetime[] = [];
   const join = (node: LakeNode, time: number) => {
     if (live.has(node.id)) return;
-    const lifetime: Lifetime = { node, joined: time, requests: [] };
+    const lifetime: Lifetime = { index: lifetimes.length, node, joined: time, requests: [] };
     live.set(node.id, lifetime);
     lifetimes.push(lifetime);
   };
   for (const node of nodes) if (firstAction.get(node.id) !== 'join') join(node, t0);
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const lifetimeIndex = new Map<Lifetime, number>();
   let placement = new Placement(
     [...live.values()].map((l) => l.node),
     lake,
@@ -195,12 +196,8 @@ export function simulateLake(trace: Trace, lake: LakeConfig, options: LakeSimOpt
       [...live.values()].map((l) => l.node),
       lake,
     );
-    nodeLifetime = new Map([...live.entries()].map(([id, l]) => [id, lifetimeIndex.get(l) as number]));
+    nodeLifetime = new Map([...live.entries()].map(([id, l]) => [id, l.index]));
   };
-  const indexLifetimes = () => {
-    for (const l of lifetimes) if (!lifetimeIndex.has(l)) lifetimeIndex.set(l, lifetimeIndex.size);
-  };
-  indexLifetimes();
   rebuild();
 
   const hashHi = new Uint32Array(trace.objectCount);
@@ -227,7 +224,6 @@ export function simulateLake(trace: Trace, lake: LakeConfig, options: LakeSimOpt
           }
         }
       }
-      indexLifetimes();
       rebuild();
     }
     const o = trace.obj[i];
@@ -269,11 +265,11 @@ export function simulateLake(trace: Trace, lake: LakeConfig, options: LakeSimOpt
 function replayLifetime(
   trace: Trace,
   lifetime: Lifetime,
-  choices: Map<string, ReturnType<typeof parsePolicies>[number]>,
+  choices: Map<string, PolicyChoice>,
   hit: Uint8Array,
 ): NodeLifetime {
   const { node } = lifetime;
-  const choice = choices.get(node.id) as ReturnType<typeof parsePolicies>[number];
+  const choice = choices.get(node.id) as PolicyChoice;
   const indices = Uint32Array.from(lifetime.requests);
   const sub = subTrace(trace, indices);
   const hitLog = new Uint8Array(sub.length);

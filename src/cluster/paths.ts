@@ -30,7 +30,7 @@ export function filePath(rawPath: string): string {
   return `/${segments.join('/')}`;
 }
 
-/** The path as it goes into a URL again. */
-export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+/** The URL of a canonical file path under a server's base URL. */
+export function fileUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path.split('/').map(encodeURIComponent).join('/')}`;
 }

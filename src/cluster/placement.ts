@@ -125,7 +125,8 @@ export class Placement<N extends PlacedNode = ClusterNode> {
       order = [...this.sites.keys()]
         .filter((other) => Number.isFinite(distance(other)))
         .sort((a, b) => distance(a) - distance(b) || (a < b ? -1 : 1));
-      this.nearby.set(site, order);
+      // only sites the layout names are kept: client-chosen names must not grow the cache
+      if (this.sites.has(site) || this.layout.distances?.[site]) this.nearby.set(site, order);
     }
     return order;
   }

@@ -11,8 +11,8 @@ import type { ClientRule } from './config.js';
 import { HotFiles } from './hot-files.js';
 import { type Heartbeat, Membership } from './membership.js';
 import { RedirectorMetrics } from './metrics.js';
-import { encodePath, filePath, PathError } from './paths.js';
-import { type ClusterLayout, type ClusterNode, keyHash, type Route } from './placement.js';
+import { filePath, fileUrl, PathError } from './paths.js';
+import { type ClusterLayout, keyHash, type Route } from './placement.js';
 
 /** Header by which a client names its site (a `site` query parameter works too). */
 export const SITE_HEADER = 'x-smartcache-site';
@@ -88,14 +88,10 @@ const nodeSchema = {
   },
 } as const;
 
-function nodeUrl(node: ClusterNode, path: string): string {
-  return `${node.url.replace(/\/+$/, '')}${encodePath(path)}`;
-}
-
 /** `Link` alternatives in priority order, the origin last. */
 function linkHeader(route: Route, path: string, origin: string | undefined): string {
-  const urls = route.alternatives.map((n) => nodeUrl(n, path));
-  if (origin && route.node) urls.push(`${origin.replace(/\/+$/, '')}${encodePath(path)}`);
+  const urls = route.alternatives.map((n) => fileUrl(n.url, path));
+  if (origin && route.node) urls.push(fileUrl(origin, path));
   return urls.map((url, i) => `<${url}>; rel="duplicate"; pri=${i + 1}`).join(', ');
 }
 
@@ -208,8 +204,8 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
     const isHot = hot?.observe(path, Date.now() / 1000) ?? false;
     const route = membership.placement().route(site, hi, lo, isHot, spread++);
     const target = route.node
-      ? nodeUrl(route.node, path)
-      : options.origin && `${options.origin.replace(/\/+$/, '')}${encodePath(path)}`;
+      ? fileUrl(route.node.url, path)
+      : options.origin && fileUrl(options.origin, path);
     if (!target) {
       metrics.redirects.inc({ site, outcome: 'unavailable' });
       return reply
@@ -243,8 +239,8 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
   ) => {
     const candidates = [route.node, ...route.alternatives]
       .filter((n) => n !== undefined)
-      .map((n) => nodeUrl(n, path));
-    if (options.origin) candidates.push(`${options.origin.replace(/\/+$/, '')}${encodePath(path)}`);
+      .map((n) => fileUrl(n.url, path));
+    if (options.origin) candidates.push(fileUrl(options.origin, path));
     const headers: Record<string, string> = {};
     if (typeof request.headers.range === 'string') headers.range = request.headers.range;
     const failures: string[] = [];
