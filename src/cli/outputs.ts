@@ -1,6 +1,8 @@
 /** Report files a command can write beside its stdout output: HTML, PNG plots, CSV time series. */
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { LakeReportMeta } from '../cluster/lake-report.js';
+import type { LakeResult } from '../cluster/lake-sim.js';
 import { windowsCsv } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
 import { writeFileAtomic } from '../trace/atomic.js';
@@ -50,6 +52,32 @@ export async function writeReports(
   }
   if (outputs.csv) {
     await writeFileAtomic(outputs.csv, windowsCsv(results));
+    process.stderr.write(`wrote ${outputs.csv}\n`);
+  }
+}
+
+/** The same outputs for a data-lake simulation: its HTML report, its plots, its per-site time series. */
+export async function writeLakeReports(
+  result: LakeResult,
+  outputs: ReportOutputs,
+  meta: LakeReportMeta,
+): Promise<void> {
+  if (outputs.out) {
+    const { renderLakeReport } = await import('../cluster/lake-report.js');
+    await writeFileAtomic(outputs.out, renderLakeReport(result, meta));
+    process.stderr.write(`wrote ${outputs.out}\n`);
+  }
+  if (outputs.png) {
+    const [{ writePngFiles }, { lakePlots }] = await Promise.all([
+      import('../report/png.js'),
+      import('../cluster/lake-report.js'),
+    ]);
+    const files = await writePngFiles(lakePlots(result), outputs.png);
+    process.stderr.write(`wrote ${files.length} plots to ${outputs.png}\n`);
+  }
+  if (outputs.csv) {
+    const { lakeWindowsCsv } = await import('../cluster/lake-table.js');
+    await writeFileAtomic(outputs.csv, lakeWindowsCsv(result));
     process.stderr.write(`wrote ${outputs.csv}\n`);
   }
 }

@@ -12,7 +12,7 @@ import { runSimulations, type SimJob } from '../sim/parallel.js';
 import { parsePolicies, parseWatermarks, resolveSizes } from '../sim/plan.js';
 import { classicPolicyNames, POLICIES } from '../sim/policies/index.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
-import { addReportOutputs, type ReportOutputs, writeReports } from './outputs.js';
+import { addReportOutputs, type ReportOutputs, writeLakeReports, writeReports } from './outputs.js';
 import { progressBar } from './progress.js';
 import { printJson } from './run.js';
 import { addTraceInputOptions, loadTrace, type TraceInputOptions } from './trace-options.js';
@@ -91,6 +91,13 @@ async function simulateDatalake(trace: Trace, lakeFile: string, opts: SimulateOp
   const result = simulateLake(trace, lake, { window: parseDuration(opts.window), seed: Number(opts.seed) });
   if (opts.json) printJson(result);
   else process.stdout.write(lakeTable(result));
+  await writeLakeReports(result, opts, {
+    title: `smartcache data lake: ${path.basename(lakeFile)}`,
+    trace: path.basename(opts.trace),
+    lake: lakeFile,
+    generatedAt: new Date(),
+    command: `smartcache ${process.argv.slice(2).join(' ')}`,
+  });
 }
 
 /** `--policies all`: every registered policy except the learned ones, which need a bundle. */

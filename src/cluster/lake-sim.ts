@@ -76,6 +76,9 @@ export interface LakeResult {
   nodes: NodeLifetime[];
   events: AppliedEvent[];
   window: number;
+  /** time of the first and last request, seconds since the epoch */
+  start: number;
+  end: number;
   elapsedMs: number;
 }
 
@@ -258,6 +261,8 @@ export function simulateLake(trace: Trace, lake: LakeConfig, options: LakeSimOpt
     nodes: nodeResults,
     events,
     window,
+    start: t0,
+    end: trace.length > 0 ? trace.time[trace.length - 1] : t0,
     elapsedMs: performance.now() - started,
   };
 }

@@ -1,6 +1,14 @@
-/** The data-lake simulation as a terminal table: one row per client site, the total, then node lifetimes. */
+/** The data-lake simulation as tables: one row per client site and the total, one per node lifetime. */
+import { type CsvColumns, toCsv } from '../report/table.js';
 import { formatBytes, formatPercent, isoTime } from '../report/units.js';
-import type { LakeResult, SiteResult } from './lake-sim.js';
+import type { LakeResult, LakeWindow, SiteResult } from './lake-sim.js';
+
+export interface TextTable {
+  header: string[];
+  rows: string[][];
+  /** right-aligned columns */
+  numeric: boolean[];
+}
 
 function siteRow(s: SiteResult): string[] {
   return [
@@ -14,17 +22,17 @@ function siteRow(s: SiteResult): string[] {
   ];
 }
 
-function columns(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '))
-    .join('\n');
+export function sitesTable(result: LakeResult): TextTable {
+  const header = ['site', 'requests', 'hit ratio', 'byte hit', 'WAN', 'inter-site', 'origin direct'];
+  return {
+    header,
+    rows: [...result.sites.map(siteRow), siteRow(result.total)],
+    numeric: header.map((_, i) => i > 0),
+  };
 }
 
-export function lakeTable(result: LakeResult): string {
-  const header = ['site', 'requests', 'hit ratio', 'byte hit', 'WAN', 'inter-site', 'origin direct'];
-  const sites = columns([header, ...result.sites.map(siteRow), siteRow(result.total)]);
-  const nodeHeader = [
+export function nodesTable(result: LakeResult): TextTable {
+  const header = [
     'node',
     'site',
     'policy',
@@ -36,21 +44,58 @@ export function lakeTable(result: LakeResult): string {
     'written',
     'lost',
   ];
-  const nodes = columns([
-    nodeHeader,
-    ...result.nodes.map((n) => [
-      n.node,
-      n.site,
-      n.policy,
-      formatBytes(n.capacity),
-      isoTime(n.joined),
-      n.left === undefined ? '-' : isoTime(n.left),
-      String(n.requests),
-      formatPercent(n.requests === 0 ? 0 : n.hits / n.requests),
-      formatBytes(n.bytesWritten),
-      formatBytes(n.bytesLost),
-    ]),
+  const rows = result.nodes.map((n) => [
+    n.node,
+    n.site,
+    n.policy,
+    formatBytes(n.capacity),
+    isoTime(n.joined),
+    n.left === undefined ? '-' : isoTime(n.left),
+    String(n.requests),
+    formatPercent(n.requests === 0 ? 0 : n.hits / n.requests),
+    formatBytes(n.bytesWritten),
+    formatBytes(n.bytesLost),
   ]);
+  return { header, rows, numeric: header.map((_, i) => i > 0) };
+}
+
+function columns(table: TextTable): string {
+  const rows = [table.header, ...table.rows];
+  const widths = table.header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '))
+    .join('\n');
+}
+
+export function lakeTable(result: LakeResult): string {
   const events = result.events.map((e) => `  ${isoTime(e.time)}  ${e.label}`).join('\n');
-  return `${sites}\n\n${nodes}${events ? `\n\nchurn:\n${events}` : ''}\n`;
+  return `${columns(sitesTable(result))}\n\n${columns(nodesTable(result))}${events ? `\n\nchurn:\n${events}` : ''}\n`;
+}
+
+interface SiteWindow {
+  site: string;
+  window: LakeWindow;
+}
+
+const WINDOW_COLUMNS: CsvColumns<SiteWindow> = [
+  ['site', (r) => r.site],
+  ['window_start', (r) => isoTime(r.window.start)],
+  ['window_start_unix', (r) => r.window.start],
+  ['requests', (r) => r.window.requests],
+  ['hits', (r) => r.window.hits],
+  ['hit_ratio', (r) => r.window.hitRatio],
+  ['bytes_requested', (r) => r.window.bytesRequested],
+  ['bytes_hit', (r) => r.window.bytesHit],
+  ['byte_hit_ratio', (r) => r.window.byteHitRatio],
+  ['wan_bytes', (r) => r.window.wanBytes],
+  ['inter_site_bytes', (r) => r.window.interSiteBytes],
+  ['origin_direct_bytes', (r) => r.window.originDirectBytes],
+];
+
+/** The per-window time series of every client site and of the total (site `total`), in time order. */
+export function lakeWindowsCsv(result: LakeResult): string {
+  const rows = [...result.sites, result.total].flatMap((s) =>
+    s.windows.map((window) => ({ site: s.site, window })),
+  );
+  return toCsv(WINDOW_COLUMNS, rows);
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { SimResult } from '../sim/metrics.js';
-import { reportPlots } from './plots.js';
+import { type ReportPlot, reportPlots } from './plots.js';
 import { TABLE_COLUMNS, tableCells } from './table.js';
 import { formatBytes, formatCount, formatDuration, isoTime } from './units.js';
 
@@ -91,7 +91,7 @@ function browserBundles(): string[] {
   return bundleCache;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
@@ -121,33 +121,46 @@ function traceSection(meta: ReportMeta): string {
   return `<section id="trace"><h2>Trace</h2><dl>${rows.join('')}</dl></section>`;
 }
 
-function resultsSection(results: readonly SimResult[]): string {
+/** A table whose `numeric` columns are right-aligned; cells are plain text, escaped here. */
+export function htmlTable(
+  header: readonly string[],
+  rows: readonly string[][],
+  numeric: readonly boolean[],
+): string {
   const cell = (tag: 'th' | 'td', text: string, column: number) => {
-    const numeric = TABLE_COLUMNS[column].align === 'right' ? ' class="num"' : '';
+    const align = numeric[column] ? ' class="num"' : '';
     const scope = tag === 'th' ? ' scope="col"' : '';
-    return `<${tag}${scope}${numeric}>${escapeHtml(text)}</${tag}>`;
+    return `<${tag}${scope}${align}>${escapeHtml(text)}</${tag}>`;
   };
-  const header = TABLE_COLUMNS.map((c, i) => cell('th', c.header, i)).join('');
-  const body = tableCells(results).map(
-    (row) => `<tr>${row.map((text, i) => cell('td', text, i)).join('')}</tr>`,
+  const head = header.map((h, i) => cell('th', h, i)).join('');
+  const body = rows.map((row) => `<tr>${row.map((text, i) => cell('td', text, i)).join('')}</tr>`);
+  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>
+${body.join('\n')}
+</tbody></table></div>`;
+}
+
+function resultsSection(results: readonly SimResult[]): string {
+  const table = htmlTable(
+    TABLE_COLUMNS.map((c) => c.header),
+    tableCells(results),
+    TABLE_COLUMNS.map((c) => c.align === 'right'),
   );
   return `<section id="results"><h2>Results</h2>
 <p class="caption">Sorted by cache size, best byte hit ratio first. Throughput = (bytes read on hit &minus; bytes
 written) / cache size; cost = (bytes written + bytes deleted) / cache size; neither applies to the unbounded cache.</p>
-<div class="scroll"><table><thead><tr>${header}</tr></thead><tbody>
-${body.join('\n')}
-</tbody></table></div></section>`;
+${table}</section>`;
 }
 
-/** The plot carries its own title; the caption says how to read it. */
-function plotSections(results: readonly SimResult[]): string {
-  return reportPlots(results)
-    .map(
-      (plot) => `<figure id="${plot.name}"><div class="plot" data-spec="spec-${plot.name}"></div>
+/** The plots section; each plot carries its own title, the caption says how to read it. */
+export function plotsSection(plots: readonly ReportPlot[]): string {
+  const figures = plots.map(
+    (plot) => `<figure id="${plot.name}"><div class="plot" data-spec="spec-${plot.name}"></div>
 <figcaption class="caption">${escapeHtml(plot.caption)}</figcaption>
 <script type="application/json" id="spec-${plot.name}">${scriptJson(plot.spec)}</script></figure>`,
-    )
-    .join('\n');
+  );
+  return `<section id="plots"><h2>Plots</h2>
+${figures.join('\n')}
+</section>`;
 }
 
 const EMBED_SCRIPT = `
@@ -159,29 +172,44 @@ for (const el of document.querySelectorAll('.plot[data-spec]')) {
   });
 }`;
 
-/** One self-contained HTML file: trace summary, results table and interactive plots, no network needed. */
-export function renderHtmlReport(results: readonly SimResult[], meta: ReportMeta): string {
+export interface HtmlPage {
+  title: string;
+  generatedAt: Date;
+  /** the command line that produced the page */
+  command: string;
+  /** HTML sections in reading order */
+  sections: readonly string[];
+}
+
+/** One self-contained HTML file with the plotting bundles inlined; no network needed to read it. */
+export function renderHtmlPage(page: HtmlPage): string {
   const scripts = browserBundles().map((source) => `<script>${scriptJs(source)}</script>`);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(meta.title)}</title>
+<title>${escapeHtml(page.title)}</title>
 <style>${STYLE}</style>
 ${scripts.join('\n')}
 </head>
 <body>
-<header><h1>${escapeHtml(meta.title)}</h1>
-<p class="meta">Generated ${escapeHtml(isoTime(Math.floor(meta.generatedAt.getTime() / 1000)))} by <code>${escapeHtml(meta.command)}</code></p>
+<header><h1>${escapeHtml(page.title)}</h1>
+<p class="meta">Generated ${escapeHtml(isoTime(Math.floor(page.generatedAt.getTime() / 1000)))} by <code>${escapeHtml(page.command)}</code></p>
 </header>
-${traceSection(meta)}
-<section id="plots"><h2>Plots</h2>
-${plotSections(results)}
-</section>
-${resultsSection(results)}
+${page.sections.join('\n')}
 <script>${EMBED_SCRIPT}</script>
 </body>
 </html>
 `;
+}
+
+/** The simulation report: trace summary, interactive plots and the results table. */
+export function renderHtmlReport(results: readonly SimResult[], meta: ReportMeta): string {
+  return renderHtmlPage({
+    title: meta.title,
+    generatedAt: meta.generatedAt,
+    command: meta.command,
+    sections: [traceSection(meta), plotsSection(reportPlots(results)), resultsSection(results)],
+  });
 }

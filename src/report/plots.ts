@@ -16,13 +16,13 @@ export interface ReportPlot {
   spec: TopLevelSpec;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const WIDTH = 620;
-const HEIGHT = 320;
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const WIDTH = 620;
+export const HEIGHT = 320;
 /** Above this many windows per line the point markers hide the line. */
 const MAX_MARKED_WINDOWS = 60;
 
-const CONFIG = {
+export const CONFIG = {
   font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
   title: { fontSize: 16, subtitleFontSize: 12, subtitleColor: '#555', anchor: 'start', offset: 12 },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
@@ -31,7 +31,7 @@ const CONFIG = {
 } as const;
 
 /** Vega expression that writes an axis value in bytes as formatBytes does: 20 GB, 1.5 TB. */
-const BYTES_LABEL = "replace(format(datum.value, '.3~s'), /([kMGTPE]?)$/, ' $1') + 'B'";
+export const BYTES_LABEL = "replace(format(datum.value, '.3~s'), /([kMGTPE]?)$/, ' $1') + 'B'";
 
 interface RunRow {
   policy: string;

@@ -10,7 +10,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { SimResult } from '../sim/metrics.js';
-import { reportPlots } from './plots.js';
+import { type ReportPlot, reportPlots } from './plots.js';
 
 /** Pixels per CSS pixel of the spec, for sharp text on slides and high-density screens. */
 const SCALE = 2;
@@ -34,10 +34,15 @@ function svgToPng(svg: string): Buffer {
 }
 
 /** Writes one PNG per report plot into `dir` (created if missing); returns the file paths. */
-export async function writePngPlots(results: readonly SimResult[], dir: string): Promise<string[]> {
+export function writePngPlots(results: readonly SimResult[], dir: string): Promise<string[]> {
+  return writePngFiles(reportPlots(results), dir);
+}
+
+/** Writes one PNG per plot, named after the plot, into `dir` (created if missing). */
+export async function writePngFiles(plots: readonly ReportPlot[], dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
-  for (const plot of reportPlots(results)) {
+  for (const plot of plots) {
     const path = join(dir, `${plot.name}.png`);
     await writeFile(path, svgToPng(await renderSvg(plot.spec)));
     paths.push(path);

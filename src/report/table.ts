@@ -62,14 +62,15 @@ export function resultsTable(results: readonly SimResult[]): string {
 }
 
 type CsvValue = string | number;
-type CsvColumns<T> = readonly (readonly [header: string, value: (record: T) => CsvValue])[];
+export type CsvColumns<T> = readonly (readonly [header: string, value: (record: T) => CsvValue])[];
 
 function csvField(value: CsvValue): string {
   if (typeof value === 'number') return String(value).replace('Infinity', 'inf');
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-function toCsv<T>(columns: CsvColumns<T>, records: readonly T[]): string {
+/** CSV with a header line, CRLF line ends, fields quoted only when they need it. */
+export function toCsv<T>(columns: CsvColumns<T>, records: readonly T[]): string {
   const lines = [
     columns.map(([header]) => header),
     ...records.map((r) => columns.map(([, value]) => value(r))),
