@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   redirector: () => import('./redirector.js'),
   cluster: () => import('./cluster.js'),
   get: () => import('./get.js'),
+  plan: () => import('./plan.js'),
 };
 
 const program = new Command('smartcache')

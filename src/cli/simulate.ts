@@ -33,7 +33,7 @@ interface SimulateOptions extends TraceInputOptions, ReportOutputs {
 const EXAMPLES = `
 Examples:
   $ smartcache simulate --trace datalake.csv --policies lru,arc,s3fifo,belady --sizes 0.01,0.1,10TB
-  $ smartcache simulate --trace datalake.csv --datalake examples/lake.yaml   # sites, nodes, churn
+  $ smartcache simulate --trace datalake.csv --datalake examples/lake.yaml --out lake.html  # sites, nodes, churn
   $ smartcache simulate --trace cloudPhysicsIO.oracleGeneral.bin --policies all --sizes 0.01 --json
   $ smartcache simulate --trace access.jsonl --format xrootd --sizes 500TB --watermarks 0.95,0.85 \\
       --bandwidth 10Gbit --out report.html --png plots/ --csv windows.csv

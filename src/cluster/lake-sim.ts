@@ -110,7 +110,7 @@ function zero(): LakeCounters {
 }
 
 /** The client site of every request: the trace's site field, else drawn by the configured shares. */
-function clientSites(trace: Trace, lake: LakeConfig, seed: number): DictColumn {
+export function clientSites(trace: Trace, lake: LakeConfig, seed: number): DictColumn {
   if (trace.site) return trace.site;
   const names = lake.sites.map((s) => s.name);
   const given = lake.sites.reduce((sum, s) => sum + (s.share ?? 0), 0);
@@ -138,7 +138,7 @@ function clientSites(trace: Trace, lake: LakeConfig, seed: number): DictColumn {
 }
 
 /** The requests `indices` of `trace` as a trace of their own; objects keep their indices. */
-function subTrace(trace: Trace, indices: Uint32Array): Trace {
+export function subTrace(trace: Trace, indices: Uint32Array): Trace {
   const pick = (column: Float64Array) => {
     const out = new Float64Array(indices.length);
     for (let j = 0; j < indices.length; j++) out[j] = column[indices[j]];

@@ -1,6 +1,7 @@
 /** The data-lake simulation as tables: one row per client site and the total, one per node lifetime. */
 import { type CsvColumns, toCsv } from '../report/table.js';
 import { formatBytes, formatPercent, isoTime } from '../report/units.js';
+import type { CapacityPlan } from './capacity-plan.js';
 import type { LakeResult, LakeWindow, SiteResult } from './lake-sim.js';
 
 export interface TextTable {
@@ -98,4 +99,46 @@ export function lakeWindowsCsv(result: LakeResult): string {
     s.windows.map((window) => ({ site: s.site, window })),
   );
   return toCsv(WINDOW_COLUMNS, rows);
+}
+
+export function planTable(plan: CapacityPlan): string {
+  const header = [
+    'site',
+    'requests',
+    'curve policy',
+    'planned',
+    'WAN saved',
+    'uniform',
+    'WAN saved (uniform)',
+  ];
+  const rows = plan.sites.map((s, i) => [
+    s.site,
+    String(plan.curves[i].requests),
+    plan.curves[i].policy,
+    formatBytes(s.capacity),
+    formatBytes(s.saved),
+    formatBytes(s.uniformCapacity),
+    formatBytes(s.uniformSaved),
+  ]);
+  const saved = plan.planned.total.bytesHit;
+  const uniformSaved = plan.uniform.total.bytesHit;
+  rows.push([
+    'total',
+    String(plan.planned.total.requests),
+    '',
+    formatBytes(plan.sites.reduce((a, s) => a + s.capacity, 0)),
+    formatBytes(saved),
+    formatBytes(plan.sites.reduce((a, s) => a + s.uniformCapacity, 0)),
+    formatBytes(uniformSaved),
+  ]);
+  const table = columns({ header, rows, numeric: header.map((_, i) => i > 0) });
+  const gain = uniformSaved > 0 ? ` (${formatPercent(saved / uniformSaved - 1)})` : '';
+  const spare =
+    plan.needed < plan.budget
+      ? `\nthe site curves gain nothing beyond ${formatBytes(plan.needed)}; the rest was spread by requested bytes`
+      : '';
+  return `${table}
+
+budget ${formatBytes(plan.budget)}: WAN from the origin ${formatBytes(plan.planned.total.wanBytes)} with the plan, ${formatBytes(plan.uniform.total.wanBytes)} split evenly; the plan saves ${formatBytes(saved - uniformSaved)} more${gain}${spare}
+`;
 }

@@ -32,3 +32,22 @@ test('a bad lake file fails with its path and field, exit 1', async () => {
     },
   );
 });
+
+test('plan splits the budget over the lake sites and compares it with an even split', async () => {
+  const trace = tempPath('plan.csv');
+  await smartcache('generate', '--requests', '20000', '--seed', '6', '--out', trace);
+  const args = ['plan', '--datalake', `${examples}/lake.yaml`, '--trace', trace, '--budget', '3TB'];
+  const { stdout } = await smartcache(...args);
+  assert.match(stdout, /^site\s+requests\s+curve policy\s+planned\s+WAN saved\s+uniform/m);
+  assert.match(stdout, /^T2_IT_Legnaro\s/m);
+  assert.match(stdout, /budget 3 TB: WAN from the origin/);
+  const plan = JSON.parse((await smartcache(...args, '--json')).stdout);
+  const planned = plan.sites.reduce((sum: number, s: { capacity: number }) => sum + s.capacity, 0);
+  assert.ok(planned <= 3e12 && planned > 3e12 - plan.sites.length, `planned ${planned}`);
+  assert.equal(plan.curves.length, 3);
+  assert.equal(plan.planned.total.requests, 20000);
+  await assert.rejects(smartcache(...args.slice(0, -1), '0'), (err: { stderr: string }) => {
+    assert.match(err.stderr, /budget must be more than 0 bytes/);
+    return true;
+  });
+});
