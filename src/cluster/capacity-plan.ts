@@ -131,9 +131,9 @@ export async function siteCurves(trace: Trace, lake: LakeConfig, options: PlanOp
   const bySite = new Map<string, number[]>();
   for (let i = 0; i < trace.length; i++) {
     const name = sites.values[sites.codes[i]];
-    let list = bySite.get(name);
-    if (list === undefined) bySite.set(name, (list = []));
-    list.push(i);
+    const list = bySite.get(name);
+    if (list === undefined) bySite.set(name, [i]);
+    else list.push(i);
   }
   const curves: SiteCurve[] = [];
   for (const site of lake.sites) {
@@ -197,8 +197,9 @@ export function allocate(curves: readonly SiteCurve[], budget: number): Allocati
   }
   const needed = budget - left;
   const demand = curves.reduce((sum, c) => sum + c.bytesRequested, 0);
-  if (left > 0 && demand > 0)
-    curves.forEach((c, i) => (out[i].capacity += (left * c.bytesRequested) / demand));
+  if (left > 0 && demand > 0) {
+    for (const [i, c] of curves.entries()) out[i].capacity += (left * c.bytesRequested) / demand;
+  }
   for (const o of out) o.capacity = Math.floor(o.capacity);
   return { sites: out, needed };
 }
