@@ -3,11 +3,13 @@
  * cachesim, measured in the same run on the same traces, one policy and size per
  * process. Prints wall time, requests/s and the ratio (libCacheSim time / smartcache
  * time: above 1.0 smartcache is faster). Then feature-prep throughput (bench/prep.ts) and
- * learning: training time per epoch and replay throughput with learned policies (bench/learn.ts).
+ * learning: training time per epoch and replay throughput with learned policies (bench/learn.ts),
+ * and the redirector's decisions per second against nginx (bench/cluster.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { benchCluster } from './cluster.js';
 import { cacheDir, cli, generatedTrace, repoRoot } from './generated.js';
 import { benchLearn } from './learn.js';
 import { benchPrep } from './prep.js';
@@ -130,6 +132,7 @@ const SECTIONS: Record<string, () => Promise<void> | void> = {
   serve: benchServe,
   learn: benchLearn,
   rl: printRlBench,
+  cluster: benchCluster,
 };
 
 const chosen = process.argv.slice(2);

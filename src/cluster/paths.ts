@@ -30,7 +30,19 @@ export function filePath(rawPath: string): string {
   return `/${segments.join('/')}`;
 }
 
+/** A canonical file path percent-encoded segment by segment, ready to follow a base URL. */
+export function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The URL of an encoded path (from `encodePath`) under a server's base URL. */
+export function joinUrl(base: string, encodedPath: string): string {
+  let end = base.length;
+  while (end > 0 && base.charCodeAt(end - 1) === 0x2f) end--;
+  return `${end === base.length ? base : base.slice(0, end)}${encodedPath}`;
+}
+
 /** The URL of a canonical file path under a server's base URL. */
 export function fileUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path.split('/').map(encodeURIComponent).join('/')}`;
+  return joinUrl(base, encodePath(path));
 }

@@ -11,7 +11,7 @@ import type { ClientRule } from './config.js';
 import { HotFiles } from './hot-files.js';
 import { type Heartbeat, Membership } from './membership.js';
 import { RedirectorMetrics } from './metrics.js';
-import { filePath, fileUrl, PathError } from './paths.js';
+import { encodePath, filePath, fileUrl, joinUrl, PathError } from './paths.js';
 import { type ClusterLayout, keyHash, type Route } from './placement.js';
 
 /** Header by which a client names its site (a `site` query parameter works too). */
@@ -88,11 +88,22 @@ const nodeSchema = {
   },
 } as const;
 
-/** `Link` alternatives in priority order, the origin last. */
-function linkHeader(route: Route, path: string, origin: string | undefined): string {
-  const urls = route.alternatives.map((n) => fileUrl(n.url, path));
-  if (origin && route.node) urls.push(fileUrl(origin, path));
-  return urls.map((url, i) => `<${url}>; rel="duplicate"; pri=${i + 1}`).join(', ');
+/**
+ * Copies named in `Link` besides the origin: enough for a client to survive several failures,
+ * few enough that the header stays small (it is most of a redirect's bytes and cost).
+ */
+export const LINK_ALTERNATIVES = 4;
+
+/** `Link` alternatives in priority order, at most LINK_ALTERNATIVES nodes, the origin last. */
+function linkHeader(route: Route, encodedPath: string, origin: string | undefined): string {
+  let header = '';
+  const count = Math.min(route.alternatives.length, LINK_ALTERNATIVES);
+  for (let i = 0; i < count; i++) {
+    header += `${i > 0 ? ', ' : ''}<${joinUrl(route.alternatives[i].url, encodedPath)}>; rel="duplicate"; pri=${i + 1}`;
+  }
+  if (origin && route.node)
+    header += `${count > 0 ? ', ' : ''}<${joinUrl(origin, encodedPath)}>; rel="duplicate"; pri=${count + 1}`;
+  return header;
 }
 
 export function buildRedirector(options: RedirectorOptions = {}): Redirector {
@@ -203,9 +214,10 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
     const [hi, lo] = keyHash(path);
     const isHot = hot?.observe(path, Date.now() / 1000) ?? false;
     const route = membership.placement().route(site, hi, lo, isHot, spread++);
+    const encoded = encodePath(path);
     const target = route.node
-      ? fileUrl(route.node.url, path)
-      : options.origin && fileUrl(options.origin, path);
+      ? joinUrl(route.node.url, encoded)
+      : options.origin && joinUrl(options.origin, encoded);
     if (!target) {
       metrics.redirects.inc({ site, outcome: 'unavailable' });
       return reply
@@ -214,7 +226,7 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
     }
     if (options.proxy) return proxy(request, reply, route, path, site, started);
     metrics.redirects.inc({ site, outcome: route.level });
-    const links = linkHeader(route, path, options.origin);
+    const links = linkHeader(route, encoded, options.origin);
     if (links) reply.header('link', links);
     metrics.latency.observe((performance.now() - started) / 1000);
     return reply.code(302).header('location', target).header('cache-control', 'no-store').send();
