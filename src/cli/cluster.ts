@@ -1,6 +1,6 @@
 /** `smartcache cluster status`: membership and placement as a redirector sees them. */
 import type { Command } from 'commander';
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../common/units.js';
 import { printJson } from './run.js';
 
 interface StatusOptions {

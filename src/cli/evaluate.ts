@@ -4,9 +4,9 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parseDuration } from '../common/units.js';
 import { gapTable } from '../report/gap.js';
 import { resultsTable } from '../report/table.js';
-import { parseDuration } from '../report/units.js';
 import { sortByTime } from '../trace/sort.js';
 import { addReportOutputs, type ReportOutputs, writeReports } from './outputs.js';
 import { type Progress, progressBar, trainingBar } from './progress.js';

@@ -1,6 +1,6 @@
 /** `smartcache generate`: a deterministic synthetic workload written in any trace format. */
 import { type Command, Option } from 'commander';
-import { parseBytes } from '../report/units.js';
+import { parseBytes } from '../common/units.js';
 import { generateWorkload } from '../trace/generate.js';
 import type { FormatName } from '../trace/read.js';
 import { writeTrace } from '../trace/write.js';

@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { type GetResult, getFile } from '../cluster/client.js';
-import { formatBytes } from '../report/units.js';
-import { atomically } from '../trace/atomic.js';
+import { atomically } from '../common/atomic.js';
+import { formatBytes } from '../common/units.js';
 
 interface GetCliOptions {
   output?: string;

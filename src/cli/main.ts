@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-/** The smartcache command line: one file per subcommand, registered here. */
 import { Command } from 'commander';
+/** The smartcache command line: one file per subcommand, registered here. */
+import { VERSION } from '../common/version.js';
 import { runCli } from './run.js';
 
 type CommandModule = { register(program: Command): void };
@@ -25,7 +26,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 
 const program = new Command('smartcache')
   .description('AI-managed cache layer for data lakes: ingest traces, simulate cache policies, report.')
-  .version('0.1.0')
+  .version(VERSION)
   .showHelpAfterError();
 
 const requested = process.argv[2];

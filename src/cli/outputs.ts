@@ -3,9 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { LakeReportMeta } from '../cluster/lake-report.js';
 import type { LakeResult } from '../cluster/lake-sim.js';
+import { writeFileAtomic } from '../common/atomic.js';
 import { windowsCsv } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
-import { writeFileAtomic } from '../trace/atomic.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
 
 export interface ReportOutputs {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { planCapacity } from '../cluster/capacity-plan.js';
 import { readLakeConfig } from '../cluster/config.js';
 import { planTable } from '../cluster/lake-table.js';
-import { parseBytes } from '../report/units.js';
+import { parseBytes } from '../common/units.js';
 import { progressBar } from './progress.js';
 import { printJson } from './run.js';
 import { addTraceInputOptions, loadTrace, type TraceInputOptions } from './trace-options.js';

@@ -1,11 +1,11 @@
 /** `smartcache prep`: per-request features and labels as day-partitioned Parquet. */
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { formatCount, parseDuration } from '../common/units.js';
 import { DEFAULT_ENGINE, ENGINES, engineFactory } from '../prep/engines.js';
 import { checkOutputDirectory } from '../prep/output-dir.js';
 import { type PrepStage, prepare, type StageProgress } from '../prep/pipeline.js';
 import { DEFAULT_SPARK_REMOTE } from '../prep/spark.js';
-import { formatCount, parseDuration } from '../report/units.js';
 import { progressBar } from './progress.js';
 import { printJson } from './run.js';
 import { addTraceInputOptions, loadTrace, type TraceInputOptions } from './trace-options.js';

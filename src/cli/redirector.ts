@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readLakeConfig } from '../cluster/config.js';
 import { startRedirector } from '../cluster/server.js';
-import { parseDuration } from '../report/units.js';
+import { parseDuration } from '../common/units.js';
 import { parseListen } from './serve.js';
 
 interface RedirectorCliOptions {

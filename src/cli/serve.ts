@@ -1,6 +1,6 @@
 /** `smartcache serve`: the model service (TFaaS-compatible API, batch decisions, XCache hints). */
 import type { Command } from 'commander';
-import { parseBytes, parseDuration } from '../report/units.js';
+import { parseBytes, parseDuration } from '../common/units.js';
 import { closeOnSignals, startServer } from '../serve/server.js';
 
 interface ServeOptions {

@@ -1,9 +1,9 @@
 /** `smartcache train`: fit a learned cache policy on prepared features and write a model bundle. */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parseDuration } from '../common/units.js';
 import { MODEL_KINDS } from '../learn/registry.js';
 import { checkOutputDirectory } from '../prep/output-dir.js';
-import { parseDuration } from '../report/units.js';
 import { resolveSizes } from '../sim/plan.js';
 import { policySpec } from '../sim/policies/index.js';
 import { trainingBar } from './progress.js';

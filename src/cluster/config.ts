@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { parseBytes, parseDuration } from '../report/units.js';
+import { parseBytes, parseDuration } from '../common/units.js';
 import type { ClusterLayout } from './placement.js';
 
 export interface LakeNode {

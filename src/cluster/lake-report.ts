@@ -3,9 +3,9 @@
  * and the node lifetimes, each plot marking the churn events, then the site and node tables.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { formatBytes, formatCount, formatDuration } from '../common/units.js';
 import { escapeHtml, htmlTable, plotsSection, renderHtmlPage } from '../report/html.js';
 import { BYTES_LABEL, CONFIG, HEIGHT, type ReportPlot, SCHEMA, WIDTH } from '../report/plots.js';
-import { formatBytes, formatCount, formatDuration } from '../report/units.js';
 import type { LakeResult } from './lake-sim.js';
 import { nodesTable, sitesTable, type TextTable } from './lake-table.js';
 

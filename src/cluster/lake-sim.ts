@@ -7,11 +7,13 @@
  * requests routed to it while it lived, so it is replayed by the simulator's engine as a
  * sub-trace: the hit/miss logic stays written once. A node that leaves loses what it held.
  */
-import { DAY, simulate } from '../sim/engine.js';
+
+import { Random } from '../common/random.js';
+import { DAY } from '../common/time.js';
+import { simulate } from '../sim/engine.js';
 import { ratio, type SimResult } from '../sim/metrics.js';
 import { type PolicyChoice, parsePolicies } from '../sim/plan.js';
 import type { DictColumn, Trace } from '../trace/model.js';
-import { Random } from '../trace/random.js';
 import type { ChurnEvent, LakeConfig, LakeNode } from './config.js';
 import { HotFiles } from './hot-files.js';
 import { keyHash, Placement } from './placement.js';

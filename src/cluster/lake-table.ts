@@ -1,6 +1,7 @@
 /** The data-lake simulation as tables: one row per client site and the total, one per node lifetime. */
+
+import { formatBytes, formatPercent, isoTime } from '../common/units.js';
 import { type CsvColumns, toCsv } from '../report/table.js';
-import { formatBytes, formatPercent, isoTime } from '../report/units.js';
 import type { CapacityPlan } from './capacity-plan.js';
 import type { LakeResult, LakeWindow, SiteResult } from './lake-sim.js';
 

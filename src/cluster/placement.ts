@@ -10,7 +10,7 @@
  * joins or leaves moves only the files that rank it first.
  */
 import { createHash } from 'node:crypto';
-import { mix32 } from '../trace/random.js';
+import { mix32 } from '../common/random.js';
 
 /** What placement needs of a node. */
 export interface PlacedNode {

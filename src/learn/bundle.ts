@@ -17,7 +17,6 @@ import type { Normalization } from './encode.js';
 
 export const PARAMS_FILE = 'params.json';
 /** The smartcache version written into params.json's `smartcache` field. */
-export const SMARTCACHE_VERSION = '0.1.0';
 export const BUNDLE_KINDS = ['learned-admit', 'learned-evict', 'rl', 'scdl2'] as const;
 export type BundleKind = (typeof BUNDLE_KINDS)[number];
 export const BUNDLE_FORMATS = ['tfjs-layers', 'onnx', 'q-table'] as const;

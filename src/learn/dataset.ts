@@ -10,12 +10,11 @@
  * are inclusive.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
+import { DAY } from '../common/time.js';
 import { FEATURE_NAMES, type FeatureSet, MANIFEST_FILE } from '../prep/schema.js';
 import { beladyNextHits, NO_NEXT } from '../prep/staging.js';
 import type { DictColumn, ObjectKeys, Trace } from '../trace/model.js';
 import type { FeatureMatrix } from './online-features.js';
-
-export const DAY = 86_400;
 
 /** A half-open time range [from, to) in seconds, and how it was written. */
 export interface DayRange {

@@ -3,6 +3,8 @@
  * prep's, and the labels are computed on the training range alone (no request after it is
  * known). Used by rolling retraining (`smartcache evaluate --retrain-every`) and tests.
  */
+
+import { DAY } from '../common/time.js';
 import type { Trace } from '../trace/model.js';
 import { type Bundle, writeBundle } from './bundle.js';
 import { type DayRange, labelTraceRows, lowerBound } from './dataset.js';
@@ -31,7 +33,7 @@ export async function trainFromTrace(t: TraceTraining): Promise<Trained> {
   if (to <= from) throw new RangeError(`no requests in the training days ${t.range.text.join('..')}`);
   const data = labelTraceRows(t.trace, t.features, from, to, {
     optSize: t.settings.tuneSize,
-    horizon: t.horizon ?? 86_400,
+    horizon: t.horizon ?? DAY,
   });
   const trainer = await modelKind(t.kind).load();
   return trainer({

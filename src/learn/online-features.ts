@@ -14,11 +14,11 @@
  * NULL (since_last on a first request, dataset_count_1d without dataset, distinct_users
  * without user) is NaN in the matrix; `src/learn/encode.ts` maps it to the training mean.
  */
+
+import { DAY, HOUR } from '../common/time.js';
 import { FEATURE_NAMES } from '../prep/schema.js';
 import type { Trace } from '../trace/model.js';
 
-const HOUR = 3600;
-const DAY = 86_400;
 const WEEK = 7 * DAY;
 const NONE = -1;
 

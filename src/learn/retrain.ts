@@ -5,8 +5,9 @@
  * retraining. The scores of all requests are returned for the replay (`scores=FILE`), for
  * admission as margins score - threshold, with the threshold tuned per cache size.
  */
+
+import { isoTime } from '../common/units.js';
 import { FEATURE_NAMES } from '../prep/schema.js';
-import { isoTime } from '../report/units.js';
 import type { Trace } from '../trace/model.js';
 import { lowerBound } from './dataset.js';
 import { encode } from './encode.js';

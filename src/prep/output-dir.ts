@@ -1,6 +1,6 @@
 /** The prep output directory: refused when it holds data, replaced in one rename when done. */
 import { readdir, rename, rm, stat } from 'node:fs/promises';
-import { atomically } from '../trace/atomic.js';
+import { atomically } from '../common/atomic.js';
 
 export class OutputDirectoryError extends Error {
   constructor(

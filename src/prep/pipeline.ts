@@ -7,6 +7,7 @@
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { DAY } from '../common/time.js';
 import { resolveSizes } from '../sim/plan.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
 import { sortByTime } from '../trace/sort.js';
@@ -49,7 +50,6 @@ export interface PrepOptions extends EngineOptions {
   onStage?: (stage: PrepStage, total: number) => StageProgress;
 }
 
-const DAY = 86_400;
 const silentStage: StageProgress = { advance: () => {}, end: () => {} };
 
 export async function prepare(source: PrepSource, options: PrepOptions): Promise<FeatureSet> {

@@ -1,3 +1,4 @@
+import { DAY, HOUR } from '../common/time.js';
 /**
  * The prepared-feature schema: every output column of `smartcache prep`, defined once.
  *
@@ -31,8 +32,6 @@ export interface ColumnDefinition {
 /** Bumped whenever a column is added, removed or redefined. */
 export const SCHEMA_VERSION = 1;
 
-const HOUR = 3600;
-const DAY = 86_400;
 const WEEK = 7 * DAY;
 
 /**

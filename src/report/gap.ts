@@ -4,9 +4,10 @@
  * two that the learned policy closes: (learned - best classic) / (Belady - best classic),
  * on byte hit ratio (negative when the learned policy is worse than the best classic one).
  */
+
+import { formatBytes, formatPercent } from '../common/units.js';
 import type { SimResult } from '../sim/metrics.js';
 import { runName } from './table.js';
-import { formatBytes, formatPercent } from './units.js';
 
 export interface GapRow {
   cacheSize: number;

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { formatBytes, formatCount, formatDuration, isoTime } from '../common/units.js';
 import type { SimResult } from '../sim/metrics.js';
 import { type ReportPlot, reportPlots } from './plots.js';
 import { TABLE_COLUMNS, tableCells } from './table.js';
-import { formatBytes, formatCount, formatDuration, isoTime } from './units.js';
 
 export interface TraceSummary {
   name: string;

@@ -3,9 +3,10 @@
  * HTML report and the PNG renderer need nothing but the spec.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { DAY, HOUR } from '../common/time.js';
+import { formatBytes, formatPercent } from '../common/units.js';
 import type { SimResult } from '../sim/metrics.js';
 import { runName, sortResults } from './table.js';
-import { formatBytes, formatPercent } from './units.js';
 
 export interface ReportPlot {
   /** file stem of the PNG, also the HTML anchor */
@@ -202,7 +203,7 @@ function ratioOverTime(results: readonly SimResult[], field: RatioField, title: 
         title: 'window start (UTC)',
         scale: { type: 'utc' },
         axis: {
-          format: windowSeconds % 86_400 === 0 ? '%Y-%m-%d' : '%Y-%m-%d %H:%M',
+          format: windowSeconds % DAY === 0 ? '%Y-%m-%d' : '%Y-%m-%d %H:%M',
           tickMinStep: windowSeconds * 1000,
           labelOverlap: true,
         },
@@ -239,8 +240,8 @@ function ratioOverTime(results: readonly SimResult[], field: RatioField, title: 
 }
 
 function describeWindow(seconds: number): string {
-  if (seconds % 86_400 === 0) return seconds === 86_400 ? 'one-day' : `${seconds / 86_400}-day`;
-  if (seconds % 3600 === 0) return `${seconds / 3600}-hour`;
+  if (seconds % DAY === 0) return seconds === DAY ? 'one-day' : `${seconds / DAY}-day`;
+  if (seconds % HOUR === 0) return `${seconds / HOUR}-hour`;
   return `${seconds}-second`;
 }
 

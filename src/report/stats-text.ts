@@ -1,8 +1,8 @@
 /** Human-readable text of trace statistics (`smartcache inspect`). */
-import type { ReuseBucket, TopValue, TraceStats } from '../trace/inspect.js';
-import { formatBytes, formatPercent, isoTime } from './units.js';
 
-const DAY = 86_400;
+import { DAY } from '../common/time.js';
+import { formatBytes, formatPercent, isoTime } from '../common/units.js';
+import type { ReuseBucket, TopValue, TraceStats } from '../trace/inspect.js';
 
 export function formatTraceStats(stats: TraceStats): string {
   const sections = [overview(stats), reuse(stats)];

@@ -1,6 +1,7 @@
 /** Simulation results as a plain-text table for the terminal and as CSV for notebooks. */
+
+import { formatBytes, formatCount, formatPercent, isoTime } from '../common/units.js';
 import type { SimResult, WindowMetrics } from '../sim/metrics.js';
-import { formatBytes, formatCount, formatPercent, isoTime } from './units.js';
 
 export interface TableColumn {
   header: string;

@@ -1,11 +1,11 @@
+import { DAY, HOUR } from '../common/time.js';
+
 /**
  * Per-file request history for the XCache hint endpoint, in a bounded LRU map, and the online
  * versions of the prep features (src/prep/schema.ts) that this history can answer. A
  * feature that needs an input the request lacks is reported, never silently zero.
  */
 
-const HOUR = 3600;
-const DAY = 86_400;
 const WEEK = 7 * DAY;
 /** request times older than a week are never counted; a file keeps at most this many */
 const MAX_TIMES = 4096;

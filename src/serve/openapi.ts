@@ -1,5 +1,7 @@
 /** An OpenAPI 3 document built from the JSON schemas of the registered routes. */
+
 import type { RouteOptions } from 'fastify';
+import { VERSION } from '../common/version.js';
 import type { RouteSchema } from './context.js';
 
 interface Operation {
@@ -72,7 +74,7 @@ export class OpenApiCollector {
   document(): Record<string, unknown> {
     return {
       openapi: '3.0.3',
-      info: { title: 'smartcache model service', version: '0.1.0' },
+      info: { title: 'smartcache model service', version: VERSION },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       },

@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../common/atomic.js';
 import { BundleError, type BundleParams, PARAMS_FILE, readBundle } from '../learn/bundle.js';
-import { writeFileAtomic } from '../trace/atomic.js';
 import { type LoadOptions, loadModel } from './models/load.js';
 import type { Model } from './models/model.js';
 

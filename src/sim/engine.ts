@@ -6,6 +6,8 @@
  * larger than the cache is not admitted, otherwise the policy evicts until the object
  * fits and the object is inserted.
  */
+
+import { DAY } from '../common/time.js';
 import type { Trace } from '../trace/model.js';
 import {
   type Counters,
@@ -17,8 +19,6 @@ import {
   zeroCounters,
 } from './metrics.js';
 import { type PolicySpec, PolicyStateError } from './policy.js';
-
-export const DAY = 86_400;
 
 export interface Watermarks {
   /** occupancy fraction that starts an eviction round */

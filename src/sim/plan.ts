@@ -3,7 +3,7 @@
  * command line and checked against the registry before any work starts.
  */
 
-import { parseBytes } from '../report/units.js';
+import { parseBytes } from '../common/units.js';
 import type { Watermarks } from './engine.js';
 import { policySpec } from './policies/index.js';
 import type { PolicySpec } from './policy.js';

@@ -3,6 +3,8 @@
  * trace. The `datalake` preset models CMS analysis reading a data lake; the model and
  * every parameter are described in docs/workload.md.
  */
+
+import { DAY } from '../common/time.js';
 import { MAX_FILE_SIZE, MIN_FILE_SIZE } from './datalake/catalog.js';
 import { DEFAULT_SITES, type SiteSpec } from './datalake/community.js';
 import { type DatalakeSettings, generateDatalake } from './datalake/datalake.js';
@@ -52,7 +54,6 @@ export interface WorkloadOptions {
   maxFileSize?: number;
 }
 
-const DAY = 86_400;
 const REQUESTS_PER_DATASET = 150;
 const MIN_DEFAULT_DATASETS = 20;
 

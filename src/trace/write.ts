@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { atomically } from './atomic.js';
+import { atomically } from '../common/atomic.js';
 import { type FormatName, TRACE_FORMATS } from './formats/index.js';
 import type { Trace } from './model.js';
 

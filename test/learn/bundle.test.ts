@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Random } from '../../src/common/random.js';
 import {
   BundleError,
   type BundleParams,
@@ -13,7 +14,6 @@ import {
 import { loadMlp } from '../../src/learn/infer.js';
 import { buildMlp, modelFiles, predict, tfReady } from '../../src/learn/tf.js';
 import { FEATURE_NAMES } from '../../src/prep/schema.js';
-import { Random } from '../../src/trace/random.js';
 import { tempPath } from '../helpers.js';
 
 const width = FEATURE_NAMES.length;

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DAY } from '../../src/common/time.js';
 import { lowerBound } from '../../src/learn/dataset.js';
 import { generateWorkload } from '../../src/trace/generate.js';
 import { writeTrace } from '../../src/trace/write.js';
 import { smartcache, tempPath } from '../helpers.js';
-import { DAY, T0 } from './helpers.js';
+import { T0 } from './helpers.js';
 
 test('prep -> train -> evaluate end to end; the same seed gives the same weights and metrics', async () => {
   const generated = generateWorkload({ requests: 8000, seed: 3, days: 8, users: 20, sites: 3 });

@@ -1,4 +1,7 @@
 /** Workloads built so that a learned policy must beat LRU, and training on them. */
+
+import { Random } from '../../src/common/random.js';
+import { DAY } from '../../src/common/time.js';
 import type { Bundle } from '../../src/learn/bundle.js';
 import { parseDayRange } from '../../src/learn/dataset.js';
 import { trainBundleFromTrace } from '../../src/learn/from-trace.js';
@@ -6,11 +9,9 @@ import { onlineFeatures } from '../../src/learn/online-features.js';
 import type { TrainSettings } from '../../src/learn/train.js';
 import { traceFromRequests } from '../../src/trace/builder.js';
 import type { Request, Trace } from '../../src/trace/model.js';
-import { Random } from '../../src/trace/random.js';
 import { tempPath } from '../helpers.js';
 
 export const T0 = Date.UTC(2025, 0, 1) / 1000;
-export const DAY = 86_400;
 
 /**
  * A reused working set of 200 files of 100 MB (60 % of requests) mixed with one-hit

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DAY } from '../../src/common/time.js';
 import { lowerBound } from '../../src/learn/dataset.js';
 import { simulate } from '../../src/sim/engine.js';
 import { policySpec } from '../../src/sim/policies/index.js';
 import { type Trace, uniqueBytes } from '../../src/trace/model.js';
-import { DAY, oneHitWonders, periodicAndBursts, T0, trainOn } from './helpers.js';
+import { oneHitWonders, periodicAndBursts, T0, trainOn } from './helpers.js';
 
 /** Byte hit ratio of a policy on the requests from `fromDay` on (the replay runs from the start). */
 function testDaysByteHitRatio(trace: Trace, policy: string, capacity: number, params = {}, fromDay = 4) {

@@ -1,7 +1,8 @@
 /** Tiny seeded models saved as bundles with the one bundle writer. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BundleParams, SMARTCACHE_VERSION, writeBundle } from '../../src/learn/bundle.js';
+import { VERSION } from '../../src/common/version.js';
+import { type BundleParams, writeBundle } from '../../src/learn/bundle.js';
 import { modelFiles, tf, tfReady } from '../../src/learn/tf.js';
 import { fixtures, tempPath } from '../helpers.js';
 
@@ -61,7 +62,7 @@ export async function tinyBundle(options: TinyModel = {}, dir = tempPath('bundle
     training: { featureSet: 'test', seed, epochs: 0, rows: 0 },
     metrics: {},
     createdAt: new Date().toISOString(),
-    smartcache: SMARTCACHE_VERSION,
+    smartcache: VERSION,
   };
   const labels = outputs === 1 ? ['evict', 'admit'] : Array.from({ length: outputs }, (_, i) => `class${i}`);
   await writeBundle(dir, params, labels, await modelFiles(model));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DAY, simulate } from '../../src/sim/engine.js';
+import { DAY } from '../../src/common/time.js';
+import { simulate } from '../../src/sim/engine.js';
 import { policySpec } from '../../src/sim/policies/index.js';
 import type { PolicySpec } from '../../src/sim/policy.js';
 import { traceFromRequests } from '../../src/trace/builder.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Random } from '../../src/common/random.js';
 import { traceFromRequests } from '../../src/trace/builder.js';
 import { fitZipf, inspectTrace, reuseDistances } from '../../src/trace/inspect.js';
-import { Random } from '../../src/trace/random.js';
 
 const SIZES: Record<string, number> = { A: 100, B: 200, C: 300, D: 400 };
 const keys = ['A', 'B', 'C', 'A', 'B', 'B', 'D', 'A'];

@@ -12,13 +12,13 @@
  * writing the fewest bytes is kept: a stricter filter that keeps the hit ratio writes far
  * less, and its validation ratio is a noisy estimate of the test days' anyway.
  */
+import { VERSION } from '../../common/version.js';
 import { FEATURE_NAMES } from '../../prep/schema.js';
 import { simulate } from '../../sim/engine.js';
 import { policySpec } from '../../sim/policies/index.js';
 import { lru } from '../../sim/policies/lru.js';
 import type { PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
-import { SMARTCACHE_VERSION } from '../bundle.js';
 import { dataTrace, type LabelledData } from '../dataset.js';
 import { LearnedAdmit } from '../policies.js';
 import { keptEpoch, modelFiles, predict } from '../tf.js';
@@ -165,7 +165,7 @@ export async function trainAdmit(request: TrainRequest): Promise<Trained> {
         valUnderByteHitRatio: roundMetric(choice.underByteHitRatio),
       },
       createdAt: new Date().toISOString(),
-      smartcache: SMARTCACHE_VERSION,
+      smartcache: VERSION,
     },
     labels: ['evict', 'admit'],
     files,

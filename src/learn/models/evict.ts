@@ -5,8 +5,8 @@
  * log(1 + 2 × range length): "later than anything seen", large but finite so that the
  * squared loss stays bounded (LRB uses twice its memory window the same way).
  */
+import { VERSION } from '../../common/version.js';
 import { FEATURE_NAMES } from '../../prep/schema.js';
-import { SMARTCACHE_VERSION } from '../bundle.js';
 import type { LabelledData } from '../dataset.js';
 import { keptEpoch, modelFiles } from '../tf.js';
 import {
@@ -53,7 +53,7 @@ export async function trainEvict(request: TrainRequest): Promise<Trained> {
       },
       metrics: epochMetrics(last, 'valMae'),
       createdAt: new Date().toISOString(),
-      smartcache: SMARTCACHE_VERSION,
+      smartcache: VERSION,
     },
     labels: ['log_next_gap'],
     files,

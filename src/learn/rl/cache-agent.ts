@@ -8,10 +8,12 @@
  * `rl` a deep Q-network. Rewards and their timing are the original's; docs/rl.md spells
  * them out.
  */
+
+import { Random } from '../../common/random.js';
+import { DAY } from '../../common/time.js';
 import type { Policy, PolicyContext } from '../../sim/policy.js';
 import { ListPool, ObjList } from '../../sim/structs/dlist.js';
 import type { Trace } from '../../trace/model.js';
-import { Random } from '../../trace/random.js';
 import { deleteCount, NOT_DELETE, NOT_STORE, STORE } from './actions.js';
 import { Categories } from './categories.js';
 import { ChoiceMemory, NO_ACTION } from './choices.js';
@@ -19,7 +21,6 @@ import { EpsilonSchedule } from './epsilon.js';
 import type { AgentView, QLearner, StateEncoder } from './learner.js';
 import type { RequestStats } from './request-stats.js';
 
-const DAY = 86_400;
 /** the original's evictionRO: reward size after a forced eviction call */
 const FORCED_REWARD = 1;
 

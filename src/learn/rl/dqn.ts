@@ -10,7 +10,7 @@
  * more use one predict.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { Random } from '../../trace/random.js';
+import type { Random } from '../../common/random.js';
 import type { QLearner } from './learner.js';
 import { DISCOUNT } from './q-table.js';
 import { syncBackend } from './tf.js';

@@ -3,7 +3,7 @@
  * Q(s,a) += alpha * (r + gamma * max_a' Q(s',a') - Q(s,a)), alpha 0.9, gamma 0.5; the greedy
  * action is the first maximum, or a random action when all values of the state are equal.
  */
-import type { Random } from '../../trace/random.js';
+import type { Random } from '../../common/random.js';
 import type { QLearner } from './learner.js';
 
 export const LEARNING_RATE = 0.9;

@@ -1,6 +1,7 @@
 /** The two DQNs of the `rl` agents and their encoder, fresh or from a bundle. */
+
+import { Random } from '../../common/random.js';
 import type { Trace } from '../../trace/model.js';
-import { Random } from '../../trace/random.js';
 import { readBundleSync } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
 import { Dqn } from './dqn.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Random } from '../../trace/random.js';
+import type { Random } from '../../common/random.js';
 import { BundleError } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
 import { QTable } from './q-table.js';

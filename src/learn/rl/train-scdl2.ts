@@ -4,12 +4,13 @@
  * (and optionally writes) a `q-table` bundle.
  */
 
-import { isoTime } from '../../report/units.js';
+import { Random } from '../../common/random.js';
+import { isoTime } from '../../common/units.js';
+import { VERSION } from '../../common/version.js';
 import { simulate } from '../../sim/engine.js';
 import type { PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
-import { Random } from '../../trace/random.js';
-import { type BundleParams, SMARTCACHE_VERSION, writeBundle } from '../bundle.js';
+import { type BundleParams, writeBundle } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
 import { DEFAULT_EPSILON_DECAY, DEFAULT_K, DEFAULT_WINDOW } from './agent-params.js';
 import { CacheAgent } from './cache-agent.js';
@@ -110,7 +111,7 @@ export function bundleParams(
     },
     metrics: { trainByteHitRatio: passes[passes.length - 1] ?? 0, capacity: o.capacity },
     createdAt: new Date().toISOString(),
-    smartcache: SMARTCACHE_VERSION,
+    smartcache: VERSION,
   };
 }
 

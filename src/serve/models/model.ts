@@ -3,6 +3,8 @@
  * running on an engine, scoring whole batches, and how its outputs become decisions. Nothing
  * here depends on HTTP.
  */
+
+import { DAY } from '../../common/time.js';
 import type { BundleKind, BundleParams } from '../../learn/bundle.js';
 
 /** Which implementation runs a model: a typed-array forward pass, TensorFlow.js, ONNX Runtime or a table. */
@@ -28,7 +30,7 @@ export interface Model {
 /** The decision threshold when a bundle names none: probability 0.5; for eviction ln(1 day) of predicted time to next request. */
 export function decisionThreshold(params: BundleParams): number {
   if (params.threshold !== undefined) return params.threshold;
-  return params.kind === 'learned-evict' ? Math.log(86_400) : 0.5;
+  return params.kind === 'learned-evict' ? Math.log(DAY) : 0.5;
 }
 
 /** What a positive decision means for a kind of model. */

@@ -1,4 +1,4 @@
-import { Random } from '../../trace/random.js';
+import { Random } from '../../common/random.js';
 import type { Policy, PolicyContext, PolicySpec } from '../policy.js';
 import { IndexedSet } from '../structs/indexed-set.js';
 

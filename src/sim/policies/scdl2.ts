@@ -1,3 +1,4 @@
+import { Random } from '../../common/random.js';
 import { readBundleSync } from '../../learn/bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from '../../learn/rl/actions.js';
 import { agentParams } from '../../learn/rl/agent-params.js';
@@ -6,7 +7,6 @@ import { QTable } from '../../learn/rl/q-table.js';
 import { RequestStats } from '../../learn/rl/request-stats.js';
 import { ADDITION_SPACE, EVICTION_SPACE, TableEncoder } from '../../learn/rl/table-encoder.js';
 import { readTables } from '../../learn/rl/table-file.js';
-import { Random } from '../../trace/random.js';
 import type { PolicySpec } from '../policy.js';
 
 /**

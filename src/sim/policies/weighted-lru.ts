@@ -20,6 +20,7 @@
  * and it frees at least the requested file's size on a miss, where the engine evicts
  * only until the file fits.
  */
+import { MINUTE } from '../../common/time.js';
 import { numberParam, type Policy, type PolicyContext } from '../policy.js';
 import { ListPool, ObjList } from '../structs/dlist.js';
 
@@ -35,7 +36,6 @@ export type WeightFunction = (
 /** The original's ring of request times per file. */
 const REMEMBERED_REQUESTS = 32;
 const BYTES_PER_MEGABYTE = 2 ** 20;
-const SECONDS_PER_MINUTE = 60;
 
 export class WeightedLru implements Policy {
   private readonly lru: ObjList;
@@ -126,6 +126,6 @@ export class WeightedLru implements Policy {
 
   private meanTicks(obj: number, now: number): number {
     const secondsBehind = this.timesStored[obj] * now - this.timesSum[obj];
-    return secondsBehind / SECONDS_PER_MINUTE / REMEMBERED_REQUESTS;
+    return secondsBehind / MINUTE / REMEMBERED_REQUESTS;
   }
 }

@@ -6,10 +6,10 @@
  * fileCount[d] - 1). A file's size and name are pure functions of its number and the
  * seed, so nothing per file is stored until a request reads it.
  */
-import { cumulativeWeights, mix32, pickWeighted, type Random } from '../random.js';
+import { cumulativeWeights, mix32, pickWeighted, type Random } from '../../common/random.js';
+import { DAY } from '../../common/time.js';
 import { CAMPAIGNS, type Campaign, nameDataset } from './names.js';
 
-const DAY = 86_400;
 /** Tail index of the bounded Pareto number of files per dataset: most are small, a few huge. */
 const FILES_PER_DATASET_ALPHA = 0.7;
 /** Mean age, at the trace start, of datasets released before it. */

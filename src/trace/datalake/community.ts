@@ -2,7 +2,7 @@
  * Who runs the analyses and where: computing sites with their share of the work, and
  * users whose activity is heavy-tailed, each with a home site they mostly run at.
  */
-import { cumulativeWeights, pickWeighted, type Random } from '../random.js';
+import { cumulativeWeights, pickWeighted, type Random } from '../../common/random.js';
 import { zipfWeights } from './catalog.js';
 
 export interface SiteSpec {

@@ -2,9 +2,10 @@
  * The `datalake` workload: CMS-like analysis tasks over a drifting catalogue of
  * datasets, interleaved in time order straight into a columnar trace.
  */
+
+import { Random } from '../../common/random.js';
 import { TraceBuilder } from '../builder.js';
 import type { ObjectKeys, Trace } from '../model.js';
-import { Random } from '../random.js';
 import { Catalog, type CatalogSettings } from './catalog.js';
 import { Community, type SiteSpec } from './community.js';
 import { fileName } from './names.js';

@@ -1,11 +1,11 @@
+import { DAY, HOUR } from '../../common/time.js';
+
 /**
  * When analysis work is submitted: an hourly load profile over the trace span, with a
  * daily cycle and quieter weekends, and its inverse so that a position in "load time"
  * (0..1, the share of all work submitted so far) maps to a wall-clock second.
  */
 
-const HOUR = 3600;
-const DAY = 86_400;
 /** Busiest hour in UTC: European afternoon overlapping the American morning. */
 const PEAK_HOUR_UTC = 15;
 const DAILY_SWING = 0.35;

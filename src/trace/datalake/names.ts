@@ -3,7 +3,7 @@
  * `/Primary/Processed/TIER` and logical file names under `/store/mc` or `/store/data`,
  * in the shapes of real CMS bookkeeping so that traces read like the real thing.
  */
-import { mix32, type Random } from '../random.js';
+import { mix32, type Random } from '../../common/random.js';
 
 export interface Campaign {
   readonly kind: 'mc' | 'data';

@@ -2,13 +2,12 @@
  * Analysis tasks: a user at a site runs over a run of files of one dataset, the reads
  * spread over the hours the task's jobs take. Tasks are planned in start-time order.
  */
-import type { Random } from '../random.js';
+import type { Random } from '../../common/random.js';
+import { HOUR, MINUTE } from '../../common/time.js';
 import { type Catalog, PopularitySampler } from './catalog.js';
 import type { Community } from './community.js';
 import { LoadProfile } from './load.js';
 
-const MINUTE = 60;
-const HOUR = 3600;
 /** Test submissions read the first few files of a dataset before the real run. */
 const TEST_TASK_SHARE = 0.1;
 const TEST_TASK_MAX_FILES = 5;

@@ -3,6 +3,7 @@
  * /work/shared/formats/cms-access.md). One row is one job reading one whole file.
  */
 import type { Writable } from 'node:stream';
+import { DAY } from '../../common/time.js';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError } from '../errors.js';
 import { FieldRow, quoteField, splitFields } from '../fields.js';
@@ -48,7 +49,6 @@ type CmsColumn = keyof typeof COLUMN_KINDS;
 
 export const CMS_COLUMNS = Object.keys(COLUMN_KINDS) as readonly CmsColumn[];
 
-const DAY = 86_400;
 /** `/store/<type>/<Campaign>/<Process>/<Tier>/`: the dataset is everything before the sixth slash. */
 const LFN_DATASET_SLASHES = 6;
 

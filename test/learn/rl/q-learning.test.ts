@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Random } from '../../../src/common/random.js';
 import {
   DELETE_ALL,
   DELETE_HALF,
@@ -10,7 +11,6 @@ import {
 } from '../../../src/learn/rl/actions.js';
 import { EPSILON_MIN, EpsilonSchedule } from '../../../src/learn/rl/epsilon.js';
 import { QTable } from '../../../src/learn/rl/q-table.js';
-import { Random } from '../../../src/trace/random.js';
 
 test('epsilon starts at 1 and decays as 0.1 + 0.9 exp(-decay n), never below 0.1', () => {
   const e = new EpsilonSchedule(0.5);

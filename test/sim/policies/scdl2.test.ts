@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Random } from '../../../src/common/random.js';
 import { writeBundle } from '../../../src/learn/bundle.js';
 import { ADDITION_ACTIONS, DELETE_HALF, EVICTION_ACTIONS, STORE } from '../../../src/learn/rl/actions.js';
 import { QTable } from '../../../src/learn/rl/q-table.js';
@@ -11,7 +12,6 @@ import { policySpec } from '../../../src/sim/policies/index.js';
 import { traceFromRequests } from '../../../src/trace/builder.js';
 import { generateWorkload } from '../../../src/trace/generate.js';
 import { type Trace, traceHead, uniqueBytes } from '../../../src/trace/model.js';
-import { Random } from '../../../src/trace/random.js';
 import { tempPath } from '../../helpers.js';
 
 const scdl2 = policySpec('scdl2');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cumulativeWeights, pickWeighted, Random } from '../../src/trace/random.js';
+import { cumulativeWeights, pickWeighted, Random } from '../../src/common/random.js';
 
 const draw = (seed: number) =>
   Array.from(

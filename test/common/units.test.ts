@@ -9,7 +9,7 @@ import {
   parseBytes,
   parseDuration,
   UnitParseError,
-} from '../../src/report/units.js';
+} from '../../src/common/units.js';
 
 test('formatBytes uses decimal SI with three significant digits', () => {
   assert.equal(formatBytes(0), '0 B');

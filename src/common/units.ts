@@ -4,6 +4,8 @@
  * unit says binary (KiB = 1024 B), as storage vendors and WLCG pledges do.
  */
 
+import { DAY, HOUR, MINUTE } from './time.js';
+
 export type UnitKind = 'size' | 'bandwidth' | 'duration';
 
 const EXAMPLES: Record<UnitKind, string> = {
@@ -64,9 +66,9 @@ export function formatPercent(ratio: number, decimals = 1): string {
 }
 
 const DURATION_UNITS: [seconds: number, unit: string][] = [
-  [86_400, 'days'],
-  [3600, 'hours'],
-  [60, 'min'],
+  [DAY, 'days'],
+  [HOUR, 'hours'],
+  [MINUTE, 'min'],
 ];
 
 /** Seconds as the largest fitting unit with three significant digits: '4.99 days', '6 hours', '45 s'. */
@@ -135,11 +137,11 @@ export function parseBandwidth(text: string): number {
 const SECONDS_PER = new Map([
   ['', 1],
   ['s', 1],
-  ['m', 60],
-  ['min', 60],
-  ['h', 3600],
-  ['d', 86_400],
-  ['w', 604_800],
+  ['m', MINUTE],
+  ['min', MINUTE],
+  ['h', HOUR],
+  ['d', DAY],
+  ['w', 7 * DAY],
 ]);
 
 /** '30m', '6h', '1d', '1w', '3600' (seconds) -> seconds. */
