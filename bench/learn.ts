@@ -15,6 +15,7 @@ import { onlineFeatures } from '../src/learn/online-features.js';
 import { tfReady } from '../src/learn/tf.js';
 import { simulate } from '../src/sim/engine.js';
 import { policySpec } from '../src/sim/policies/index.js';
+import '../src/learn/policies/index.js';
 import { DEFAULT_START, generateWorkload } from '../src/trace/generate.js';
 import { uniqueBytes } from '../src/trace/model.js';
 

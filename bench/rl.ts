@@ -11,6 +11,7 @@ import { trainRl } from '../src/learn/rl/train-rl.js';
 import { trainScdl2 } from '../src/learn/rl/train-scdl2.js';
 import { simulate } from '../src/sim/engine.js';
 import { policySpec } from '../src/sim/policies/index.js';
+import '../src/learn/policies/index.js';
 import { generateWorkload } from '../src/trace/generate.js';
 import { traceHead, uniqueBytes } from '../src/trace/model.js';
 

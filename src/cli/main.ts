@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
 /** The smartcache command line: one file per subcommand, registered here. */
+import { Command } from 'commander';
 import { VERSION } from '../common/version.js';
+import { loadLearnedPolicies } from './policies.js';
 import { runCli } from './run.js';
 
 type CommandModule = { register(program: Command): void };
@@ -30,6 +31,10 @@ const program = new Command('smartcache')
   .showHelpAfterError();
 
 const requested = process.argv[2];
+// help lists every policy with its parameters, the learned ones too
+if (requested === 'help' || process.argv.includes('--help') || process.argv.includes('-h')) {
+  await loadLearnedPolicies();
+}
 const names = requested !== undefined && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
 for (const name of names) (await COMMANDS[name]()).register(program);
 

@@ -1,9 +1,10 @@
 /** `smartcache plan`: where to put how much cache in a data lake, for a given budget. */
 import type { Command } from 'commander';
 import { planCapacity } from '../cluster/capacity-plan.js';
-import { readLakeConfig } from '../cluster/config.js';
+import { lakePolicies, readLakeConfig } from '../cluster/config.js';
 import { planTable } from '../cluster/lake-table.js';
 import { parseBytes } from '../common/units.js';
+import { loadPoliciesFor } from './policies.js';
 import { progressBar } from './progress.js';
 import { printJson } from './run.js';
 import { addTraceInputOptions, loadTrace, type TraceInputOptions } from './trace-options.js';
@@ -48,6 +49,7 @@ export function register(program: Command): void {
 
 async function runPlan(opts: PlanCommandOptions): Promise<void> {
   const lake = await readLakeConfig(opts.datalake);
+  await loadPoliciesFor(opts.policy, ...lakePolicies(lake));
   const { trace } = await loadTrace(opts.trace, opts);
   const points = Number(opts.points);
   const bar = progressBar('curves', points * trace.length, 'requests');

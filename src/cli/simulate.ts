@@ -1,7 +1,7 @@
 /** `smartcache simulate`: replay a trace through policies at several cache sizes. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { readLakeConfig } from '../cluster/config.js';
+import { lakePolicies, readLakeConfig } from '../cluster/config.js';
 import { simulateLake } from '../cluster/lake-sim.js';
 import { lakeTable } from '../cluster/lake-table.js';
 import { DAY } from '../common/time.js';
@@ -10,9 +10,10 @@ import { resultsTable } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
 import { runSimulations, type SimJob } from '../sim/parallel.js';
 import { parsePolicies, parseWatermarks, resolveSizes } from '../sim/plan.js';
-import { classicPolicyNames, POLICIES } from '../sim/policies/index.js';
+import { classicPolicyNames, policies } from '../sim/policies/index.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
 import { addReportOutputs, type ReportOutputs, writeLakeReports, writeReports } from './outputs.js';
+import { loadPoliciesFor } from './policies.js';
 import { progressBar } from './progress.js';
 import { printJson } from './run.js';
 import { addTraceInputOptions, loadTrace, type TraceInputOptions } from './trace-options.js';
@@ -30,7 +31,7 @@ interface SimulateOptions extends TraceInputOptions, ReportOutputs {
   datalake?: string;
 }
 
-const EXAMPLES = `
+const examples = () => `
 Examples:
   $ smartcache simulate --trace datalake.csv --policies lru,arc,s3fifo,belady --sizes 0.01,0.1,10TB
   $ smartcache simulate --trace datalake.csv --datalake examples/lake.yaml --out lake.html  # sites, nodes, churn
@@ -41,7 +42,9 @@ Examples:
 Sizes: a plain number up to 1 is a fraction of the trace's unique bytes; otherwise bytes
 with an optional unit (100GB, 2TB, 1.5TiB). Policies take parameters in parentheses:
 "wlru-additive(a=2,b=1,c=0.5)". Known policies:
-${POLICIES.map((p) => `  ${p.name.padEnd(20)} ${p.description}`).join('\n')}`;
+${policies()
+  .map((p) => `  ${p.name.padEnd(20)} ${p.description}`)
+  .join('\n')}`;
 
 export function register(program: Command): void {
   const cmd = program
@@ -77,7 +80,7 @@ export function register(program: Command): void {
       '--datalake <lake.yaml>',
       "replay over a lake's sites and nodes (their own policies and capacities) with its churn schedule",
     );
-  addReportOutputs(cmd).addHelpText('after', EXAMPLES).action(runSimulate);
+  addReportOutputs(cmd).addHelpText('after', examples).action(runSimulate);
 }
 
 async function runSimulate(opts: SimulateOptions): Promise<void> {
@@ -88,6 +91,7 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
 
 async function simulateDatalake(trace: Trace, lakeFile: string, opts: SimulateOptions): Promise<void> {
   const lake = await readLakeConfig(lakeFile);
+  await loadPoliciesFor(...lakePolicies(lake));
   const result = simulateLake(trace, lake, { window: parseDuration(opts.window), seed: Number(opts.seed) });
   if (opts.json) printJson(result);
   else process.stdout.write(lakeTable(result));
@@ -109,7 +113,9 @@ export async function simulateTrace(
   name: string,
   opts: SimulationSettings,
 ): Promise<SimResult[]> {
-  const choices = parsePolicies(opts.policies === 'all' ? classicPolicyNames().join(',') : opts.policies);
+  const policyList = opts.policies === 'all' ? classicPolicyNames().join(',') : opts.policies;
+  await loadPoliciesFor(policyList);
+  const choices = parsePolicies(policyList);
   const sizes = resolveSizes(opts.sizes, uniqueBytes(trace));
   const options = {
     window: parseDuration(opts.window),

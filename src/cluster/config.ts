@@ -58,6 +58,11 @@ export interface LakeConfig extends ClusterLayout {
   schedule: ChurnEvent[];
 }
 
+/** The policies of every node, as written (`lru`, `s3fifo(fifo-size-ratio=0.2)`). */
+export function lakePolicies(lake: LakeConfig): string[] {
+  return lake.sites.flatMap((site) => site.nodes.map((node) => node.policy));
+}
+
 export class LakeConfigError extends Error {
   constructor(
     readonly file: string,

@@ -10,7 +10,8 @@ import { type GapRow, gapRows } from '../report/gap.js';
 import { type Counters, perCacheByte, ratio, type SimResult, zeroCounters } from '../sim/metrics.js';
 import { runSimulations, type SimJob } from '../sim/parallel.js';
 import { parsePolicies, resolveSizes } from '../sim/plan.js';
-import { classicPolicyNames, LEARNED_POLICIES, policySpec } from '../sim/policies/index.js';
+import { classicPolicyNames, policySpec } from '../sim/policies/index.js';
+import './policies/index.js';
 import { type Trace, traceHead, uniqueBytes } from '../trace/model.js';
 import type { Bundle } from './bundle.js';
 import { lowerBound, parseDayRange, periodOrigin, traceSlice } from './dataset.js';
@@ -88,9 +89,9 @@ function learnedLabel(kind: string, name: string, params: Record<string, string>
 
 /** A classic policy for "best classic": online, bounded and caching (not Belady, infinite, nocache). */
 export function isClassic(r: SimResult): boolean {
-  if (LEARNED_POLICIES.includes(r.policy) || r.policy === 'nocache') return false;
+  if (r.policy === 'nocache') return false;
   const spec = policySpec(r.policy);
-  return !spec.offline && !spec.unbounded;
+  return !spec.learned && !spec.offline && !spec.unbounded;
 }
 
 /**
@@ -123,7 +124,7 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
 
   const jobs: SimJob[] = [];
   const classic = parsePolicies(plan.policies === 'all' ? classicPolicyNames().join(',') : plan.policies);
-  for (const c of classic.filter((c) => !LEARNED_POLICIES.includes(c.spec.name))) {
+  for (const c of classic.filter((c) => !c.spec.learned)) {
     for (const capacity of c.spec.unbounded ? sizes.slice(0, 1) : sizes) {
       jobs.push({ policy: c.spec.name, label: c.label, options: { ...options, capacity, params: c.params } });
     }
@@ -181,7 +182,7 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
       onProgress: plan.onProgress?.(jobs.length * trace.length),
     });
     const results = raw.map((r) => restrictResult(r, test.from));
-    const gap = gapRows(results, { isLearned: (r) => LEARNED_POLICIES.includes(r.policy), isClassic });
+    const gap = gapRows(results, { isLearned: (r) => policySpec(r.policy).learned === true, isClassic });
     return {
       testDays: test.text,
       period: plan.period,

@@ -7,8 +7,8 @@ import { Worker } from 'node:worker_threads';
 import type { Trace } from '../trace/model.js';
 import { type SimOptions, simulate } from './engine.js';
 import type { SimResult } from './metrics.js';
-import { policySpec } from './policies/index.js';
-import { toSharedTrace } from './shared-trace.js';
+import { policyPlugins, policySpec } from './policies/index.js';
+import { type SharedTrace, toSharedTrace } from './shared-trace.js';
 
 export interface SimJob {
   /** registry name */
@@ -21,6 +21,12 @@ export interface SimJob {
 export interface JobMessage {
   id: number;
   job: SimJob;
+}
+
+/** What each worker starts with: the trace and the modules that register extra policies. */
+export interface WorkerData {
+  trace: SharedTrace;
+  plugins: string[];
 }
 
 export type WorkerReply =
@@ -84,7 +90,10 @@ async function runOnWorkers(
   let nextJob = 0;
   const pool = Array.from(
     { length: count },
-    () => new Worker(new URL('./worker.js', import.meta.url), { workerData: shared }),
+    () =>
+      new Worker(new URL('./worker.js', import.meta.url), {
+        workerData: { trace: shared, plugins: policyPlugins() } satisfies WorkerData,
+      }),
   );
   try {
     await Promise.all(

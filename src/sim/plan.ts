@@ -47,7 +47,17 @@ export function parsePolicies(text: string): PolicyChoice[] {
   return choices;
 }
 
+/** The policy names a policy list asks for, read without the registry. */
+export function policyNames(text: string): string[] {
+  return splitTopLevel(text).map((item) => readPolicy(item).name);
+}
+
 function parsePolicy(item: string): PolicyChoice {
+  const { name, params, label } = readPolicy(item);
+  return { spec: policySpec(name), params, label };
+}
+
+function readPolicy(item: string): { name: string; params: Record<string, string>; label: string } {
   const match = /^([a-z0-9-]+)(?:\((.*)\))?$/.exec(item);
   if (!match) throw new PlanError(`cannot read policy "${item}"; expected name or name(key=value,...)`);
   const [, name, paramText] = match;
@@ -57,7 +67,7 @@ function parsePolicy(item: string): PolicyChoice {
     if (eq <= 0) throw new PlanError(`policy "${item}": parameter "${pair}" is not key=value`);
     params[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
-  return { spec: policySpec(name), params, label: paramText ? `${name}(${paramText})` : name };
+  return { name, params, label: paramText ? `${name}(${paramText})` : name };
 }
 
 /**

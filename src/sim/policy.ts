@@ -68,6 +68,8 @@ export interface PolicySpec {
   readonly offline?: boolean;
   /** true when the policy ignores the capacity (the infinite-cache baseline) */
   readonly unbounded?: boolean;
+  /** true for learned policies (they need a bundle or learn while replaying): not in `--policies all` */
+  readonly learned?: boolean;
   create(ctx: PolicyContext): Policy;
 }
 

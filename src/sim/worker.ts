@@ -1,11 +1,13 @@
 /** Worker thread: replays jobs on the shared trace and reports progress and results. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { simulate } from './engine.js';
-import type { JobMessage, WorkerReply } from './parallel.js';
+import type { JobMessage, WorkerData, WorkerReply } from './parallel.js';
 import { policySpec } from './policies/index.js';
-import { fromSharedTrace, type SharedTrace } from './shared-trace.js';
+import { fromSharedTrace } from './shared-trace.js';
 
-const trace = fromSharedTrace(workerData as SharedTrace);
+const { trace: shared, plugins } = workerData as WorkerData;
+for (const plugin of plugins) await import(plugin);
+const trace = fromSharedTrace(shared);
 const port = parentPort!;
 
 port.on('message', (msg: JobMessage) => {

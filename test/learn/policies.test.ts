@@ -4,6 +4,7 @@ import { DAY } from '../../src/common/time.js';
 import { lowerBound } from '../../src/learn/dataset.js';
 import { simulate } from '../../src/sim/engine.js';
 import { policySpec } from '../../src/sim/policies/index.js';
+import '../../src/learn/policies/index.js';
 import { type Trace, uniqueBytes } from '../../src/trace/model.js';
 import { oneHitWonders, periodicAndBursts, T0, trainOn } from './helpers.js';
 

@@ -20,7 +20,7 @@ import { lru } from '../../sim/policies/lru.js';
 import type { PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
 import { dataTrace, type LabelledData } from '../dataset.js';
-import { LearnedAdmit } from '../policies.js';
+import { LearnedAdmit } from '../policies/mlp.js';
 import { keptEpoch, modelFiles, predict } from '../tf.js';
 import {
   epochMetrics,

@@ -6,6 +6,7 @@ import { trainRl } from '../../../src/learn/rl/train-rl.js';
 import { FEATURE_NAMES } from '../../../src/prep/schema.js';
 import { simulate } from '../../../src/sim/engine.js';
 import { policySpec } from '../../../src/sim/policies/index.js';
+import '../../../src/learn/policies/index.js';
 import { traceFromRequests } from '../../../src/trace/builder.js';
 import { generateWorkload } from '../../../src/trace/generate.js';
 import { uniqueBytes } from '../../../src/trace/model.js';

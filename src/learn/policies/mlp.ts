@@ -16,16 +16,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Random } from '../common/random.js';
-import { FEATURE_NAMES } from '../prep/schema.js';
-import type { Policy, PolicyContext, PolicySpec } from '../sim/policy.js';
-import { numberParam } from '../sim/policy.js';
-import { IndexedSet } from '../sim/structs/indexed-set.js';
-import type { Trace } from '../trace/model.js';
-import { type Bundle, type BundleKind, type BundleParams, readBundleSync } from './bundle.js';
-import { encode } from './encode.js';
-import { loadMlp } from './infer.js';
-import { type FeatureMatrix, onlineFeatures } from './online-features.js';
+import { Random } from '../../common/random.js';
+import { FEATURE_NAMES } from '../../prep/schema.js';
+import type { Policy, PolicyContext, PolicySpec } from '../../sim/policy.js';
+import { numberParam } from '../../sim/policy.js';
+import { IndexedSet } from '../../sim/structs/indexed-set.js';
+import type { Trace } from '../../trace/model.js';
+import { type Bundle, type BundleKind, type BundleParams, readBundleSync } from '../bundle.js';
+import { encode } from '../encode.js';
+import { loadMlp } from '../infer.js';
+import { type FeatureMatrix, onlineFeatures } from '../online-features.js';
 
 export class LearnedPolicyError extends Error {
   constructor(policy: string, reason: string) {

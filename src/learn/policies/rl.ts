@@ -1,8 +1,8 @@
-import { agentParams } from '../../learn/rl/agent-params.js';
-import { CacheAgent } from '../../learn/rl/cache-agent.js';
-import { RequestStats } from '../../learn/rl/request-stats.js';
-import { rlModels } from '../../learn/rl/rl-models.js';
-import type { PolicySpec } from '../policy.js';
+import type { PolicySpec } from '../../sim/policy.js';
+import { agentParams } from '../rl/agent-params.js';
+import { CacheAgent } from '../rl/cache-agent.js';
+import { RequestStats } from '../rl/request-stats.js';
+import { rlModels } from '../rl/rl-models.js';
 
 /**
  * The SCDL2 agents with deep Q-networks in place of the tables (docs/rl.md). Parameters as
@@ -10,6 +10,7 @@ import type { PolicySpec } from '../policy.js';
  */
 export const rl: PolicySpec = {
   name: 'rl',
+  learned: true,
   description: 'deep Q-network version of the scdl2 addition + eviction agents',
   create(ctx) {
     const p = agentParams(ctx);

@@ -1,13 +1,13 @@
 import { Random } from '../../common/random.js';
-import { readBundleSync } from '../../learn/bundle.js';
-import { ADDITION_ACTIONS, EVICTION_ACTIONS } from '../../learn/rl/actions.js';
-import { agentParams } from '../../learn/rl/agent-params.js';
-import { CacheAgent } from '../../learn/rl/cache-agent.js';
-import { QTable } from '../../learn/rl/q-table.js';
-import { RequestStats } from '../../learn/rl/request-stats.js';
-import { ADDITION_SPACE, EVICTION_SPACE, TableEncoder } from '../../learn/rl/table-encoder.js';
-import { readTables } from '../../learn/rl/table-file.js';
-import type { PolicySpec } from '../policy.js';
+import type { PolicySpec } from '../../sim/policy.js';
+import { readBundleSync } from '../bundle.js';
+import { ADDITION_ACTIONS, EVICTION_ACTIONS } from '../rl/actions.js';
+import { agentParams } from '../rl/agent-params.js';
+import { CacheAgent } from '../rl/cache-agent.js';
+import { QTable } from '../rl/q-table.js';
+import { RequestStats } from '../rl/request-stats.js';
+import { ADDITION_SPACE, EVICTION_SPACE, TableEncoder } from '../rl/table-encoder.js';
+import { readTables } from '../rl/table-file.js';
 
 /**
  * SCDL2, the original CMS smart-cache tabular Q-learning agents (docs/rl.md). Parameters:
@@ -16,6 +16,7 @@ import type { PolicySpec } from '../policy.js';
  */
 export const scdl2: PolicySpec = {
   name: 'scdl2',
+  learned: true,
   description: 'tabular Q-learning addition + eviction agents of the CMS smart-cache studies',
   create(ctx) {
     const p = agentParams(ctx);

@@ -9,6 +9,7 @@ import { TABLE_FILE, tableFile } from '../../../src/learn/rl/table-file.js';
 import { bundleParams, trainScdl2 } from '../../../src/learn/rl/train-scdl2.js';
 import { simulate } from '../../../src/sim/engine.js';
 import { policySpec } from '../../../src/sim/policies/index.js';
+import '../../../src/learn/policies/index.js';
 import { traceFromRequests } from '../../../src/trace/builder.js';
 import { generateWorkload } from '../../../src/trace/generate.js';
 import { type Trace, traceHead, uniqueBytes } from '../../../src/trace/model.js';

@@ -1,0 +1,8 @@
+/** Registers the learned policies into the simulator's registry (sim/policies/index.ts). */
+import { registerPolicies } from '../../sim/policies/index.js';
+import { learnedAdmit } from './learned-admit.js';
+import { learnedEvict } from './learned-evict.js';
+import { rl } from './rl.js';
+import { scdl2 } from './scdl2.js';
+
+registerPolicies(import.meta.url, [learnedAdmit, learnedEvict, scdl2, rl]);
