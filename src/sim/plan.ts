@@ -5,6 +5,7 @@
 
 import { parseBytes } from '../common/units.js';
 import type { Watermarks } from './engine.js';
+import { readParams } from './params.js';
 import { policySpec } from './policies/index.js';
 import type { PolicySpec } from './policy.js';
 
@@ -54,7 +55,9 @@ export function policyNames(text: string): string[] {
 
 function parsePolicy(item: string): PolicyChoice {
   const { name, params, label } = readPolicy(item);
-  return { spec: policySpec(name), params, label };
+  const spec = policySpec(name);
+  readParams(spec.name, spec.params ?? {}, params);
+  return { spec, params, label };
 }
 
 function readPolicy(item: string): { name: string; params: Record<string, string>; label: string } {

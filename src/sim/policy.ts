@@ -9,6 +9,7 @@
  * Objects are dense indices (Trace.obj); `req` is the request's position in the trace.
  */
 import type { Trace } from '../trace/model.js';
+import { type ParamDecls, type ParamValues, readParams } from './params.js';
 
 export interface Policy {
   /** The resident object `obj` was requested again. */
@@ -70,16 +71,21 @@ export interface PolicySpec {
   readonly unbounded?: boolean;
   /** true for learned policies (they need a bundle or learn while replaying): not in `--policies all` */
   readonly learned?: boolean;
+  /** the parameters `create` reads from `ctx.params`; absent: none */
+  readonly params?: ParamDecls;
   create(ctx: PolicyContext): Policy;
 }
 
-/** Reads a numeric policy parameter, with a clear error for bad values. */
-export function numberParam(ctx: PolicyContext, name: string, fallback: number): number {
-  const raw = ctx.params[name];
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (!Number.isFinite(v)) throw new RangeError(`policy parameter ${name}=${raw} is not a number`);
-  return v;
+/** A registry policy: its spec fields, its declared parameters, and a factory given their values. */
+export interface PolicyDefinition<D extends ParamDecls> extends Omit<PolicySpec, 'create' | 'params'> {
+  readonly params: D;
+  create(ctx: PolicyContext, params: ParamValues<D>): Policy;
+}
+
+/** Makes a spec whose `create` reads the context's parameters against the declaration first. */
+export function definePolicy<const D extends ParamDecls>(definition: PolicyDefinition<D>): PolicySpec {
+  const { create, ...spec } = definition;
+  return { ...spec, create: (ctx) => create(ctx, readParams(spec.name, spec.params, ctx.params)) };
 }
 
 /** A policy was asked for something its state cannot give (e.g. a victim from an empty cache). */

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Random } from '../../src/common/random.js';
 import { DAY } from '../../src/common/time.js';
 import { lowerBound } from '../../src/learn/dataset.js';
 import { simulate } from '../../src/sim/engine.js';
 import { policySpec } from '../../src/sim/policies/index.js';
 import '../../src/learn/policies/index.js';
+import { traceFromRequests } from '../../src/trace/builder.js';
 import { type Trace, uniqueBytes } from '../../src/trace/model.js';
+import { tempFile } from '../helpers.js';
 import { oneHitWonders, periodicAndBursts, T0, trainOn } from './helpers.js';
 
 /** Byte hit ratio of a policy on the requests from `fromDay` on (the replay runs from the start). */
@@ -41,4 +44,25 @@ test('learned-evict beats LRU when recently used files are the ones never read a
   const lru = testDaysByteHitRatio(trace, 'lru', capacity);
   const learned = testDaysByteHitRatio(trace, 'learned-evict', capacity, { bundle: bundle.dir });
   assert.ok(learned > lru + 0.05, `learned-evict ${learned.toFixed(4)} vs lru ${lru.toFixed(4)}`);
+});
+
+test('the policy under learned-admit keeps its own parameters', () => {
+  const rng = new Random(3);
+  const trace = traceFromRequests(
+    Array.from({ length: 5000 }, (_, i) => ({ time: i, key: rng.int(500), size: 1 + rng.int(1000) })),
+  );
+  const capacity = Math.floor(0.2 * uniqueBytes(trace));
+  // every score 1 with threshold 0: learned-admit admits every miss, so it is its policy underneath
+  const scores = tempFile('ones.f32', new Uint8Array(new Float32Array(trace.length).fill(1).buffer));
+  const run = (policy: string, params: Record<string, string>) =>
+    simulate(trace, policySpec(policy), { capacity, params }).byteHitRatio;
+  const tuned = run('s3fifo', { 'fifo-size-ratio': '0.5' });
+  assert.notEqual(tuned, run('s3fifo', {}), 'the parameter changes s3fifo on this trace');
+  const under = 's3fifo(fifo-size-ratio=0.5)';
+  assert.equal(run('learned-admit', { scores, threshold: '0', under }), tuned);
+  assert.throws(
+    () => run('learned-admit', { scores, under: 's3fifo(fifo-size-ration=0.5)' }),
+    /fifo-size-ration is unknown/,
+  );
+  assert.throws(() => run('learned-admit', { scores, under: 'learned-evict' }), /not a classic policy/);
 });

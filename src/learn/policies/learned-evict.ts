@@ -1,10 +1,28 @@
-import type { PolicySpec } from '../../sim/policy.js';
-import { createLearnedEvict } from './mlp.js';
+import { definePolicy } from '../../sim/policy.js';
+import { LearnedEvict, scoreSource } from './mlp.js';
 
 /** Learned eviction (mlp.ts): evict the sampled object predicted to return last (LRB). */
-export const learnedEvict: PolicySpec = {
+export const learnedEvict = definePolicy({
   name: 'learned-evict',
   learned: true,
-  description: 'learned eviction (LRB-like): bundle=DIR, candidates=64 sampled per eviction',
-  create: (ctx) => createLearnedEvict(ctx),
-};
+  description: 'learned eviction (LRB-like): evict the sampled object predicted to return last',
+  params: {
+    bundle: { type: 'string', placeholder: 'DIR', doc: 'learned-evict model bundle' },
+    scores: {
+      type: 'string',
+      placeholder: 'FILE',
+      doc: 'precomputed scores instead of a bundle (float32 per request)',
+    },
+    candidates: {
+      type: 'integer',
+      default: 64,
+      min: 1,
+      max: 4096,
+      doc: 'resident objects sampled per eviction',
+    },
+  },
+  create(ctx, params) {
+    const source = scoreSource(ctx, 'learned-evict', params);
+    return new LearnedEvict(ctx.trace, source.scores, params.candidates, ctx.seed);
+  },
+});

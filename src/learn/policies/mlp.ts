@@ -18,8 +18,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Random } from '../../common/random.js';
 import { FEATURE_NAMES } from '../../prep/schema.js';
-import type { Policy, PolicyContext, PolicySpec } from '../../sim/policy.js';
-import { numberParam } from '../../sim/policy.js';
+import type { Policy, PolicyContext } from '../../sim/policy.js';
 import { IndexedSet } from '../../sim/structs/indexed-set.js';
 import type { Trace } from '../../trace/model.js';
 import { type Bundle, type BundleKind, type BundleParams, readBundleSync } from '../bundle.js';
@@ -96,13 +95,17 @@ export function readScores(file: string, trace: Trace, policy: string): Float32A
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
-interface ScoreSource {
+export interface ScoreSource {
   scores: Float32Array;
   bundle?: Bundle;
 }
 
-function scoreSource(ctx: PolicyContext, policy: BundleKind): ScoreSource {
-  const { bundle: dir, scores: file } = ctx.params;
+/** The policy's scores: from `scores=FILE`, or computed by the model of `bundle=DIR`. */
+export function scoreSource(
+  ctx: PolicyContext,
+  policy: BundleKind,
+  { bundle: dir, scores: file }: { bundle?: string; scores?: string },
+): ScoreSource {
   if (file !== undefined) return { scores: readScores(file, ctx.trace, policy) };
   if (dir === undefined) throw new LearnedPolicyError(policy, 'needs bundle=DIR (or scores=FILE)');
   const bundle = readBundleSync(dir, { kind: policy, format: 'tfjs-layers', features: FEATURE_NAMES });
@@ -209,30 +212,4 @@ export function bundleThreshold(
     }
   }
   return best;
-}
-
-/**
- * `learned-admit(bundle=DIR[,under=lru][,threshold=X])` or `(scores=FILE[,threshold=0])`.
- * `underSpec` resolves the policy underneath by name (the registry, passed in to avoid an
- * import cycle).
- */
-export function createLearnedAdmit(ctx: PolicyContext, underSpec: (name: string) => PolicySpec): Policy {
-  const source = scoreSource(ctx, 'learned-admit');
-  const tuned = source.bundle ? bundleThreshold(source.bundle.params, ctx.capacity) : { threshold: 0 };
-  const threshold = numberParam(ctx, 'threshold', tuned.threshold);
-  const underName = ctx.params.under ?? tuned.under ?? 'lru';
-  if (underName.startsWith('learned-admit'))
-    throw new LearnedPolicyError('learned-admit', 'under= cannot be itself');
-  const under = underSpec(underName).create({ ...ctx, params: {} });
-  return new LearnedAdmit(under, source.scores, threshold);
-}
-
-/** `learned-evict(bundle=DIR[,candidates=64])` or `(scores=FILE[,candidates=64])`. */
-export function createLearnedEvict(ctx: PolicyContext): Policy {
-  const source = scoreSource(ctx, 'learned-evict');
-  const candidates = numberParam(ctx, 'candidates', 64);
-  if (!(Number.isInteger(candidates) && candidates >= 1)) {
-    throw new LearnedPolicyError('learned-evict', `candidates must be an integer >= 1, got ${candidates}`);
-  }
-  return new LearnedEvict(ctx.trace, source.scores, candidates, ctx.seed);
 }

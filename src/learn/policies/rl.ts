@@ -1,5 +1,5 @@
-import type { PolicySpec } from '../../sim/policy.js';
-import { agentParams } from '../rl/agent-params.js';
+import { definePolicy } from '../../sim/policy.js';
+import { AGENT_PARAMS, agentParams } from '../rl/agent-params.js';
 import { CacheAgent } from '../rl/cache-agent.js';
 import { RequestStats } from '../rl/request-stats.js';
 import { rlModels } from '../rl/rl-models.js';
@@ -8,14 +8,15 @@ import { rlModels } from '../rl/rl-models.js';
  * The SCDL2 agents with deep Q-networks in place of the tables (docs/rl.md). Parameters as
  * `scdl2`; `bundle=DIR` is a tfjs-layers rl bundle.
  */
-export const rl: PolicySpec = {
+export const rl = definePolicy({
   name: 'rl',
   learned: true,
   description: 'deep Q-network version of the scdl2 addition + eviction agents',
-  create(ctx) {
-    const p = agentParams(ctx);
+  params: AGENT_PARAMS,
+  create(ctx, params) {
+    const p = agentParams(params);
     const stats = new RequestStats(ctx.trace.objectCount);
     const models = rlModels(ctx.trace, ctx.seed, p.learn, p.bundle);
     return new CacheAgent(ctx, { ...p, ...models, stats, encoder: models.encoder(ctx.trace, stats) });
   },
-};
+});

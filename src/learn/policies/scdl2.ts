@@ -1,8 +1,8 @@
 import { Random } from '../../common/random.js';
-import type { PolicySpec } from '../../sim/policy.js';
+import { definePolicy } from '../../sim/policy.js';
 import { readBundleSync } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from '../rl/actions.js';
-import { agentParams } from '../rl/agent-params.js';
+import { AGENT_PARAMS, agentParams } from '../rl/agent-params.js';
 import { CacheAgent } from '../rl/cache-agent.js';
 import { QTable } from '../rl/q-table.js';
 import { RequestStats } from '../rl/request-stats.js';
@@ -14,12 +14,13 @@ import { readTables } from '../rl/table-file.js';
  * `bundle=DIR` (a q-table bundle; greedy and not learning unless `learn=true`), `k` (32),
  * `schedule=k|day`, `learn`, `epsilon-decay`, `window` (remembered choices per file, 8).
  */
-export const scdl2: PolicySpec = {
+export const scdl2 = definePolicy({
   name: 'scdl2',
   learned: true,
   description: 'tabular Q-learning addition + eviction agents of the CMS smart-cache studies',
-  create(ctx) {
-    const p = agentParams(ctx);
+  params: AGENT_PARAMS,
+  create(ctx, params) {
+    const p = agentParams(params);
     const rng = new Random(ctx.seed ^ 0x5cd12);
     let tables = {
       addition: new QTable(ADDITION_SPACE.size, ADDITION_ACTIONS.length, rng),
@@ -37,4 +38,4 @@ export const scdl2: PolicySpec = {
       encoder: new TableEncoder(ctx.trace, stats),
     });
   },
-};
+});

@@ -1,5 +1,5 @@
 /** Command-line parameters shared by the `scdl2` and `rl` policies. */
-import { numberParam, type PolicyContext } from '../../sim/policy.js';
+import type { ParamValues } from '../../sim/params.js';
 import type { EvictionSchedule } from './cache-agent.js';
 
 export const DEFAULT_K = 32;
@@ -7,12 +7,34 @@ export const DEFAULT_K = 32;
 export const DEFAULT_EPSILON_DECAY = 1e-5;
 export const DEFAULT_WINDOW = 8;
 
-export class AgentParamError extends RangeError {
-  constructor(param: string, value: string, expected: string) {
-    super(`policy parameter ${param}=${value}: expected ${expected}`);
-    this.name = 'AgentParamError';
-  }
-}
+export const AGENT_PARAMS = {
+  bundle: {
+    type: 'string',
+    placeholder: 'DIR',
+    doc: 'trained agents; greedy and not learning unless learn=true',
+  },
+  learn: { type: 'boolean', doc: 'keep learning while replaying (default: true without a bundle)' },
+  k: {
+    type: 'integer',
+    default: DEFAULT_K,
+    min: 0,
+    doc: 'the eviction agent runs every k + 1 requests (schedule=k)',
+  },
+  schedule: {
+    type: 'choice',
+    choices: ['k', 'day'],
+    default: 'k',
+    doc: 'eviction pass every k requests or at day end',
+  },
+  'epsilon-decay': {
+    type: 'number',
+    default: DEFAULT_EPSILON_DECAY,
+    min: 0,
+    max: 1,
+    doc: 'exploration rate decay per table update',
+  },
+  window: { type: 'integer', default: DEFAULT_WINDOW, min: 2, max: 255, doc: 'remembered choices per file' },
+} as const;
 
 export interface AgentParams {
   bundle?: string;
@@ -23,25 +45,13 @@ export interface AgentParams {
   window: number;
 }
 
-export function agentParams(ctx: PolicyContext): AgentParams {
-  const bundle = ctx.params.bundle;
-  const learnRaw = ctx.params.learn ?? (bundle ? 'false' : 'true');
-  if (learnRaw !== 'true' && learnRaw !== 'false')
-    throw new AgentParamError('learn', learnRaw, 'true or false');
-  const schedule = ctx.params.schedule ?? 'k';
-  if (schedule !== 'k' && schedule !== 'day') throw new AgentParamError('schedule', schedule, 'k or day');
-  const k = numberParam(ctx, 'k', DEFAULT_K);
-  if (!(Number.isInteger(k) && k >= 0)) throw new AgentParamError('k', String(k), 'an integer >= 0');
-  const window = numberParam(ctx, 'window', DEFAULT_WINDOW);
-  if (!(Number.isInteger(window) && window >= 2 && window <= 255)) {
-    throw new AgentParamError('window', String(window), 'an integer in 2..255');
-  }
+export function agentParams(params: ParamValues<typeof AGENT_PARAMS>): AgentParams {
   return {
-    bundle,
-    learn: learnRaw === 'true',
-    k,
-    schedule,
-    epsilonDecay: numberParam(ctx, 'epsilon-decay', DEFAULT_EPSILON_DECAY),
-    window,
+    bundle: params.bundle,
+    learn: params.learn ?? params.bundle === undefined,
+    k: params.k,
+    schedule: params.schedule,
+    epsilonDecay: params['epsilon-decay'],
+    window: params.window,
   };
 }

@@ -1,4 +1,5 @@
-import type { Policy, PolicyContext, PolicySpec } from '../policy.js';
+import type { Policy, PolicyContext } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import type { ObjList } from '../structs/dlist.js';
 import { SizedQueues } from '../structs/sized-queues.js';
 
@@ -102,8 +103,9 @@ class Arc implements Policy {
   }
 }
 
-export const arc: PolicySpec = {
+export const arc = definePolicy({
   name: 'arc',
+  params: {},
   description: 'Adaptive Replacement Cache with byte sizes (libCacheSim ARC)',
   create: (ctx) => new Arc(ctx),
-};
+});

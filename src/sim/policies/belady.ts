@@ -1,5 +1,6 @@
 import { nextAccessIndex } from '../../trace/model.js';
-import type { PolicyContext, PolicySpec } from '../policy.js';
+import type { PolicyContext } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import { RankedPolicy } from './ranked.js';
 
 /**
@@ -27,9 +28,10 @@ class Belady extends RankedPolicy {
   }
 }
 
-export const belady: PolicySpec = {
+export const belady = definePolicy({
   name: 'belady',
+  params: {},
   description: 'offline optimum: evict the object requested farthest in the future',
   offline: true,
   create: (ctx) => new Belady(ctx),
-};
+});

@@ -1,5 +1,10 @@
-import { numberParam, type Policy, type PolicyContext, type PolicySpec } from '../policy.js';
+import type { ParamValues } from '../params.js';
+import { definePolicy, type Policy, type PolicyContext } from '../policy.js';
 import { ListPool, ObjList } from '../structs/dlist.js';
+
+const PARAMS = {
+  'n-bit-counter': { type: 'integer', default: 1, min: 1, max: 8, doc: 'bits of the per-object hit counter' },
+} as const;
 
 /**
  * CLOCK / second chance as libCacheSim Clock.c (FIFO with reinsertion): objects enter
@@ -12,14 +17,10 @@ class Clock implements Policy {
   private readonly counter: Uint8Array;
   private readonly maxCount: number;
 
-  constructor(ctx: PolicyContext) {
+  constructor(ctx: PolicyContext, params: ParamValues<typeof PARAMS>) {
     this.queue = new ObjList(new ListPool(ctx.trace.objectCount));
     this.counter = new Uint8Array(ctx.trace.objectCount);
-    const bits = numberParam(ctx, 'n-bit-counter', 1);
-    if (!(Number.isInteger(bits) && bits >= 1 && bits <= 8)) {
-      throw new RangeError(`policy parameter n-bit-counter=${bits} must be an integer in 1..8`);
-    }
-    this.maxCount = (1 << bits) - 1;
+    this.maxCount = (1 << params['n-bit-counter']) - 1;
   }
 
   hit(obj: number): void {
@@ -47,8 +48,9 @@ class Clock implements Policy {
   }
 }
 
-export const clock: PolicySpec = {
+export const clock = definePolicy({
   name: 'clock',
   description: 'CLOCK / second chance: FIFO that reinserts objects hit since their last pass',
-  create: (ctx) => new Clock(ctx),
-};
+  params: PARAMS,
+  create: (ctx, params) => new Clock(ctx, params),
+});

@@ -1,4 +1,4 @@
-import type { PolicySpec } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import { QueuePolicy } from './queue.js';
 
 /** First in, first out: hits change nothing; the tail is the oldest insertion. */
@@ -6,8 +6,9 @@ class Fifo extends QueuePolicy {
   hit(): void {}
 }
 
-export const fifo: PolicySpec = {
+export const fifo = definePolicy({
   name: 'fifo',
+  params: {},
   description: 'first in, first out',
   create: (ctx) => new Fifo(ctx),
-};
+});

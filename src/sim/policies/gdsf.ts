@@ -1,4 +1,5 @@
-import type { PolicyContext, PolicySpec } from '../policy.js';
+import type { PolicyContext } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import { RankedPolicy } from './ranked.js';
 
 /**
@@ -39,8 +40,9 @@ class Gdsf extends RankedPolicy {
   }
 }
 
-export const gdsf: PolicySpec = {
+export const gdsf = definePolicy({
   name: 'gdsf',
+  params: {},
   description: 'GreedyDual-Size-Frequency: evict lowest L + frequency/size',
   create: (ctx) => new Gdsf(ctx),
-};
+});

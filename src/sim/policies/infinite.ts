@@ -1,4 +1,4 @@
-import { type Policy, type PolicySpec, PolicyStateError } from '../policy.js';
+import { definePolicy, type Policy, PolicyStateError } from '../policy.js';
 
 /** The infinite-cache baseline: every object stays forever; only first requests miss. */
 class Infinite implements Policy {
@@ -13,9 +13,10 @@ class Infinite implements Policy {
   remove(): void {}
 }
 
-export const infinite: PolicySpec = {
+export const infinite = definePolicy({
   name: 'infinite',
+  params: {},
   description: 'unbounded cache that never evicts (compulsory misses only)',
   unbounded: true,
   create: () => new Infinite(),
-};
+});

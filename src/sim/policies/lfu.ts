@@ -1,4 +1,5 @@
-import type { PolicyContext, PolicySpec } from '../policy.js';
+import type { PolicyContext } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import { RankedPolicy } from './ranked.js';
 
 /**
@@ -25,8 +26,9 @@ class Lfu extends RankedPolicy {
   }
 }
 
-export const lfu: PolicySpec = {
+export const lfu = definePolicy({
   name: 'lfu',
+  params: {},
   description: 'least frequently used, ties evicted in the order they reached their count (libCacheSim LFU)',
   create: (ctx) => new Lfu(ctx),
-};
+});

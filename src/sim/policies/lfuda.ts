@@ -1,4 +1,4 @@
-import type { PolicySpec } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import { RankedPolicy } from './ranked.js';
 
 /**
@@ -40,8 +40,9 @@ class Lfuda extends RankedPolicy {
   }
 }
 
-export const lfuda: PolicySpec = {
+export const lfuda = definePolicy({
   name: 'lfuda',
+  params: {},
   description: 'LFU with dynamic aging, libCacheSim variant: evict lowest priority, hits add the age',
   create: (ctx) => new Lfuda(ctx),
-};
+});

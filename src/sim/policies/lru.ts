@@ -1,4 +1,4 @@
-import type { PolicySpec } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import { QueuePolicy } from './queue.js';
 
 /** Least recently used: a hit moves the object to the head; the tail is the oldest request. */
@@ -8,8 +8,9 @@ class Lru extends QueuePolicy {
   }
 }
 
-export const lru: PolicySpec = {
+export const lru = definePolicy({
   name: 'lru',
+  params: {},
   description: 'least recently used',
   create: (ctx) => new Lru(ctx),
-};
+});

@@ -1,4 +1,4 @@
-import { type Policy, type PolicySpec, PolicyStateError } from '../policy.js';
+import { definePolicy, type Policy, PolicyStateError } from '../policy.js';
 
 /** The no-cache baseline: nothing is admitted, every request goes to remote storage. */
 class NoCache implements Policy {
@@ -19,8 +19,9 @@ class NoCache implements Policy {
   remove(): void {}
 }
 
-export const nocache: PolicySpec = {
+export const nocache = definePolicy({
   name: 'nocache',
+  params: {},
   description: 'admits nothing (every request is a miss)',
   create: () => new NoCache(),
-};
+});

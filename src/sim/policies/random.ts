@@ -1,5 +1,6 @@
 import { Random } from '../../common/random.js';
-import type { Policy, PolicyContext, PolicySpec } from '../policy.js';
+import type { Policy, PolicyContext } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import { IndexedSet } from '../structs/indexed-set.js';
 
 /**
@@ -33,8 +34,9 @@ class RandomEviction implements Policy {
   }
 }
 
-export const random: PolicySpec = {
+export const random = definePolicy({
   name: 'random',
+  params: {},
   description: 'evict a uniformly random resident object (seeded)',
   create: (ctx) => new RandomEviction(ctx),
-};
+});

@@ -1,4 +1,5 @@
-import { numberParam, type Policy, type PolicyContext, type PolicySpec } from '../policy.js';
+import type { ParamValues } from '../params.js';
+import { definePolicy, type Policy, type PolicyContext } from '../policy.js';
 import type { ObjList } from '../structs/dlist.js';
 import { GhostFifo } from '../structs/ghost-fifo.js';
 import { SizedQueues } from '../structs/sized-queues.js';
@@ -8,6 +9,30 @@ const MAIN = 1;
 const NO_VICTIM = -1;
 const NO_REQUEST = -1;
 const FREQUENCY_CAP = 3;
+
+const PARAMS = {
+  'fifo-size-ratio': {
+    type: 'number',
+    default: 0.1,
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    exclusiveMax: true,
+    doc: 'share of the bytes for the small FIFO',
+  },
+  'ghost-size-ratio': {
+    type: 'number',
+    default: 0.9,
+    min: 0,
+    doc: 'ghost FIFO size, as a share of the bytes',
+  },
+  'move-to-main-threshold': {
+    type: 'integer',
+    default: 2,
+    min: 1,
+    doc: 'hits in the small FIFO that move an object to main',
+  },
+} as const;
 
 /**
  * S3-FIFO (Yang et al., SOSP 2023) as libCacheSim S3FIFO.c, with its cachesim defaults:
@@ -38,16 +63,16 @@ class S3Fifo implements Policy {
   private readonly moveThreshold: number;
   private ghostHitRequest = NO_REQUEST;
 
-  constructor(ctx: PolicyContext) {
+  constructor(ctx: PolicyContext, params: ParamValues<typeof PARAMS>) {
     const n = ctx.trace.objectCount;
     this.queues = new SizedQueues(n, 2);
     this.small = this.queues.queue(SMALL);
     this.main = this.queues.queue(MAIN);
     this.frequency = new Int32Array(n);
-    this.smallCapacity = Math.trunc(ctx.capacity * numberParam(ctx, 'fifo-size-ratio', 0.1));
+    this.smallCapacity = Math.trunc(ctx.capacity * params['fifo-size-ratio']);
     this.mainCapacity = ctx.capacity - this.smallCapacity;
-    this.ghost = new GhostFifo(n, Math.trunc(ctx.capacity * numberParam(ctx, 'ghost-size-ratio', 0.9)));
-    this.moveThreshold = numberParam(ctx, 'move-to-main-threshold', 2);
+    this.ghost = new GhostFifo(n, Math.trunc(ctx.capacity * params['ghost-size-ratio']));
+    this.moveThreshold = params['move-to-main-threshold'];
   }
 
   miss(obj: number, _size: number, req: number): void {
@@ -105,8 +130,9 @@ class S3Fifo implements Policy {
   }
 }
 
-export const s3fifo: PolicySpec = {
+export const s3fifo = definePolicy({
   name: 's3fifo',
   description: 'S3-FIFO: small FIFO filter, main FIFO with reinsertion, ghost FIFO (libCacheSim)',
-  create: (ctx) => new S3Fifo(ctx),
-};
+  params: PARAMS,
+  create: (ctx, params) => new S3Fifo(ctx, params),
+});

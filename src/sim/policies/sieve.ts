@@ -1,4 +1,5 @@
-import type { Policy, PolicyContext, PolicySpec } from '../policy.js';
+import type { Policy, PolicyContext } from '../policy.js';
+import { definePolicy } from '../policy.js';
 import { ListPool, ObjList } from '../structs/dlist.js';
 
 const NIL = ObjList.NIL;
@@ -52,8 +53,9 @@ class Sieve implements Policy {
   }
 }
 
-export const sieve: PolicySpec = {
+export const sieve = definePolicy({
   name: 'sieve',
+  params: {},
   description: 'SIEVE: FIFO with a visited bit and a hand that sifts out unvisited objects',
   create: (ctx) => new Sieve(ctx),
-};
+});

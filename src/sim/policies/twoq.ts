@@ -1,4 +1,5 @@
-import { numberParam, type Policy, type PolicyContext, type PolicySpec } from '../policy.js';
+import type { ParamValues } from '../params.js';
+import { definePolicy, type Policy, type PolicyContext } from '../policy.js';
 import type { ObjList } from '../structs/dlist.js';
 import { GhostFifo } from '../structs/ghost-fifo.js';
 import { SizedQueues } from '../structs/sized-queues.js';
@@ -6,6 +7,24 @@ import { SizedQueues } from '../structs/sized-queues.js';
 const A1IN = 0;
 const AM = 1;
 const NO_REQUEST = -1;
+
+const PARAMS = {
+  'Ain-size-ratio': {
+    type: 'number',
+    default: 0.25,
+    min: 0,
+    max: 1,
+    exclusiveMin: true,
+    exclusiveMax: true,
+    doc: 'share of the bytes for the A1in FIFO of new objects',
+  },
+  'Aout-size-ratio': {
+    type: 'number',
+    default: 0.5,
+    min: 0,
+    doc: 'A1out ghost size, as a share of the bytes',
+  },
+} as const;
 
 /**
  * 2Q (Johnson & Shasha, VLDB 1994), full version, as libCacheSim TwoQ.c with its
@@ -29,15 +48,15 @@ class TwoQ implements Policy {
   private readonly amCapacity: number;
   private ghostHitRequest = NO_REQUEST;
 
-  constructor(ctx: PolicyContext) {
+  constructor(ctx: PolicyContext, params: ParamValues<typeof PARAMS>) {
     const n = ctx.trace.objectCount;
     this.queues = new SizedQueues(n, 2);
     this.a1in = this.queues.queue(A1IN);
     this.am = this.queues.queue(AM);
     this.requestSize = ctx.trace.size;
-    this.a1inCapacity = Math.trunc(ctx.capacity * numberParam(ctx, 'Ain-size-ratio', 0.25));
+    this.a1inCapacity = Math.trunc(ctx.capacity * params['Ain-size-ratio']);
     this.amCapacity = ctx.capacity - this.a1inCapacity;
-    this.a1out = new GhostFifo(n, Math.trunc(ctx.capacity * numberParam(ctx, 'Aout-size-ratio', 0.5)));
+    this.a1out = new GhostFifo(n, Math.trunc(ctx.capacity * params['Aout-size-ratio']));
   }
 
   miss(obj: number, _size: number, req: number): void {
@@ -78,8 +97,9 @@ class TwoQ implements Policy {
   }
 }
 
-export const twoq: PolicySpec = {
+export const twoq = definePolicy({
   name: '2q',
   description: '2Q: FIFO for new objects, ghost of their ids, LRU for re-referenced ones (libCacheSim TwoQ)',
-  create: (ctx) => new TwoQ(ctx),
-};
+  params: PARAMS,
+  create: (ctx, params) => new TwoQ(ctx, params),
+});

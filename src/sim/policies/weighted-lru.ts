@@ -21,7 +21,8 @@
  * only until the file fits.
  */
 import { MINUTE } from '../../common/time.js';
-import { numberParam, type Policy, type PolicyContext } from '../policy.js';
+import type { ParamValues } from '../params.js';
+import type { Policy, PolicyContext } from '../policy.js';
 import { ListPool, ObjList } from '../structs/dlist.js';
 
 export type WeightFunction = (
@@ -32,6 +33,19 @@ export type WeightFunction = (
   b: number,
   c: number,
 ) => number;
+
+/** The weight function's parameters, shared by the three weighted LRUs. */
+export const WEIGHT_PARAMS = {
+  a: { type: 'number', default: 1, min: -10, max: 10, doc: 'weight of the request count nReq' },
+  b: { type: 'number', default: 1, min: -10, max: 10, doc: 'weight of the size in MiB' },
+  c: {
+    type: 'number',
+    default: 1,
+    min: -10,
+    max: 10,
+    doc: 'weight of meanTicks (minutes since recent requests)',
+  },
+} as const;
 
 /** The original's ring of request times per file. */
 const REMEMBERED_REQUESTS = 32;
@@ -55,6 +69,7 @@ export class WeightedLru implements Policy {
 
   constructor(
     ctx: PolicyContext,
+    params: ParamValues<typeof WEIGHT_PARAMS>,
     private readonly weightOf: WeightFunction,
   ) {
     const n = ctx.trace.objectCount;
@@ -67,9 +82,7 @@ export class WeightedLru implements Policy {
     this.timesSum = new Float64Array(n);
     this.traceTime = ctx.trace.time;
     this.traceSize = ctx.trace.size;
-    this.a = numberParam(ctx, 'a', 1);
-    this.b = numberParam(ctx, 'b', 1);
-    this.c = numberParam(ctx, 'c', 1);
+    ({ a: this.a, b: this.b, c: this.c } = params);
   }
 
   miss(obj: number, _size: number, req: number): void {

@@ -1,11 +1,12 @@
-import type { PolicySpec } from '../policy.js';
-import { WeightedLru } from './weighted-lru.js';
+import { definePolicy } from '../policy.js';
+import { WEIGHT_PARAMS, WeightedLru } from './weighted-lru.js';
 
 /** Weight nReq^a + size^b + meanTicks^c (smart-cache FuncAdditiveExp); see weighted-lru.ts. */
-export const wlruAdditiveExp: PolicySpec = {
+export const wlruAdditiveExp = definePolicy({
   name: 'wlru-additive-exp',
   description:
     'LRU admitting files whose nReq^a + size^b + meanTicks^c is at most the mean (CMS smart-cache)',
-  create: (ctx) =>
-    new WeightedLru(ctx, (nReq, size, meanTicks, a, b, c) => nReq ** a + size ** b + meanTicks ** c),
-};
+  params: WEIGHT_PARAMS,
+  create: (ctx, params) =>
+    new WeightedLru(ctx, params, (nReq, size, meanTicks, a, b, c) => nReq ** a + size ** b + meanTicks ** c),
+});
