@@ -8,6 +8,14 @@ import { parseDuration } from '../common/units.js';
 import { gapTable } from '../report/gap.js';
 import { resultsTable } from '../report/table.js';
 import { sortByTime } from '../trace/sort.js';
+import {
+  durationArgument,
+  durationText,
+  integer,
+  jobsArgument,
+  seedArgument,
+  valueOption,
+} from './arguments.js';
 import { addReportOutputs, type ReportOutputs, writeReports } from './outputs.js';
 import { type Progress, progressBar, trainingBar } from './progress.js';
 import { printJson } from './run.js';
@@ -18,16 +26,16 @@ interface EvaluateOptions extends TraceInputOptions, ReportOutputs {
   bundle: string[];
   sizes: string;
   testDays: string;
-  period: string;
+  period: number;
   policies: string;
   under?: string;
-  candidates: string;
+  candidates: number;
   retrainEvery?: string;
   retrainWindow: string;
   retrainModel?: string;
-  epochs?: string;
-  seed: string;
-  jobs?: string;
+  epochs?: number;
+  seed: number;
+  jobs?: number;
   json?: boolean;
 }
 
@@ -54,7 +62,14 @@ export function register(program: Command): void {
   addTraceInputOptions(cmd)
     .option('-b, --bundle <dir>', 'a model bundle (repeatable)', collect, [])
     .requiredOption('--test-days <C..D>', 'held-out days: dates or indices from 0, inclusive')
-    .option('--period <duration>', 'length of a "day" for indices and metric windows (1d, 6h, 20m)', '1d')
+    .addOption(
+      valueOption(
+        '--period <duration>',
+        'length of a "day" for indices and metric windows (1d, 6h, 20m)',
+        durationArgument,
+        '1d',
+      ),
+    )
     .option(
       '-s, --sizes <list>',
       "cache sizes: fractions of the test days' unique bytes or sizes",
@@ -65,13 +80,28 @@ export function register(program: Command): void {
       '--under <policy>',
       'eviction policy under learned-admit, a list runs each (default: the one its thresholds were tuned under)',
     )
-    .option('--candidates <n>', 'learned-evict: candidates sampled per eviction', '64')
-    .option('--retrain-every <duration>', 'also replay models retrained every so often on a sliding window')
-    .option('--retrain-window <duration>', 'length of the sliding training window', '7d')
+    .addOption(
+      valueOption(
+        '--candidates <n>',
+        'learned-evict: candidates sampled per eviction',
+        integer(1, 4096),
+        '64',
+      ),
+    )
+    .addOption(
+      valueOption(
+        '--retrain-every <duration>',
+        'also replay models retrained every so often on a sliding window',
+        durationText,
+      ),
+    )
+    .addOption(
+      valueOption('--retrain-window <duration>', 'length of the sliding training window', durationText, '7d'),
+    )
     .option('--retrain-model <list>', 'kinds to retrain (default: the kinds of the bundles, else both)')
-    .option('--epochs <n>', "retraining epochs (default: the bundle's, else 5)")
-    .option('--seed <n>', 'seed for randomised policies and retraining', '1')
-    .option('-j, --jobs <n>', 'worker threads (default: cores)')
+    .addOption(valueOption('--epochs <n>', "retraining epochs (default: the bundle's, else 5)", integer(1)))
+    .addOption(valueOption('--seed <n>', 'seed for randomised policies and retraining', seedArgument, '1'))
+    .addOption(valueOption('-j, --jobs <n>', 'worker threads (default: cores)', jobsArgument))
     .option('--json', 'print {results, gap} as JSON on stdout instead of tables');
   addReportOutputs(cmd).addHelpText('after', EXAMPLES).action(runEvaluate);
 }
@@ -85,24 +115,24 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   const evaluation = await evaluateHeldOut({
     trace: sortByTime(loaded.trace),
     testDays: opts.testDays,
-    period: parseDuration(opts.period),
+    period: opts.period,
     sizes: opts.sizes,
     bundles,
     policies: opts.policies,
     unders: opts.under === undefined ? [] : opts.under.split(',').map((u) => u.trim()),
-    candidates: opts.candidates,
+    candidates: String(opts.candidates),
     retrain: opts.retrainEvery
       ? {
           every: parseDuration(opts.retrainEvery),
           window: parseDuration(opts.retrainWindow),
           label: `${opts.retrainEvery}/${opts.retrainWindow}`,
           kinds: opts.retrainModel?.split(',').map((k) => k.trim()),
-          epochs: opts.epochs === undefined ? undefined : Number(opts.epochs),
+          epochs: opts.epochs,
           bar: trainingBar,
         }
       : undefined,
-    seed: Number(opts.seed),
-    workers: opts.jobs === undefined ? undefined : Number(opts.jobs),
+    seed: opts.seed,
+    workers: opts.jobs,
     onProgress: (total) => {
       bar = progressBar('evaluating', total, 'requests');
       return (n) => bar?.tick(n);

@@ -1,9 +1,9 @@
 /** `smartcache generate`: a deterministic synthetic workload written in any trace format. */
 import { type Command, Option } from 'commander';
-import { parseBytes } from '../common/units.js';
 import { generateWorkload } from '../trace/generate.js';
 import type { FormatName } from '../trace/read.js';
 import { writeTrace } from '../trace/write.js';
+import { bytesArgument, integer, seedArgument, valueOption } from './arguments.js';
 import { formatArgument } from './trace-options.js';
 
 const EXAMPLES = `
@@ -18,10 +18,10 @@ of files of one dataset. docs/workload.md describes every parameter.`;
 
 interface GenerateOptions {
   preset: 'datalake';
-  requests: string;
-  seed: string;
-  days?: string;
-  maxFileSize?: string;
+  requests: number;
+  seed: number;
+  days?: number;
+  maxFileSize?: number;
   out: string;
   format?: FormatName;
 }
@@ -31,10 +31,16 @@ export function register(program: Command): void {
     .command('generate')
     .description('generate a realistic, deterministic data-lake workload (CMS-like analysis traffic)')
     .addOption(new Option('--preset <name>', 'workload model').choices(['datalake']).default('datalake'))
-    .option('-n, --requests <n>', 'number of requests', '1000000')
-    .option('--seed <n>', 'random seed: the same seed gives the same file', '1')
-    .option('--days <n>', 'time span in days (default 30)')
-    .option('--max-file-size <size>', "largest file (default 20GB; 4GB fits oracleGeneral's 32-bit sizes)")
+    .addOption(valueOption('-n, --requests <n>', 'number of requests', integer(1), '1000000'))
+    .addOption(valueOption('--seed <n>', 'random seed: the same seed gives the same file', seedArgument, '1'))
+    .addOption(valueOption('--days <n>', 'time span in days (default 30)', integer(1, 36_500)))
+    .addOption(
+      valueOption(
+        '--max-file-size <size>',
+        "largest file (default 20GB; 4GB fits oracleGeneral's 32-bit sizes)",
+        bytesArgument,
+      ),
+    )
     .requiredOption('-o, --out <file>', 'output file; format from --format or the extension')
     .addOption(
       new Option('-f, --format <name>', 'output format (default: from the extension)').argParser(
@@ -45,10 +51,10 @@ export function register(program: Command): void {
     .action(async (opts: GenerateOptions) => {
       const trace = generateWorkload({
         preset: opts.preset,
-        requests: Number(opts.requests),
-        seed: Number(opts.seed),
-        days: opts.days === undefined ? undefined : Number(opts.days),
-        maxFileSize: opts.maxFileSize === undefined ? undefined : parseBytes(opts.maxFileSize),
+        requests: opts.requests,
+        seed: opts.seed,
+        days: opts.days,
+        maxFileSize: opts.maxFileSize,
       });
       const format = await writeTrace(trace, opts.out, opts.format);
       process.stderr.write(

@@ -6,10 +6,12 @@ import { type GetResult, getFile } from '../cluster/client.js';
 import { atomically } from '../common/atomic.js';
 import { formatBytes } from '../common/units.js';
 
+import { integer, valueOption } from './arguments.js';
+
 interface GetCliOptions {
   output?: string;
   site?: string;
-  attempts: string;
+  attempts: number;
   json?: boolean;
 }
 
@@ -28,20 +30,16 @@ export function register(program: Command): void {
     .description('download a file through a smartcache redirector, with failover and resume')
     .option('-o, --output <file>', 'write here (atomically) instead of stdout')
     .option('--site <site>', "the client's site, sent as X-Smartcache-Site")
-    .option('--attempts <n>', 'most attempts over all copies', '8')
+    .addOption(valueOption('--attempts <n>', 'most attempts over all copies', integer(1, 1000), '8'))
     .option('--json', 'print bytes, copies used and attempts as JSON on stderr')
     .addHelpText('after', EXAMPLES)
     .action(runGet);
 }
 
 async function runGet(url: string, opts: GetCliOptions): Promise<void> {
-  const attempts = Number(opts.attempts);
-  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1000) {
-    throw new Error(`--attempts: expected an integer from 1 to 1000, got "${opts.attempts}"`);
-  }
   const options = {
     site: opts.site,
-    attempts,
+    attempts: opts.attempts,
     onRetry: (source: string, reason: string) =>
       process.stderr.write(`retrying after ${source}: ${reason}\n`),
   };

@@ -28,7 +28,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 const program = new Command('smartcache')
   .description('AI-managed cache layer for data lakes: ingest traces, simulate cache policies, report.')
   .version(VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError("(add --help for the command's options)");
 
 const requested = process.argv[2];
 // help lists every policy with its parameters, the learned ones too

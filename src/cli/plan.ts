@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { planCapacity } from '../cluster/capacity-plan.js';
 import { lakePolicies, readLakeConfig } from '../cluster/config.js';
 import { planTable } from '../cluster/lake-table.js';
-import { parseBytes } from '../common/units.js';
+import { bytesArgument, integer, jobsArgument, valueOption } from './arguments.js';
 import { loadPoliciesFor } from './policies.js';
 import { progressBar } from './progress.js';
 import { printJson } from './run.js';
@@ -12,10 +12,10 @@ import { addTraceInputOptions, loadTrace, type TraceInputOptions } from './trace
 interface PlanCommandOptions extends TraceInputOptions {
   trace: string;
   datalake: string;
-  budget: string;
-  points: string;
+  budget: number;
+  points: number;
   policy: string;
-  jobs?: string;
+  jobs?: number;
   json?: boolean;
 }
 
@@ -37,11 +37,17 @@ export function register(program: Command): void {
     .description('split a cache budget over the sites of a data lake by marginal WAN saving')
     .requiredOption('--datalake <lake.yaml>', 'the lake: sites, nodes, distances, schedule')
     .requiredOption('-t, --trace <file>', 'access trace; client sites from its site field or the lake shares')
-    .requiredOption('--budget <size>', 'total cache to place, e.g. 500TB or 2PB');
+    .addOption(
+      valueOption(
+        '--budget <size>',
+        'total cache to place, e.g. 500TB or 2PB',
+        bytesArgument,
+      ).makeOptionMandatory(),
+    );
   addTraceInputOptions(cmd)
-    .option('--points <n>', 'simulated sizes per site curve', '12')
+    .addOption(valueOption('--points <n>', 'simulated sizes per site curve', integer(2, 64), '12'))
     .option('--policy <name>', 'policy for sites without nodes and their planned nodes', 'lru')
-    .option('-j, --jobs <n>', 'worker threads for the curves (default: cores)')
+    .addOption(valueOption('-j, --jobs <n>', 'worker threads for the curves (default: cores)', jobsArgument))
     .option('--json', 'print the plan, the curves and both replays as JSON')
     .addHelpText('after', HELP)
     .action(runPlan);
@@ -51,13 +57,13 @@ async function runPlan(opts: PlanCommandOptions): Promise<void> {
   const lake = await readLakeConfig(opts.datalake);
   await loadPoliciesFor(opts.policy, ...lakePolicies(lake));
   const { trace } = await loadTrace(opts.trace, opts);
-  const points = Number(opts.points);
+  const { points } = opts;
   const bar = progressBar('curves', points * trace.length, 'requests');
   const plan = await planCapacity(trace, lake, {
-    budget: parseBytes(opts.budget),
+    budget: opts.budget,
     points,
     policy: opts.policy,
-    workers: opts.jobs === undefined ? undefined : Number(opts.jobs),
+    workers: opts.jobs,
     onProgress: (n) => bar.tick(n),
   });
   bar.stop();

@@ -5,13 +5,15 @@ import { lakePolicies, readLakeConfig } from '../cluster/config.js';
 import { simulateLake } from '../cluster/lake-sim.js';
 import { lakeTable } from '../cluster/lake-table.js';
 import { DAY } from '../common/time.js';
-import { parseBandwidth, parseDuration } from '../common/units.js';
 import { resultsTable } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
 import { runSimulations, type SimJob } from '../sim/parallel.js';
+import { paramLines } from '../sim/params.js';
 import { parsePolicies, parseWatermarks, resolveSizes } from '../sim/plan.js';
 import { classicPolicyNames, policies } from '../sim/policies/index.js';
+import type { PolicySpec } from '../sim/policy.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
+import { bandwidthArgument, durationArgument, jobsArgument, seedArgument, valueOption } from './arguments.js';
 import { addReportOutputs, type ReportOutputs, writeLakeReports, writeReports } from './outputs.js';
 import { loadPoliciesFor } from './policies.js';
 import { progressBar } from './progress.js';
@@ -22,11 +24,12 @@ interface SimulateOptions extends TraceInputOptions, ReportOutputs {
   trace: string;
   policies: string;
   sizes: string;
-  window: string;
+  window: number;
   watermarks?: string;
-  bandwidth?: string;
-  seed: string;
-  jobs?: string;
+  /** bytes per second */
+  bandwidth?: number;
+  seed: number;
+  jobs?: number;
   json?: boolean;
   datalake?: string;
 }
@@ -41,10 +44,15 @@ Examples:
 
 Sizes: a plain number up to 1 is a fraction of the trace's unique bytes; otherwise bytes
 with an optional unit (100GB, 2TB, 1.5TiB). Policies take parameters in parentheses:
-"wlru-additive(a=2,b=1,c=0.5)". Known policies:
-${policies()
-  .map((p) => `  ${p.name.padEnd(20)} ${p.description}`)
-  .join('\n')}`;
+"s3fifo(fifo-size-ratio=0.2)", "learned-admit(bundle=b,under=s3fifo(fifo-size-ratio=0.2))";
+an unknown parameter or a value out of range is refused. Known policies (parameters with
+their defaults below each):
+${policies().map(policyHelp).join('\n')}`;
+
+function policyHelp(spec: PolicySpec): string {
+  const params = paramLines(spec.params ?? {}).map((line) => `${' '.repeat(25)}${line}`);
+  return [`  ${spec.name.padEnd(22)} ${spec.description}`, ...params].join('\n');
+}
 
 export function register(program: Command): void {
   const cmd = program
@@ -64,17 +72,27 @@ export function register(program: Command): void {
       'cache sizes: fractions of unique bytes or sizes like 100GB',
       '0.01,0.05,0.1',
     )
-    .option('--window <duration>', 'length of a time-series window (1d, 6h, 3600)', '1d')
+    .addOption(
+      valueOption(
+        '--window <duration>',
+        'length of a time-series window (1d, 6h, 3600)',
+        durationArgument,
+        '1d',
+      ),
+    )
     .option(
       '--watermarks <high,low>',
       'evict down to the low mark when occupancy passes the high mark, e.g. 0.95,0.85',
     )
-    .option(
-      '--bandwidth <rate>',
-      'WAN budget for cache fills (e.g. 10Gbit); later misses that day read remotely',
+    .addOption(
+      valueOption(
+        '--bandwidth <rate>',
+        'WAN budget for cache fills (e.g. 10Gbit); later misses that day read remotely',
+        bandwidthArgument,
+      ),
     )
-    .option('--seed <n>', 'seed for randomised policies', '1')
-    .option('-j, --jobs <n>', 'worker threads (default: cores)')
+    .addOption(valueOption('--seed <n>', 'seed for randomised policies', seedArgument, '1'))
+    .addOption(valueOption('-j, --jobs <n>', 'worker threads (default: cores)', jobsArgument))
     .option('--json', 'print results as a JSON array on stdout instead of a table')
     .option(
       '--datalake <lake.yaml>',
@@ -92,7 +110,7 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
 async function simulateDatalake(trace: Trace, lakeFile: string, opts: SimulateOptions): Promise<void> {
   const lake = await readLakeConfig(lakeFile);
   await loadPoliciesFor(...lakePolicies(lake));
-  const result = simulateLake(trace, lake, { window: parseDuration(opts.window), seed: Number(opts.seed) });
+  const result = simulateLake(trace, lake, { window: opts.window, seed: opts.seed });
   if (opts.json) printJson(result);
   else process.stdout.write(lakeTable(result));
   await writeLakeReports(result, opts, {
@@ -118,10 +136,10 @@ export async function simulateTrace(
   const choices = parsePolicies(policyList);
   const sizes = resolveSizes(opts.sizes, uniqueBytes(trace));
   const options = {
-    window: parseDuration(opts.window),
+    window: opts.window,
     watermarks: opts.watermarks ? parseWatermarks(opts.watermarks) : undefined,
-    dailyBudget: opts.bandwidth ? parseBandwidth(opts.bandwidth) * DAY : undefined,
-    seed: Number(opts.seed),
+    dailyBudget: opts.bandwidth === undefined ? undefined : opts.bandwidth * DAY,
+    seed: opts.seed,
   };
   const jobs: SimJob[] = choices.flatMap((c) =>
     // the unbounded baseline ignores the size: one run covers every size
@@ -133,7 +151,7 @@ export async function simulateTrace(
   );
   const bar = progressBar('simulating', jobs.length * trace.length, 'requests');
   const results = await runSimulations(trace, jobs, {
-    workers: opts.jobs === undefined ? undefined : Number(opts.jobs),
+    workers: opts.jobs,
     onProgress: (n) => bar.tick(n),
   });
   bar.stop();

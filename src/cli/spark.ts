@@ -1,5 +1,5 @@
 /** `smartcache spark start|stop|status`: a local Spark Connect server for users without a Spark cluster. */
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import {
   defaultSparkStateDir,
   type LocalSpark,
@@ -8,6 +8,7 @@ import {
   stopLocalSpark,
 } from '../prep/spark/local-server.js';
 import { DEFAULT_SPARK_CONNECT_PORT } from '../prep/spark/remote.js';
+import { portArgument } from './arguments.js';
 
 const EXAMPLES = `
 Examples:
@@ -33,7 +34,7 @@ export function register(program: Command): void {
   spark
     .command('start')
     .description('start a Spark Connect server on 127.0.0.1 and wait until it answers')
-    .option('--port <port>', 'Connect port', parsePort, DEFAULT_SPARK_CONNECT_PORT)
+    .option('--port <port>', 'Connect port', portArgument, DEFAULT_SPARK_CONNECT_PORT)
     .option('--driver-memory <size>', 'driver JVM heap, e.g. 2g, 8g', '2g')
     .option('--master <master>', 'Spark master', 'local[2]')
     .option('--state-dir <dir>', 'where the pid, port and log are kept')
@@ -71,11 +72,4 @@ export function register(program: Command): void {
 
 function describe(server: LocalSpark): string {
   return `${server.remote} (pid ${server.pid}, log ${server.logFile})`;
-}
-
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new InvalidArgumentError('expected a port 1-65535');
-  return port;
 }

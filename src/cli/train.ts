@@ -1,32 +1,40 @@
 /** `smartcache train`: fit a learned cache policy on prepared features and write a model bundle. */
 import path from 'node:path';
-import type { Command } from 'commander';
-import { parseDuration } from '../common/units.js';
-import { MODEL_KINDS } from '../learn/registry.js';
+import { type Command, Option } from 'commander';
+import type { TrainingStart } from '../learn/from-features.js';
+import {
+  DEFAULT_TRAIN_SHARE,
+  MODEL_KINDS,
+  type ModelKind,
+  modelKind,
+  TRAIN_OPTIONS,
+  type TrainOption,
+} from '../learn/registry.js';
 import { checkOutputDirectory } from '../prep/output-dir.js';
-import { resolveSizes } from '../sim/plan.js';
-import { policySpec } from '../sim/policies/index.js';
+import { durationArgument, integer, listOf, positiveNumber, seedArgument, valueOption } from './arguments.js';
 import { trainingBar } from './progress.js';
 import { printJson } from './run.js';
 
 interface TrainCliOptions {
   features: string;
   model: string;
-  trainDays: string;
+  trainDays?: string;
   out: string;
-  period: string;
-  seed: string;
-  epochs: string;
-  batchSize: string;
-  learningRate: string;
-  hidden: string;
-  label: string;
+  period: number;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  hidden: number[];
+  label: 'opt_admit' | 'reused';
   tuneSizes: string;
   tuneUnder: string;
   name?: string;
   overwrite?: boolean;
   json?: boolean;
 }
+
+const SHARE = `${DEFAULT_TRAIN_SHARE * 100} %`;
 
 const EXAMPLES = `
 Examples:
@@ -36,8 +44,11 @@ Examples:
   $ smartcache train --features cp/ --model learned-admit --period 20m --train-days 0..3 --out cp-admit
 
 Days are UTC dates (YYYY-MM-DD) or indices from 0 (the day of the first request), both ends
-included; --period changes the unit of indices (e.g. 20m for a two-hour trace). The last
-fifth of the training days (at least one) is held out for validation and threshold tuning.
+included; --period changes the unit of indices (e.g. 20m for a two-hour trace). Without
+--train-days, the first ${SHARE} of the feature set's days are trained on (the rest stay unseen
+for evaluate). The last fifth of the training days (at least one) is held out for
+validation and threshold tuning. Each model kind takes only the settings its trainer reads
+(listed with --model above); giving another is an error.
 docs/learn.md describes the models; docs/bundles.md the bundle.`;
 
 export function register(program: Command): void {
@@ -45,19 +56,35 @@ export function register(program: Command): void {
     .command('train')
     .description('train a learned cache policy (admission or eviction) and write a model bundle')
     .requiredOption('-f, --features <dir>', 'prepared feature set (smartcache prep --out)')
-    .requiredOption(
-      '-m, --model <kind>',
-      `model kind:\n${MODEL_KINDS.map((k) => `  ${k.kind}: ${k.description}`).join('\n')}`,
+    .requiredOption('-m, --model <kind>', `model kind:\n${MODEL_KINDS.map(kindHelp).join('\n')}`)
+    .option(
+      '--train-days <A..B>',
+      `training days: dates or indices from 0, inclusive (default: the first ${SHARE})`,
     )
-    .requiredOption('--train-days <A..B>', 'training days: dates or indices from 0, inclusive')
     .requiredOption('-o, --out <dir>', 'bundle directory to write (atomically)')
-    .option('--period <duration>', 'length of a "day" for indices (1d, 6h, 20m)', '1d')
-    .option('--seed <n>', 'seed of initialisation and shuffling', '1')
-    .option('--epochs <n>', 'passes over the training rows', '5')
-    .option('--batch-size <n>', 'rows per gradient step', '512')
-    .option('--learning-rate <x>', 'Adam learning rate', '0.001')
-    .option('--hidden <list>', 'hidden layer widths', '32,32')
-    .option('--label <name>', 'admission label: opt_admit or reused', 'opt_admit')
+    .addOption(
+      valueOption(
+        '--period <duration>',
+        'length of a "day" for indices (1d, 6h, 20m)',
+        durationArgument,
+        '1d',
+      ),
+    )
+    .addOption(valueOption('--seed <n>', 'seed of initialisation and shuffling', seedArgument, '1'))
+    .addOption(
+      valueOption(
+        '--epochs <n>',
+        'passes over the training rows (RL: over the training days)',
+        integer(1, 10_000),
+        '5',
+      ),
+    )
+    .addOption(valueOption('--batch-size <n>', 'rows per gradient step', integer(1, 1 << 20), '512'))
+    .addOption(valueOption('--learning-rate <x>', 'Adam learning rate', positiveNumber(1), '0.001'))
+    .addOption(valueOption('--hidden <list>', 'hidden layer widths', listOf(integer(1, 4096)), '32,32'))
+    .addOption(
+      new Option('--label <name>', 'admission label').choices(['opt_admit', 'reused']).default('opt_admit'),
+    )
     .option(
       '--tune-sizes <list>',
       'cache sizes to tune one admission threshold each at: fractions of the unique bytes or 10TB',
@@ -75,60 +102,43 @@ export function register(program: Command): void {
     .action(runTrain);
 }
 
-function positive(name: string, text: string, integer = true): number {
-  const v = Number(text);
-  if (!(v > 0) || (integer && !Number.isInteger(v))) {
-    throw new RangeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${text}`);
-  }
-  return v;
+function kindHelp(kind: ModelKind): string {
+  return `  ${kind.kind}: ${kind.description}\n    takes ${kind.options.map((o) => `--${o}`).join(', ')}`;
 }
 
-async function runTrain(opts: TrainCliOptions): Promise<void> {
-  const { modelKind } = await import('../learn/registry.js');
+/** The training settings given on the command line rather than left at their defaults. */
+function givenSettings(cmd: Command): TrainOption[] {
+  return TRAIN_OPTIONS.filter((option) => cmd.getOptionValueSource(camelCase(option)) === 'cli');
+}
+
+const camelCase = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+async function runTrain(opts: TrainCliOptions, cmd: Command): Promise<void> {
+  const { trainFromFeatures } = await import('../learn/from-features.js');
+  const { writeBundle } = await import('../learn/bundle.js');
   const kind = modelKind(opts.model);
   await checkOutputDirectory(opts.out, opts.overwrite ?? false);
-  const { featureSetStart, parseDayRange, periodOrigin, readFeatureRows, readFeatureSet } = await import(
-    '../learn/dataset.js'
-  );
-  const { validationStart } = await import('../learn/train.js');
-  const { writeBundle } = await import('../learn/bundle.js');
-  const { tfReady } = await import('../learn/tf.js');
-
-  const period = parseDuration(opts.period);
-  const featureSet = await readFeatureSet(opts.features);
-  const origin = periodOrigin(await featureSetStart(opts.features), period);
-  const range = parseDayRange(opts.trainDays, origin, period, '--train-days');
-  const data = await readFeatureRows(opts.features, range);
-  if (data.time.length === 0)
-    throw new RangeError(`--train-days ${opts.trainDays}: no requests in those days`);
-  const validationFrom = validationStart(data, range.from, range.to, period);
-  const backend = await tfReady();
-  const epochs = positive('--epochs', opts.epochs);
-  process.stderr.write(
-    `training ${kind.kind} on ${validationFrom} rows (validation ${data.time.length - validationFrom}) ` +
-      `of ${opts.features}, days ${range.text.join('..')}, tfjs backend ${backend}\n`,
-  );
-  const trainer = await kind.load();
-  const bar = trainingBar(kind.kind, epochs);
+  const bar = trainingBar(kind.kind, opts.epochs);
   const started = performance.now();
-  const trained = await trainer({
-    data,
-    validationFrom,
-    range,
-    name: opts.name ?? kind.kind,
-    featureSet: path.resolve(opts.features),
+  const trained = await trainFromFeatures({
+    features: path.resolve(opts.features),
+    kind,
+    trainDays: opts.trainDays,
+    period: opts.period,
     settings: {
-      seed: Number(opts.seed),
-      epochs,
-      batchSize: positive('--batch-size', opts.batchSize),
-      learningRate: positive('--learning-rate', opts.learningRate, false),
-      hidden: opts.hidden.split(',').map((h) => positive('--hidden', h.trim())),
+      seed: opts.seed,
+      epochs: opts.epochs,
+      batchSize: opts.batchSize,
+      learningRate: opts.learningRate,
+      hidden: opts.hidden,
       label: opts.label,
-      tuneSize: featureSet.settings.optSize,
-      tuneSizes: resolveSizes(opts.tuneSizes, featureSet.settings.uniqueBytes),
-      tuneUnders: opts.tuneUnder.split(',').map((name) => policySpec(name.trim()).name),
     },
+    tuneSizes: opts.tuneSizes,
+    tuneUnders: opts.tuneUnder.split(',').map((name) => name.trim()),
+    given: givenSettings(cmd),
+    name: opts.name,
     progress: bar,
+    onStart: (start) => process.stderr.write(`${startLine(kind.kind, opts.features, start)}\n`),
   });
   bar.stop();
   const bundle = await writeBundle(opts.out, trained.params, trained.labels, trained.files, {
@@ -139,4 +149,9 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
     trained.params.threshold === undefined ? '' : `, threshold ${trained.params.threshold.toPrecision(4)}`;
   process.stderr.write(`wrote ${bundle.dir} in ${seconds.toFixed(1)} s${threshold}\n`);
   if (opts.json) printJson(trained.params);
+}
+
+function startLine(kind: string, features: string, s: TrainingStart): string {
+  const days = `days ${s.range.text.join('..')}${s.defaulted ? ` (the first ${SHARE} of ${s.days}; choose with --train-days)` : ''}`;
+  return `training ${kind} on ${s.trainRows} rows (validation ${s.validationRows}) of ${features}, ${days}, tfjs backend ${s.backend}`;
 }

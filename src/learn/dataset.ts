@@ -182,10 +182,13 @@ export async function readFeatureSet(dir: string): Promise<FeatureSet> {
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** First request time of a feature set (for day indices). */
-export async function featureSetStart(dir: string): Promise<number> {
+/** Times of the first and last request of a feature set. */
+export async function featureSetSpan(dir: string): Promise<{ first: number; last: number }> {
   return withDuckDb(async (run) => {
-    const rows = await run(`SELECT min(request_time) AS t FROM ${parquetIn(dir)}`);
-    return Number(rows.t[0]);
+    const rows = await run(
+      `SELECT min(request_time) AS first, max(request_time) AS last FROM ${parquetIn(dir)}`,
+    );
+    return { first: Number(rows.first[0]), last: Number(rows.last[0]) };
   });
 }
 

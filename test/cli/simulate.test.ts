@@ -96,12 +96,38 @@ test('bad command lines fail with one clear message and exit code 1', async () =
     [['simulate', '--trace', bin, '--sizes', '12 parsecs'], /12 parsecs/],
     [['simulate', '--trace', bin, '--watermarks', '0.9'], /watermarks "0.9" must be two fractions/],
     [['simulate', '--trace', tempPath('missing.csv')], /missing\.csv/],
+    [
+      ['simulate', '--trace', bin, '--jobs', 'x'],
+      /option '-j, --jobs <n>' argument 'x' is invalid. expected integer in 1\.\.1024/,
+    ],
+    [['simulate', '--trace', bin, '--jobs', '0'], /--jobs <n>' argument '0' is invalid/],
+    [['simulate', '--trace', bin, '--seed', '1.5'], /--seed <n>' argument '1\.5' is invalid/],
+    [
+      ['simulate', '--trace', bin, '--window', '1 fortnight'],
+      /--window <duration>' argument '1 fortnight' is invalid/,
+    ],
+    [['simulate', '--trace', bin, '--bandwidth', 'fast'], /--bandwidth <rate>' argument 'fast' is invalid/],
+    [
+      ['simulate', '--trace', bin, '--policies', 's3fifo(fifo-size-ratio=2)'],
+      /fifo-size-ratio=2: expected number in \(0, 1\)/,
+    ],
+    [
+      ['plan', '--trace', bin, '--datalake', 'x.yaml', '--budget', '1TB', '--points', '1'],
+      /--points <n>' argument '1' is invalid/,
+    ],
+    [['get', 'http://127.0.0.1:1/x', '--attempts', '0'], /--attempts <n>' argument '0' is invalid/],
+    [
+      ['generate', '--out', tempPath('g.csv'), '--requests', '1e3.5'],
+      /--requests <n>' argument '1e3\.5' is invalid/,
+    ],
   ];
   for (const [args, message] of cases) {
     await assert.rejects(smartcache(...args), (err: { code: number; stderr: string }) => {
       assert.equal(err.code, 1, args.join(' '));
       assert.match(err.stderr, message);
-      assert.equal(err.stderr.trim().split('\n').length, 1, `one line: ${err.stderr}`);
+      // a usage error adds one hint line; nothing else is printed
+      const lines = err.stderr.trim().split('\n').filter((line) => line !== "(add --help for the command's options)");
+      assert.equal(lines.length, 1, `one line: ${err.stderr}`);
       return true;
     });
   }
@@ -109,9 +135,25 @@ test('bad command lines fail with one clear message and exit code 1', async () =
 
 test('--help teaches: policies listed with descriptions, examples given', async () => {
   const { stdout } = await smartcache('simulate', '--help');
-  for (const name of ['lru', 'belady', 's3fifo', 'wlru-additive', 'sizebig', 'nocache', 'infinite']) {
+  for (const name of [
+    'lru',
+    'belady',
+    's3fifo',
+    'wlru-additive',
+    'sizebig',
+    'nocache',
+    'infinite',
+    'learned-admit',
+    'rl',
+  ]) {
     assert.match(stdout, new RegExp(`^  ${name} `, 'm'));
   }
+  // parameters come from each policy's declaration, with type, range and default
+  assert.match(
+    stdout,
+    /^ +fifo-size-ratio=0\.1 {2}number in \(0, 1\): share of the bytes for the small FIFO$/m,
+  );
+  assert.match(stdout, /^ +candidates=64 {2}integer in 1\.\.4096: /m);
   assert.match(stdout, /Examples:/);
   assert.ok(existsSync(bin));
 });

@@ -199,5 +199,7 @@ test('bad requests are 4xx: dot segments, a heartbeat without a site, an unknown
   await redirect('/store/metrics.root', 'A');
   const metrics = await (await fetch(`${redirector.url}/metrics`)).text();
   assert.match(metrics, /smartcache_redirects_total\{[^}]*outcome="site"[^}]*\} [1-9]/);
-  assert.match(metrics, /smartcache_membership_changes_total\{change="join"\} [3-9]/);
+  // the three nodes joined, and earlier tests may have made some leave and rejoin
+  const joins = Number(/smartcache_membership_changes_total\{change="join"\} (\d+)/.exec(metrics)?.[1]);
+  assert.ok(joins >= 3, `joins ${joins}`);
 });

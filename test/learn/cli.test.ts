@@ -135,3 +135,47 @@ test('the RL agents train from a feature set and evaluate beside the classic pol
   );
   assert.ok(labels.includes('scdl2(scdl2)'), labels.join(', '));
 });
+
+test('train takes only the options its model reads, checks numbers, and defaults to the first 70 % of days', async () => {
+  const file = tempPath('ten-days.csv');
+  await writeTrace(generateWorkload({ requests: 4000, seed: 5, days: 10, users: 10, sites: 2 }), file, 'csv');
+  const features = tempPath('ten-days-features');
+  await smartcache('prep', '--trace', file, '--out', features);
+  const train = (...args: string[]) =>
+    smartcache('train', '--features', features, '--out', tempPath('bundle'), '--epochs', '1', ...args);
+
+  await assert.rejects(
+    train('--model', 'scdl2', '--hidden', '64,64'),
+    /--hidden does not apply to --model scdl2; it takes --seed, --epochs/,
+  );
+  await assert.rejects(train('--model', 'rl', '--learning-rate', '0.01'), /--learning-rate does not apply/);
+  await assert.rejects(train('--model', 'learned-evict', '--label', 'reused'), /--label does not apply/);
+  await assert.rejects(
+    train('--model', 'learned-evict', '--tune-under', 's3fifo'),
+    /--tune-under does not apply/,
+  );
+  await assert.rejects(
+    train('--model', 'learned-admit', '--batch-size', 'x'),
+    /option '--batch-size <n>' argument 'x' is invalid. expected integer in 1\.\.1048576/,
+  );
+  await assert.rejects(
+    train('--model', 'learned-admit', '--hidden', '32,0'),
+    /--hidden <list>' argument '32,0'/,
+  );
+
+  const out = tempPath('default-days');
+  const { stderr } = await smartcache(
+    'train',
+    '--features',
+    features,
+    '--model',
+    'learned-evict',
+    '--out',
+    out,
+    '--epochs',
+    '1',
+  );
+  assert.match(stderr, /days 0\.\.6 \(the first 70 % of 10; choose with --train-days\)/);
+  const params = JSON.parse(readFileSync(join(out, 'params.json'), 'utf8'));
+  assert.deepEqual(params.training.trainDays, ['0', '6']);
+});
