@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseColumnMap } from '../trace/formats/csv.js';
 import type { CsvColumnMap } from '../trace/formats/format.js';
 import { FORMATS, type FormatName, isFormatName, type ReadResult, readTrace } from '../trace/read.js';
+import { countArgument } from './arguments.js';
 import { type Progress, progressBar } from './progress.js';
 
 export interface TraceInputOptions {
@@ -20,12 +21,6 @@ export function formatArgument(value: string): FormatName {
     throw new InvalidArgumentError(`unknown format; one of ${FORMATS.map((f) => f.name).join(', ')}`);
   }
   return value;
-}
-
-export function countArgument(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
-  return n;
 }
 
 function mapArgument(value: string): CsvColumnMap {

@@ -89,7 +89,8 @@ export function readParams<D extends ParamDecls>(
 }
 
 function parseValue(policy: string, key: string, decl: ParamDecl, text: string): unknown {
-  const fail = (expected: string) => new PolicyParamError(policy, key, `${key}=${text}: expected ${expected}`);
+  const fail = (expected: string) =>
+    new PolicyParamError(policy, key, `${key}=${text}: expected ${expected}`);
   switch (decl.type) {
     case 'number':
     case 'integer': {

@@ -126,7 +126,10 @@ test('bad command lines fail with one clear message and exit code 1', async () =
       assert.equal(err.code, 1, args.join(' '));
       assert.match(err.stderr, message);
       // a usage error adds one hint line; nothing else is printed
-      const lines = err.stderr.trim().split('\n').filter((line) => line !== "(add --help for the command's options)");
+      const lines = err.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line !== "(add --help for the command's options)");
       assert.equal(lines.length, 1, `one line: ${err.stderr}`);
       return true;
     });

@@ -1,6 +1,6 @@
 import { parsePolicies } from '../../sim/plan.js';
 import { definePolicy } from '../../sim/policy.js';
-import { bundleThreshold, LearnedAdmit, LearnedPolicyError, scoreSource } from './mlp.js';
+import { bundleThreshold, LearnedAdmit, LearnedPolicyError, scoreSource, scoreSourceParams } from './mlp.js';
 
 /**
  * Learned admission (mlp.ts): a trained classifier gates admission over a classic policy.
@@ -11,12 +11,7 @@ export const learnedAdmit = definePolicy({
   learned: true,
   description: 'learned admission: a trained classifier admits misses into a classic policy underneath',
   params: {
-    bundle: { type: 'string', placeholder: 'DIR', doc: 'learned-admit model bundle' },
-    scores: {
-      type: 'string',
-      placeholder: 'FILE',
-      doc: 'precomputed scores instead of a bundle (float32 per request)',
-    },
+    ...scoreSourceParams('learned-admit'),
     under: {
       type: 'string',
       placeholder: 'POLICY',

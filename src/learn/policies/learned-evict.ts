@@ -1,5 +1,5 @@
 import { definePolicy } from '../../sim/policy.js';
-import { LearnedEvict, scoreSource } from './mlp.js';
+import { LearnedEvict, scoreSource, scoreSourceParams } from './mlp.js';
 
 /** Learned eviction (mlp.ts): evict the sampled object predicted to return last (LRB). */
 export const learnedEvict = definePolicy({
@@ -7,12 +7,7 @@ export const learnedEvict = definePolicy({
   learned: true,
   description: 'learned eviction (LRB-like): evict the sampled object predicted to return last',
   params: {
-    bundle: { type: 'string', placeholder: 'DIR', doc: 'learned-evict model bundle' },
-    scores: {
-      type: 'string',
-      placeholder: 'FILE',
-      doc: 'precomputed scores instead of a bundle (float32 per request)',
-    },
+    ...scoreSourceParams('learned-evict'),
     candidates: {
       type: 'integer',
       default: 64,

@@ -95,6 +95,18 @@ export function readScores(file: string, trace: Trace, policy: string): Float32A
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
+/** The parameters `scoreSource` reads, declared by both learned policies. */
+export function scoreSourceParams(policy: BundleKind) {
+  return {
+    bundle: { type: 'string', placeholder: 'DIR', doc: `${policy} model bundle` },
+    scores: {
+      type: 'string',
+      placeholder: 'FILE',
+      doc: 'precomputed scores instead of a bundle (float32 per request)',
+    },
+  } as const;
+}
+
 export interface ScoreSource {
   scores: Float32Array;
   bundle?: Bundle;
