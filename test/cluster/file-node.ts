@@ -3,18 +3,16 @@
  * Range requests, as cache nodes answer them) and heartbeats like a cache node. Run as
  * `node file-node.js ID SITE REDIRECTOR_URL`; prints its URL on stdout.
  */
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { MembershipAgent } from '../../src/cluster/agent.js';
 
-/** The bytes of a generated file: 1-3 MB, derived from its path. */
+/** The bytes of a generated file: 1-3 MB, derived from its path (AES-CTR keyed by the path's hash). */
 export function fileBytes(path: string): Buffer {
   const seed = createHash('sha256').update(path).digest();
   const size = 1_000_000 + (seed.readUInt32LE(0) % 2_000_000);
-  const out = Buffer.alloc(size);
-  for (let off = 0; off < size; off += 32)
-    createHash('sha256').update(seed).update(String(off)).digest().copy(out, off);
-  return out;
+  const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
+  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
 }
 
 const [id, site, redirector] = process.argv.slice(2);

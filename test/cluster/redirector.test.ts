@@ -152,7 +152,13 @@ test('kill -9 of a node under load: every download completes intact, and the nod
 });
 
 test('a second redirector given the same heartbeats answers the same routes', async () => {
-  const second = await startRedirector({ host: '127.0.0.1', port: 0, distances: { A: { B: 1 } } });
+  // given heartbeats once: a timeout longer than the test keeps them, however slow the machine
+  const second = await startRedirector({
+    host: '127.0.0.1',
+    port: 0,
+    distances: { A: { B: 1 } },
+    heartbeatTimeoutMs: 600_000,
+  });
   try {
     const beats = (await cluster()) as {
       nodes: { id: string; url: string; site: string; capacity: number; weight: number }[];
