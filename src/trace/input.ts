@@ -144,19 +144,16 @@ export interface LineHandlers {
 /**
  * Splits decompressed chunks into lines (LF or CRLF; blank lines are ignored) and calls the
  * handlers with 1-based line numbers. A TraceFormatError from `row` is charged to the budget;
- * errors from `header` are fatal. A file with no non-blank line is an error.
+ * errors from `header` are fatal.
  */
 export async function forEachLine(
   chunks: AsyncIterable<Uint8Array>,
-  file: string,
   budget: BadInputBudget,
   handlers: LineHandlers,
 ): Promise<void> {
   let lineNumber = 0;
   let sawHeader = handlers.header === undefined;
-  let sawLine = false;
   const handle = (line: string) => {
-    sawLine = true;
     if (!sawHeader) {
       sawHeader = true;
       if (handlers.header?.(line, lineNumber)) return;
@@ -189,5 +186,4 @@ export async function forEachLine(
     carry = Buffer.from(chunk.subarray(lastNewline + 1));
   }
   if (carry.length > 0) splitText(`${carry.toString('utf8')}\n`);
-  if (!sawLine) throw new TraceFormatError({ file, offset: 0 }, 'empty file: no requests');
 }

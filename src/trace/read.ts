@@ -34,7 +34,7 @@ const ORACLE_GENERAL_SUFFIX = /\.(bin|oracleGeneral)$/i;
 
 export async function readTrace(file: string, options: ReadOptions = {}): Promise<ReadResult> {
   const input = await openInput(file, options.onProgress);
-  if (input.head.length === 0) throw new TraceFormatError({ file, offset: 0 }, 'empty file: no requests');
+  if (input.head.length === 0) throw new TraceFormatError({ file }, 'no requests: the file is empty');
   const format = options.format ?? impliedFormat(options) ?? detectFormat(file, input.head);
   const budget = new BadInputBudget(options.skipBad ?? 0);
   const context: ReadContext = {
@@ -46,7 +46,17 @@ export async function readTrace(file: string, options: ReadOptions = {}): Promis
     contentBytes: input.contentBytes,
   };
   const trace = await TRACE_FORMATS[format].read(input.chunks, context);
+  if (trace.length === 0) throw new TraceFormatError({ file }, noRequestsReason(options, budget));
   return { trace, format, skipped: budget.skipped };
+}
+
+/** Why a file that is not empty gave no requests: only a header, only bad records or no successful job. */
+function noRequestsReason(options: ReadOptions, budget: BadInputBudget): string {
+  const kept = options.onlySuccessful
+    ? 'no record is a successful job (--only-successful)'
+    : 'the file holds no records';
+  const skipped = budget.skipped.length;
+  return `no requests: ${kept}${skipped > 0 ? ` besides ${skipped} bad records (skipped)` : ''}`;
 }
 
 /** Options that only one format takes name that format. */

@@ -106,3 +106,17 @@ test('bad input: missing header columns, column count, size, time, JobSuccess', 
     await assertFormatError(readTrace(file, { onlySuccessful }), { file, line: 3, field, reason });
   }
 });
+
+test('a header-only cms file, and one where --only-successful keeps no job, are refused', async () => {
+  const headerOnly = tempFile('h.csv', `${header}\n`);
+  await assertFormatError(readTrace(headerOnly), {
+    file: headerOnly,
+    reason: /^no requests: the file holds no records$/,
+  });
+  const failed = tempFile('f.csv', `${header}\n${row({ JobSuccess: 'false' })}\n`);
+  assert.equal((await readTrace(failed)).trace.length, 1);
+  await assertFormatError(readTrace(failed, { onlySuccessful: true }), {
+    file: failed,
+    reason: /^no requests: no record is a successful job \(--only-successful\)$/,
+  });
+});

@@ -64,6 +64,21 @@ test('skip-bad reports each skipped line; a bad line beyond the budget fails wit
   );
 });
 
+test('simulate refuses a header-only libcachesim-csv file as it refuses an empty one', async () => {
+  for (const [name, content, reason] of [
+    ['h.csv', 'time,obj_id,obj_size\n', 'no requests: the file holds no records'],
+    ['e.csv', '', 'no requests: the file is empty'],
+  ]) {
+    const file = tempFile(name, content);
+    const run = smartcache('simulate', '--trace', file, '--format', 'libcachesim-csv', '--sizes', '1MB');
+    await assert.rejects(run, (err: { stderr: string; code: number }) => {
+      assert.equal(err.code, 1);
+      assert.ok(err.stderr.includes(`${file}: ${reason}`), err.stderr);
+      return true;
+    });
+  }
+});
+
 test('convert --help lists formats and examples', async () => {
   const { stdout } = await convert('--help');
   for (const f of ['libcachesim-csv', 'oracle-general', 'cms', 'xrootd', 'csv', 'Examples:'])

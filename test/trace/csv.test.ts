@@ -58,3 +58,16 @@ test('bad input: column count, negative size, bad time', async () => {
     await assertFormatError(readTrace(file), { file, line: 3, field, reason });
   }
 });
+
+test('a header-only csv and a mapped csv without rows are refused, naming the file', async () => {
+  for (const [content, options] of [
+    ['time,id,size\n', {}],
+    ['ts,lfn,bytes,site,client,read\r\n', { map }],
+  ] as const) {
+    const file = tempFile('h.csv', content);
+    await assertFormatError(readTrace(file, options), {
+      file,
+      reason: /^no requests: the file holds no records$/,
+    });
+  }
+});

@@ -13,7 +13,7 @@ async function linesOf(chunks: Uint8Array[]): Promise<[number, string][]> {
   async function* source() {
     yield* chunks;
   }
-  await forEachLine(source(), 'mem', new BadInputBudget(), { row: (line, n) => seen.push([n, line]) });
+  await forEachLine(source(), new BadInputBudget(), { row: (line, n) => seen.push([n, line]) });
   return seen;
 }
 

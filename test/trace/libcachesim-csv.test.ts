@@ -119,13 +119,18 @@ test('skip-bad: up to N bad lines are skipped and returned, the next one throws'
   });
 });
 
-test('empty file and header-only file', async () => {
+test('an empty file and a header-only file are refused the same way, naming the file', async () => {
   const empty = tempFile('empty.csv', '');
-  await assertFormatError(readTrace(empty, { format: 'libcachesim-csv' }), {
-    file: empty,
-    offset: 0,
-    reason: /empty/,
+  const noRequests = { file: empty, reason: /^no requests: the file is empty$/ };
+  await assertFormatError(readTrace(empty, { format: 'libcachesim-csv' }), noRequests);
+  await assertFormatError(readTrace(empty), noRequests);
+  for (const head of [header, 'time,obj_id,obj_size\n\n']) {
+    const file = tempFile('h.csv', head);
+    await assertFormatError(readTrace(file), { file, reason: /^no requests: the file holds no records$/ });
+  }
+  const bad = tempFile('b.csv', `${header}1,x,28,512,7\n`);
+  await assertFormatError(readTrace(bad, { skipBad: 1 }), {
+    file: bad,
+    reason: /^no requests: the file holds no records besides 1 bad records \(skipped\)$/,
   });
-  await assertFormatError(readTrace(empty), { file: empty, offset: 0, reason: /empty/ });
-  assert.equal((await readText('h.csv', header)).trace.length, 0);
 });

@@ -22,14 +22,19 @@ test('oracle-general: shared .bin, round trip (plain and gzip) keeps requests an
   assert.deepEqual(requests((await readTrace(gz)).trace).slice(0, 50), requests(trace).slice(0, 50));
 });
 
-test('bad input: truncated record (skippable) and empty file', async () => {
+test('bad input: truncated record (skippable), empty file, nothing but a truncated record', async () => {
   const cut = tempFile('cut.bin', readFileSync(bin).subarray(0, 24 * 3 + 10));
   await assertFormatError(readTrace(cut), { file: cut, offset: 72, reason: /truncated record: 10 of 24/ });
   const { trace, skipped } = await readTrace(cut, { skipBad: 1 });
   assert.equal(trace.length, 3);
   assert.equal(skipped[0].offset, 72);
   const empty = tempFile('empty.bin', '');
-  await assertFormatError(readTrace(empty), { file: empty, offset: 0, reason: /empty file/ });
+  await assertFormatError(readTrace(empty), { file: empty, reason: /^no requests: the file is empty$/ });
+  const part = tempFile('part.bin', readFileSync(bin).subarray(0, 10));
+  await assertFormatError(readTrace(part, { skipBad: 1 }), {
+    file: part,
+    reason: /^no requests: .*1 bad records/,
+  });
 });
 
 /** One 24-byte oracleGeneral record per [id, next access vtime (1-based, -1 none)]. */

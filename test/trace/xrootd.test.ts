@@ -66,3 +66,16 @@ test('bad input: bad JSON, missing and negative fields, unknown record kind', as
   assert.equal(trace.length, 2);
   assert.equal(skipped[0].line, 2);
 });
+
+test('an xrootd file of blank lines is refused like an empty one, naming the file', async () => {
+  const blank = tempFile('blank.jsonl', '\n\r\n\n');
+  await assertFormatError(readTrace(blank, { format: 'xrootd' }), {
+    file: blank,
+    reason: /^no requests: the file holds no records$/,
+  });
+  const empty = tempFile('empty.jsonl', '');
+  await assertFormatError(readTrace(empty, { format: 'xrootd' }), {
+    file: empty,
+    reason: /^no requests: the file is empty$/,
+  });
+});

@@ -100,7 +100,7 @@ export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadCo
   const builder = TraceBuilder.text();
   let col = {} as ColumnIndex;
   let row = new FieldRow(context.file, CMS_COLUMNS);
-  await forEachLine(chunks, context.file, context.budget, {
+  await forEachLine(chunks, context.budget, {
     header(line, lineNumber) {
       col = headerColumns(line, context.file, lineNumber);
       row = new FieldRow(

@@ -75,7 +75,7 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>, context: ReadCo
   const builder = TraceBuilder.text();
   let row = new FieldRow(context.file, []);
   let col: ColumnIndex = {};
-  await forEachLine(chunks, context.file, context.budget, {
+  await forEachLine(chunks, context.budget, {
     header(line, lineNumber) {
       const names = splitFields(line, ',', []).map((n) => n.trim());
       col = mapColumns(names, context.map, context.file, lineNumber);

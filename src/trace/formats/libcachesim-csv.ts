@@ -164,7 +164,7 @@ export async function readLibCacheSimCsv(
   let row: FieldRow | undefined;
   let builder: TraceBuilder<NumericKeyInterner> | TraceBuilder<TextKeyInterner> | undefined;
   const fields: string[] = [];
-  await forEachLine(chunks, context.file, context.budget, {
+  await forEachLine(chunks, context.budget, {
     header(line) {
       const known = hasParams(params) ? undefined : knownLayout(line);
       if (known) layout = known;

@@ -108,8 +108,6 @@ export async function readOracleGeneral(
   const builder = decoder.builder;
   const carried = filled - whole * RECORD_BYTES;
   const { file, budget } = context;
-  if (builder.length === 0 && carried === 0)
-    throw new TraceFormatError({ file, offset: 0 }, 'empty file: no requests');
   if (carried > 0) {
     const at = builder.length * RECORD_BYTES;
     const reason = `truncated record: ${carried} of ${RECORD_BYTES} bytes at the end of the file`;

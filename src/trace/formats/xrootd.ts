@@ -68,7 +68,7 @@ class RecordReader {
 export async function readXrootd(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace> {
   const builder = TraceBuilder.text();
   const reader = new RecordReader(context.file);
-  await forEachLine(chunks, context.file, context.budget, {
+  await forEachLine(chunks, context.budget, {
     row(line, lineNumber) {
       const rec = reader.parse(line, lineNumber);
       if (rec.event === 'file_close') addFileClose(builder, reader, rec);
