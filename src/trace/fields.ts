@@ -54,6 +54,19 @@ export function parseNumber(text: string): number {
   return text.length === 0 ? Number.NaN : Number(text);
 }
 
+/**
+ * A size or count of bytes: a whole number from 0 to Number.MAX_SAFE_INTEGER, because a
+ * double holds no larger count exactly (1e30 bytes would be read as some other number).
+ */
+export function isByteCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+/** The reason a field is not a byte count, quoting what was found. */
+export function notByteCount(found: unknown): string {
+  return `expected a non-negative whole number of bytes up to 2^53 - 1, found ${JSON.stringify(found) ?? 'nothing'}`;
+}
+
 /** A cursor over the fields of the current line; reused for every line of a file. */
 export class FieldRow {
   line = 0;
@@ -85,6 +98,13 @@ export class FieldRow {
     if (!(value >= 0) || value === Number.POSITIVE_INFINITY) {
       throw this.error(col, `expected a non-negative number, found ${JSON.stringify(this.values[col])}`);
     }
+    return value;
+  }
+
+  /** A byte count (see isByteCount). */
+  byteCount(col: number): number {
+    const value = parseNumber(this.values[col]);
+    if (!isByteCount(value)) throw this.error(col, notByteCount(this.values[col]));
     return value;
   }
 

@@ -54,7 +54,7 @@ test('skip-bad reports each skipped line; a bad line beyond the budget fails wit
   const failed = tempPath('failed.csv');
   await assert.rejects(convert(input, failed, '--skip-bad', '1'), (err: { stderr: string; code: number }) => {
     assert.equal(err.code, 1);
-    assert.match(err.stderr, /bad\.csv:4 field "size": expected a non-negative number/);
+    assert.match(err.stderr, /bad\.csv:4 field "size": expected a non-negative whole number of bytes/);
     return true;
   });
   assert.equal(existsSync(failed), false);
@@ -77,6 +77,20 @@ test('simulate refuses a header-only libcachesim-csv file as it refuses an empty
       return true;
     });
   }
+});
+
+test('simulate refuses a size above 2^53 - 1 with file, line and field', async () => {
+  const file = tempFile('big.csv', 'time,obj_id,obj_size\n1,1,10\n2,2,1e30\n');
+  await assert.rejects(
+    smartcache('simulate', '--trace', file, '--sizes', '1MB'),
+    (err: { stderr: string }) => {
+      assert.ok(
+        err.stderr.includes(`${file}:3 field "obj_size": expected a non-negative whole number`),
+        err.stderr,
+      );
+      return true;
+    },
+  );
 });
 
 test('convert --help lists formats and examples', async () => {

@@ -71,3 +71,22 @@ test('a header-only csv and a mapped csv without rows are refused, naming the fi
     });
   }
 });
+
+test('size and bytes_read are whole byte counts up to 2^53 - 1', async () => {
+  for (const [row, field] of [
+    ['2,/b,1e30', 'size'],
+    ['2,/b,2.5', 'size'],
+    ['2,/b,10,9007199254740992', 'bytes_read'],
+  ]) {
+    const file = tempFile(
+      'big.csv',
+      `time,id,size,bytes_read\n1,/a,1,\n${row}${field === 'size' ? ',' : ''}\n`,
+    );
+    await assertFormatError(readTrace(file), {
+      file,
+      line: 3,
+      field,
+      reason: /whole number of bytes up to 2\^53 - 1/,
+    });
+  }
+});

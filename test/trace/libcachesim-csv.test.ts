@@ -87,10 +87,24 @@ test('gzip-compressed libCacheSim csv is read', async () => {
 
 const header = 'version,time,op,size,lbn\n';
 
+test('sizes are whole byte counts up to 2^53 - 1: larger, fractional and negative sizes name file, line and field', async () => {
+  const max = 'time,obj_id,obj_size\n1,1,9007199254740991\n';
+  assert.equal((await readText('max.csv', max)).trace.size[0], Number.MAX_SAFE_INTEGER);
+  for (const size of ['1e30', '9007199254740992', '512.5', '-1']) {
+    const file = tempFile('size.csv', `time,obj_id,obj_size\n1,1,10\n2,2,${size}\n`);
+    await assertFormatError(readTrace(file), {
+      file,
+      line: 3,
+      field: 'obj_size',
+      reason: new RegExp(`whole number of bytes up to 2\\^53 - 1, found "${size}"`),
+    });
+  }
+});
+
 test('bad input: column count, negative size, non-numeric time, unknown opcode, text id in numeric trace', async () => {
   const cases: [string, number, string | undefined, RegExp][] = [
     ['1,5,28,512,7\n1,6,28,512\n', 3, undefined, /expected 5 columns, found 4/],
-    ['1,5,28,-512,7\n', 2, 'size', /non-negative number/],
+    ['1,5,28,-512,7\n', 2, 'size', /non-negative whole number of bytes up to 2\^53 - 1, found "-512"/],
     ['1,soon,28,512,7\n', 2, 'time', /non-negative number/],
     ['1,5,ff,512,7\n', 2, 'op', /unknown SCSI opcode "ff"/],
     ['1,5,28,512,7\n1,5,28,512,x7\n', 3, 'lbn', /numeric object id/],

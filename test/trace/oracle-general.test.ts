@@ -37,13 +37,13 @@ test('bad input: truncated record (skippable), empty file, nothing but a truncat
   });
 });
 
-/** One 24-byte oracleGeneral record per [id, next access vtime (1-based, -1 none)]. */
-function records(rows: [number, number][]): Buffer {
+/** One 24-byte oracleGeneral record per [id, next access vtime (1-based, -1 none), time (default: position), size (default 100)]. */
+function records(rows: [number, number, number?, number?][]): Buffer {
   const buf = Buffer.alloc(rows.length * 24);
-  rows.forEach(([id, next], i) => {
-    buf.writeUInt32LE(i, i * 24);
+  rows.forEach(([id, next, time, size = 100], i) => {
+    buf.writeUInt32LE(time ?? i, i * 24);
     buf.writeBigUInt64LE(BigInt(id), i * 24 + 4);
-    buf.writeUInt32LE(100, i * 24 + 12);
+    buf.writeUInt32LE(size, i * 24 + 12);
     buf.writeBigInt64LE(BigInt(next), i * 24 + 16);
   });
   return buf;
@@ -68,4 +68,11 @@ test('object identity comes from the ids even when the next-access links are wro
     Array.from({ length: trace.length }, (_, i) => trace.keys.key(trace.obj[i])),
     [7, 8, 7, 9, 8, 7],
   );
+});
+
+test('u32 times and sizes are read unsigned, so the largest (2^32 - 1) is exact and no size can exceed 2^53', async () => {
+  const u32Max = 0xffffffff;
+  const file = tempFile('max.bin', records([[1, -1, u32Max, u32Max]]));
+  const { trace } = await readTrace(file);
+  assert.deepEqual([trace.time[0], trace.size[0]], [u32Max, u32Max]);
 });

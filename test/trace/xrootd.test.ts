@@ -48,8 +48,28 @@ test('bad input: bad JSON, missing and negative fields, unknown record kind', as
   const cases: [string, string | undefined, RegExp][] = [
     ['{"file_lfn":"/a",', undefined, /bad JSON/],
     ['[1,2]', undefined, /one JSON object/],
-    ['{"file_lfn":"/a","start_time":1000}', 'file_size', /non-negative number, found nothing/],
+    [
+      '{"file_lfn":"/a","start_time":1000}',
+      'file_size',
+      /non-negative whole number of bytes up to 2\^53 - 1, found nothing/,
+    ],
     ['{"file_lfn":"/a","file_size":-5,"start_time":1000}', 'file_size', /non-negative/],
+    [
+      '{"file_lfn":"/a","file_size":1e30,"start_time":1000}',
+      'file_size',
+      /whole number of bytes up to 2\^53 - 1/,
+    ],
+    ['{"file_lfn":"/a","file_size":"7.5","start_time":1000}', 'file_size', /whole number of bytes/],
+    [
+      '{"file_lfn":"/a","file_size":1,"read_bytes":9007199254740992,"start_time":1000}',
+      'read_bytes',
+      /whole number of bytes/,
+    ],
+    [
+      '{"event":"file_close","lfn":"/a","size":1,"attach_t":1,"b_hit":9007199254740991,"b_miss":1,"b_bypass":0}',
+      'b_hit',
+      /b_hit \+ b_miss \+ b_bypass = 9007199254740992 is above 2\^53 - 1/,
+    ],
     ['{"file_lfn":"/a","file_size":1,"start_time":"later"}', 'start_time', /non-negative/],
     ['{"event":"file_open","lfn":"/a"}', 'event', /unknown record kind "file_open"/],
     [

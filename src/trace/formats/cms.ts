@@ -115,7 +115,7 @@ export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadCo
       const filename = row.text(col.Filename);
       if (filename === '') throw row.error(col.Filename, 'empty file name');
       const time = requestTime(row, col);
-      const size = row.nonNegative(col.Size);
+      const size = row.byteCount(col.Size);
       const i = builder.add(time, builder.keys.intern(filename), size);
       builder.setString('site', i, row.text(col.SiteName));
       builder.setString('user', i, row.text(col.UserID));

@@ -85,11 +85,11 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>, context: ReadCo
     row(line, lineNumber) {
       row.split(line, lineNumber);
       const time = csvTime(row, col.time!);
-      const size = row.nonNegative(col.size!);
+      const size = row.byteCount(col.size!);
       const bytesRead =
         col.bytesRead === undefined || row.text(col.bytesRead) === ''
           ? undefined
-          : row.nonNegative(col.bytesRead);
+          : row.byteCount(col.bytesRead);
       const i = builder.add(time, builder.keys.intern(row.text(col.id!)), size);
       for (const field of STRING_FIELDS) {
         const at = col[field];

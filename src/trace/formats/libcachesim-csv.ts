@@ -183,7 +183,7 @@ export async function readLibCacheSimCsv(
           ? TraceBuilder.text()
           : TraceBuilder.numeric();
       const time = r.nonNegative(layout.time);
-      const size = r.nonNegative(layout.size);
+      const size = r.byteCount(layout.size);
       const op = layout.op >= 0 ? scsiOp(r, layout.op) : undefined;
       const i = builder.add(time, internId(builder, r, layout.id), size);
       if (op !== undefined) builder.setString('op', i, op);

@@ -7,6 +7,7 @@
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError } from '../errors.js';
+import { isByteCount, notByteCount } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { TextKeyInterner } from '../keys.js';
 import type { Trace } from '../model.js';
@@ -40,17 +41,25 @@ class RecordReader {
 
   /** A finite number >= 0, given as a JSON number or a numeric string. */
   nonNegative(rec: JsonRecord, field: string): number {
-    const raw = rec[field];
-    const value =
-      typeof raw === 'number' ? raw : typeof raw === 'string' && raw !== '' ? Number(raw) : Number.NaN;
+    const value = numberIn(rec, field);
     if (!(value >= 0) || value === Number.POSITIVE_INFINITY) {
-      throw this.error(field, `expected a non-negative number, found ${JSON.stringify(raw) ?? 'nothing'}`);
+      throw this.error(
+        field,
+        `expected a non-negative number, found ${JSON.stringify(rec[field]) ?? 'nothing'}`,
+      );
     }
     return value;
   }
 
-  optionalNonNegative(rec: JsonRecord, field: string): number | undefined {
-    return rec[field] === undefined || rec[field] === null ? undefined : this.nonNegative(rec, field);
+  /** A byte count (see isByteCount), given as a JSON number or a numeric string. */
+  byteCount(rec: JsonRecord, field: string): number {
+    const value = numberIn(rec, field);
+    if (!isByteCount(value)) throw this.error(field, notByteCount(rec[field]));
+    return value;
+  }
+
+  optionalByteCount(rec: JsonRecord, field: string): number | undefined {
+    return rec[field] === undefined || rec[field] === null ? undefined : this.byteCount(rec, field);
   }
 
   text(rec: JsonRecord, field: string): string {
@@ -63,6 +72,12 @@ class RecordReader {
     const value = rec[field];
     return typeof value === 'string' ? value : undefined;
   }
+}
+
+/** A field's JSON number, or the number a non-empty string spells; NaN otherwise. */
+function numberIn(rec: JsonRecord, field: string): number {
+  const raw = rec[field];
+  return typeof raw === 'number' ? raw : typeof raw === 'string' && raw !== '' ? Number(raw) : Number.NaN;
 }
 
 export async function readXrootd(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace> {
@@ -92,9 +107,9 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
   }
   const lfn = reader.text(rec, 'file_lfn');
   const time = reader.nonNegative(rec, 'start_time') / 1000;
-  const size = reader.nonNegative(rec, 'file_size');
+  const size = reader.byteCount(rec, 'file_size');
   const bytesRead =
-    reader.optionalNonNegative(rec, 'read_bytes') ?? reader.optionalNonNegative(rec, 'read_bytes_at_close');
+    reader.optionalByteCount(rec, 'read_bytes') ?? reader.optionalByteCount(rec, 'read_bytes_at_close');
   const i = b.add(time, b.keys.intern(lfn), size);
   if (bytesRead !== undefined) b.setBytesRead(i, bytesRead);
   const site = reader.optionalText(rec, 'site_name');
@@ -108,11 +123,15 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
 function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): void {
   const lfn = reader.text(rec, 'lfn');
   const time = reader.nonNegative(rec, 'attach_t');
-  const size = reader.nonNegative(rec, 'size');
+  const size = reader.byteCount(rec, 'size');
   const served =
-    reader.nonNegative(rec, 'b_hit') +
-    reader.nonNegative(rec, 'b_miss') +
-    reader.nonNegative(rec, 'b_bypass');
+    reader.byteCount(rec, 'b_hit') + reader.byteCount(rec, 'b_miss') + reader.byteCount(rec, 'b_bypass');
+  if (!isByteCount(served)) {
+    throw reader.error(
+      'b_hit',
+      `b_hit + b_miss + b_bypass = ${served} is above 2^53 - 1, not an exact byte count`,
+    );
+  }
   const i = b.add(time, b.keys.intern(lfn), size);
   b.setBytesRead(i, served);
   b.setString('op', i, 'read');
