@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { parseDuration } from '../common/units.js';
 import { gapTable } from '../report/gap.js';
 import { resultsTable } from '../report/table.js';
-import { sortByTime } from '../trace/sort.js';
 import {
   durationArgument,
   durationText,
@@ -113,7 +112,7 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   const bundles = await Promise.all(opts.bundle.map((dir) => readBundle(dir, { kind: BUNDLE_KINDS })));
   let bar: Progress | undefined;
   const evaluation = await evaluateHeldOut({
-    trace: sortByTime(loaded.trace),
+    trace: loaded.trace,
     testDays: opts.testDays,
     period: opts.period,
     sizes: opts.sizes,

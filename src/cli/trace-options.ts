@@ -2,6 +2,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseColumnMap } from '../trace/formats/csv.js';
 import type { CsvColumnMap } from '../trace/formats/format.js';
+import { describeOutOfOrder } from '../trace/order.js';
 import { FORMATS, type FormatName, isFormatName, type ReadResult, readTrace } from '../trace/read.js';
 import { countArgument } from './arguments.js';
 import { type Progress, progressBar } from './progress.js';
@@ -45,7 +46,7 @@ export function addTraceInputOptions(cmd: Command, formatFlag = '-f, --format <n
     .option('--only-successful', 'cms: keep only successful jobs (JobSuccess and exit code 0)');
 }
 
-/** Reads a trace with a progress bar and reports skipped bad records on stderr. */
+/** Reads a trace with a progress bar and reports skipped bad records and sorting on stderr. */
 export async function loadTrace(file: string, opts: TraceInputOptions): Promise<ReadResult> {
   let bar: Progress | undefined;
   let reported = 0;
@@ -63,5 +64,10 @@ export async function loadTrace(file: string, opts: TraceInputOptions): Promise<
   });
   bar?.stop();
   for (const bad of result.skipped) process.stderr.write(`skipped: ${bad.message}\n`);
+  if (result.firstOutOfOrder) {
+    process.stderr.write(
+      `sorted ${file} by time: ${describeOutOfOrder(result.outOfOrder, result.firstOutOfOrder)}\n`,
+    );
+  }
   return result;
 }

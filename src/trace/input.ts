@@ -7,7 +7,8 @@ import { stat } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { type BadInputBudget, TraceFormatError } from './errors.js';
+import { TraceFormatError } from './errors.js';
+import type { ReadContext } from './formats/format.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -135,20 +136,23 @@ async function peek(
   return { head, chunks: replay() };
 }
 
-/** Line handlers of a text reader: `header` sees the first non-blank line and returns whether it consumed it. */
+/**
+ * Line handlers of a text reader: `header` sees the first non-blank line and returns whether
+ * it consumed it; `row` returns the time of the request it added, or undefined when it added none.
+ */
 export interface LineHandlers {
   header?: (line: string, lineNumber: number) => boolean;
-  row: (line: string, lineNumber: number) => void;
+  row: (line: string, lineNumber: number) => number | undefined;
 }
 
 /**
  * Splits decompressed chunks into lines (LF or CRLF; blank lines are ignored) and calls the
  * handlers with 1-based line numbers. A TraceFormatError from `row` is charged to the budget;
- * errors from `header` are fatal.
+ * errors from `header` are fatal. The time of every added request goes to the time order check.
  */
 export async function forEachLine(
   chunks: AsyncIterable<Uint8Array>,
-  budget: BadInputBudget,
+  { budget, order }: Pick<ReadContext, 'budget' | 'order'>,
   handlers: LineHandlers,
 ): Promise<void> {
   let lineNumber = 0;
@@ -158,11 +162,14 @@ export async function forEachLine(
       sawHeader = true;
       if (handlers.header?.(line, lineNumber)) return;
     }
+    let time: number | undefined;
     try {
-      handlers.row(line, lineNumber);
+      time = handlers.row(line, lineNumber);
     } catch (err) {
       budget.charge(err);
+      return;
     }
+    if (time !== undefined) order.note(time, 'line', lineNumber);
   };
   const splitText = (text: string) => {
     let start = 0;

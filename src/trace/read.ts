@@ -5,6 +5,8 @@ import type { CsvColumnMap, ReadContext } from './formats/format.js';
 import { type FormatName, formatList, SNIFF_ORDER, TRACE_FORMATS } from './formats/index.js';
 import { openInput, type ProgressListener } from './input.js';
 import type { Trace } from './model.js';
+import { type FirstOutOfOrder, TimeOrder } from './order.js';
+import { sortByTime } from './sort.js';
 
 export { FORMATS, type FormatName, isFormatName } from './formats/index.js';
 
@@ -27,6 +29,10 @@ export interface ReadResult {
   format: FormatName;
   /** bad records skipped under `skipBad`, in input order */
   skipped: TraceFormatError[];
+  /** requests that were earlier than a request before them; the trace is sorted stably when any were */
+  outOfOrder: number;
+  /** where the first of them was */
+  firstOutOfOrder?: FirstOutOfOrder;
 }
 
 const COMPRESSION_SUFFIX = /\.(gz|zst|zstd)$/i;
@@ -37,9 +43,11 @@ export async function readTrace(file: string, options: ReadOptions = {}): Promis
   if (input.head.length === 0) throw new TraceFormatError({ file }, 'no requests: the file is empty');
   const format = options.format ?? impliedFormat(options) ?? detectFormat(file, input.head);
   const budget = new BadInputBudget(options.skipBad ?? 0);
+  const order = new TimeOrder();
   const context: ReadContext = {
     file,
     budget,
+    order,
     map: options.map,
     csvParams: options.csvParams,
     onlySuccessful: options.onlySuccessful,
@@ -47,7 +55,14 @@ export async function readTrace(file: string, options: ReadOptions = {}): Promis
   };
   const trace = await TRACE_FORMATS[format].read(input.chunks, context);
   if (trace.length === 0) throw new TraceFormatError({ file }, noRequestsReason(options, budget));
-  return { trace, format, skipped: budget.skipped };
+  const { outOfOrder, first } = order;
+  return {
+    trace: outOfOrder > 0 ? sortByTime(trace) : trace,
+    format,
+    skipped: budget.skipped,
+    outOfOrder,
+    firstOutOfOrder: first,
+  };
 }
 
 /** Why a file that is not empty gave no requests: only a header, only bad records or no successful job. */

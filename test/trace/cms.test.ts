@@ -23,9 +23,11 @@ function row(values: Partial<Record<(typeof CMS_COLUMNS)[number], string>>): str
   return CMS_COLUMNS.map((c) => all[c] ?? '0').join(',');
 }
 
-test('cms sample: 20 jobs, sorted by time, JobStart 0 falls back to reqDay', async () => {
-  const { trace, format } = await readTrace(sample);
+test('cms sample: 20 jobs sorted by time, the one out of order reported, JobStart 0 falls back to reqDay', async () => {
+  const { trace, format, outOfOrder, firstOutOfOrder } = await readTrace(sample);
   assert.equal(format, 'cms');
+  assert.equal(outOfOrder, 1);
+  assert.deepEqual(firstOutOfOrder, { place: 'line', at: 9, time: 1546300800, after: 1546311958 });
   assert.equal(trace.length, 20);
   assert.equal(trace.objectCount, 6);
   for (let i = 1; i < trace.length; i++) assert.ok(trace.time[i] >= trace.time[i - 1]);
@@ -121,4 +123,19 @@ test('a header-only cms file, and one where --only-successful keeps no job, are 
     file: failed,
     reason: /^no requests: no record is a successful job \(--only-successful\)$/,
   });
+});
+
+test('a time going back is sorted and reported at its line; jobs dropped by --only-successful are not counted', async () => {
+  const body = [
+    row({ JobStart: '2000' }),
+    row({ JobStart: '1000', JobSuccess: 'false' }),
+    row({ JobStart: '3000' }),
+  ];
+  const file = tempFile('back.csv', [header, ...body].join('\n'));
+  const all = await readTrace(file);
+  assert.deepEqual([...all.trace.time], [1000, 2000, 3000]);
+  assert.deepEqual(all.firstOutOfOrder, { place: 'line', at: 3, time: 1000, after: 2000 });
+  const successful = await readTrace(file, { onlySuccessful: true });
+  assert.deepEqual([...successful.trace.time], [2000, 3000]);
+  assert.equal(successful.outOfOrder, 0);
 });

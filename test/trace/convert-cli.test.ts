@@ -13,6 +13,10 @@ function convert(...args: string[]) {
 test('convert cms to oracleGeneral and the shared csv to gzip csv, with a one-line summary', async () => {
   const out = tempPath('cms.bin');
   const { stderr } = await convert(join(examples, 'cms-sample.csv'), out, '--only-successful');
+  assert.match(
+    stderr,
+    /sorted .*cms-sample\.csv by time: 1 requests were out of order \(the first at line 9: time 1546300800 after 1546311958\)/,
+  );
   assert.match(stderr, /\(cms\) -> .*\(oracle-general\): 18 requests, 6 objects, 0 skipped/);
   assert.equal((await readTrace(out)).trace.length, 18);
   const gz = tempPath('cp.csv.gz');
@@ -91,6 +95,36 @@ test('simulate refuses a size above 2^53 - 1 with file, line and field', async (
       return true;
     },
   );
+});
+
+test('simulate sorts times that go back, with a notice naming the first, even under --skip-bad', async () => {
+  const file = tempFile('back.csv', 'time,obj_id,obj_size\n1,1,10\n5,1,10\n3,2,10\n2,3,10\n');
+  for (const extra of [[], ['--skip-bad', '5']]) {
+    const { stdout, stderr } = await smartcache(
+      'simulate',
+      '--trace',
+      file,
+      '--policies',
+      'lru',
+      '--sizes',
+      '20',
+      '--json',
+      ...extra,
+    );
+    assert.ok(
+      stderr.includes(
+        `sorted ${file} by time: 2 requests were out of order (the first at line 4: time 3 after 5)`,
+      ),
+      stderr,
+    );
+    const [lru] = JSON.parse(stdout);
+    assert.equal(lru.requests, 4);
+    assert.equal(
+      lru.hits,
+      0,
+      'in time order objects 3 and 2 push 1 out before it comes back (in file order it would hit)',
+    );
+  }
 });
 
 test('convert --help lists formats and examples', async () => {

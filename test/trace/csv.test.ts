@@ -7,9 +7,10 @@ import { assertFormatError, examples, readText, requests, roundTrip, tempFile } 
 
 const map = parseColumnMap('time=ts,id=lfn,size=bytes,site=site,user=client,bytesRead=read');
 
-test('mapped csv: numeric and ISO-8601 times, optional columns, sorted by time', async () => {
-  const { trace, format } = await readTrace(join(examples, 'mapped.csv'), { map });
+test('mapped csv: numeric and ISO-8601 times, optional columns, one time going back sorted and counted', async () => {
+  const { trace, format, outOfOrder } = await readTrace(join(examples, 'mapped.csv'), { map });
   assert.equal(format, 'csv');
+  assert.equal(outOfOrder, 1);
   assert.equal(trace.length, 12);
   assert.equal(trace.time[0], Date.UTC(2019, 0, 1) / 1000);
   for (let i = 1; i < trace.length; i++) assert.ok(trace.time[i] >= trace.time[i - 1]);
@@ -89,4 +90,15 @@ test('size and bytes_read are whole byte counts up to 2^53 - 1', async () => {
       reason: /whole number of bytes up to 2\^53 - 1/,
     });
   }
+});
+
+test('a time going back is sorted and reported at its line, also across ISO and numeric times', async () => {
+  const file = tempFile('back.csv', 'time,id,size\n2019-01-01T00:01:00Z,/a,1\n1546300800,/b,1\n');
+  const { trace, outOfOrder, firstOutOfOrder } = await readTrace(file);
+  assert.equal(outOfOrder, 1);
+  assert.deepEqual(firstOutOfOrder, { place: 'line', at: 3, time: 1546300800, after: 1546300860 });
+  assert.deepEqual(
+    requests(trace).map((r) => r.key),
+    ['/b', '/a'],
+  );
 });

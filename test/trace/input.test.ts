@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { BadInputBudget } from '../../src/trace/errors.js';
 import { splitFields } from '../../src/trace/fields.js';
 import { forEachLine, openInput } from '../../src/trace/input.js';
+import { TimeOrder } from '../../src/trace/order.js';
 import { assertFormatError, examples, fixtures, tempFile } from './helpers.js';
 
 async function linesOf(chunks: Uint8Array[]): Promise<[number, string][]> {
@@ -13,7 +14,13 @@ async function linesOf(chunks: Uint8Array[]): Promise<[number, string][]> {
   async function* source() {
     yield* chunks;
   }
-  await forEachLine(source(), new BadInputBudget(), { row: (line, n) => seen.push([n, line]) });
+  const context = { budget: new BadInputBudget(), order: new TimeOrder() };
+  await forEachLine(source(), context, {
+    row: (line, n) => {
+      seen.push([n, line]);
+      return undefined;
+    },
+  });
   return seen;
 }
 

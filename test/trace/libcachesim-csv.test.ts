@@ -148,3 +148,19 @@ test('an empty file and a header-only file are refused the same way, naming the 
     reason: /^no requests: the file holds no records besides 1 bad records \(skipped\)$/,
   });
 });
+
+test('times going back are sorted and counted, not skipped as bad records', async () => {
+  const body = 'time,obj_id,obj_size\n1,1,10\n5,2,10\n5,3,10\nx,9,10\n3,4,10\n4,5,10\n9,6,10\n';
+  const file = tempFile('back.csv', body);
+  const { trace, outOfOrder, firstOutOfOrder, skipped } = await readTrace(file, { skipBad: 1 });
+  assert.equal(outOfOrder, 2);
+  assert.deepEqual(firstOutOfOrder, { place: 'line', at: 6, time: 3, after: 5 });
+  assert.equal(skipped.length, 1);
+  assert.deepEqual([...trace.time], [1, 3, 4, 5, 5, 9]);
+  assert.deepEqual(
+    requests(trace).map((r) => r.key),
+    [1, 4, 5, 2, 3, 6],
+  );
+  const inOrder = await readText('eq.csv', 'time,obj_id,obj_size\n1,1,10\n1,2,10\n');
+  assert.equal(inOrder.outOfOrder, 0);
+});

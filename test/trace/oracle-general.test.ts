@@ -76,3 +76,24 @@ test('u32 times and sizes are read unsigned, so the largest (2^32 - 1) is exact 
   const { trace } = await readTrace(file);
   assert.deepEqual([trace.time[0], trace.size[0]], [u32Max, u32Max]);
 });
+
+test('a time going back is sorted, counted and reported at its byte offset; the links are recomputed', async () => {
+  const file = tempFile(
+    'back.bin',
+    records([
+      [1, -1, 10],
+      [2, -1, 20],
+      [3, -1, 15],
+      [4, -1, 20],
+    ]),
+  );
+  const { trace, outOfOrder, firstOutOfOrder } = await readTrace(file);
+  assert.equal(outOfOrder, 1);
+  assert.deepEqual(firstOutOfOrder, { place: 'offset', at: 48, time: 15, after: 20 });
+  assert.deepEqual([...trace.time], [10, 15, 20, 20]);
+  assert.deepEqual(
+    requests(trace).map((r) => r.key),
+    [1, 3, 2, 4],
+  );
+  assert.equal(trace.nextAccess, undefined, "the file's next-access links point at unsorted positions");
+});

@@ -6,9 +6,10 @@ import { assertFormatError, examples, fixtures, readText, requests, roundTrip, t
 
 const sample = join(examples, 'xrootd-sample.jsonl');
 
-test('xrootd sample: access records (wrapped or not) and XCache file-close records, sorted by time', async () => {
-  const { trace, format } = await readTrace(sample);
+test('xrootd sample: access records (wrapped or not) and XCache file-close records, in close order: sorted, the four out of order counted', async () => {
+  const { trace, format, outOfOrder } = await readTrace(sample);
   assert.equal(format, 'xrootd');
+  assert.equal(outOfOrder, 4);
   assert.equal(trace.length, 11);
   for (let i = 1; i < trace.length; i++) assert.ok(trace.time[i] >= trace.time[i - 1]);
   const all = requests(trace);

@@ -10,7 +10,6 @@ import { FieldRow, quoteField, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { Trace } from '../model.js';
 import { dictValue, writeLines } from '../output.js';
-import { sortByTime } from '../sort.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
 /**
@@ -100,7 +99,7 @@ export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadCo
   const builder = TraceBuilder.text();
   let col = {} as ColumnIndex;
   let row = new FieldRow(context.file, CMS_COLUMNS);
-  await forEachLine(chunks, context.budget, {
+  await forEachLine(chunks, context, {
     header(line, lineNumber) {
       col = headerColumns(line, context.file, lineNumber);
       row = new FieldRow(
@@ -111,7 +110,7 @@ export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadCo
     },
     row(line, lineNumber) {
       row.split(line, lineNumber);
-      if (context.onlySuccessful && !succeeded(row, col)) return;
+      if (context.onlySuccessful && !succeeded(row, col)) return undefined;
       const filename = row.text(col.Filename);
       if (filename === '') throw row.error(col.Filename, 'empty file name');
       const time = requestTime(row, col);
@@ -121,9 +120,10 @@ export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadCo
       builder.setString('user', i, row.text(col.UserID));
       builder.setString('dataset', i, cmsDataset(filename, row.text(col.Campaign), row.text(col.Process)));
       builder.setString('op', i, 'read');
+      return time;
     },
   });
-  return sortByTime(builder.finish());
+  return builder.finish();
 }
 
 /** JobStart, or reqDay when JobStart is 0 or empty. */

@@ -10,7 +10,6 @@ import { FieldRow, parseNumber, quoteField, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { DictColumn, Trace } from '../model.js';
 import { dictValue, writeLines } from '../output.js';
-import { sortByTime } from '../sort.js';
 import type { CsvColumnMap, ReadContext, TraceFormat } from './format.js';
 
 const CANONICAL_MAP: Required<CsvColumnMap> = {
@@ -75,7 +74,7 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>, context: ReadCo
   const builder = TraceBuilder.text();
   let row = new FieldRow(context.file, []);
   let col: ColumnIndex = {};
-  await forEachLine(chunks, context.budget, {
+  await forEachLine(chunks, context, {
     header(line, lineNumber) {
       const names = splitFields(line, ',', []).map((n) => n.trim());
       col = mapColumns(names, context.map, context.file, lineNumber);
@@ -96,9 +95,10 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>, context: ReadCo
         if (at !== undefined) builder.setString(field, i, row.text(at));
       }
       if (bytesRead !== undefined) builder.setBytesRead(i, bytesRead);
+      return time;
     },
   });
-  return sortByTime(builder.finish());
+  return builder.finish();
 }
 
 /** Seconds as a number, or an ISO-8601 date (a bare date or local time is read as UTC). */

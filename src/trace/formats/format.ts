@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import type { BadInputBudget } from '../errors.js';
 import type { Trace } from '../model.js';
+import type { TimeOrder } from '../order.js';
 
 /** Names of header columns for the generic `csv` format (from `--map time=ts,id=filename,...`). */
 export interface CsvColumnMap {
@@ -19,6 +20,8 @@ export interface CsvColumnMap {
 export interface ReadContext {
   readonly file: string;
   readonly budget: BadInputBudget;
+  /** every request's time goes through it, in input order */
+  readonly order: TimeOrder;
   readonly map?: CsvColumnMap;
   /** libCacheSim-style csv parameters, e.g. `time-col=2, obj-id-col=5, obj-size-col=4` */
   readonly csvParams?: string;

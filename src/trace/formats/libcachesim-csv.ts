@@ -164,7 +164,7 @@ export async function readLibCacheSimCsv(
   let row: FieldRow | undefined;
   let builder: TraceBuilder<NumericKeyInterner> | TraceBuilder<TextKeyInterner> | undefined;
   const fields: string[] = [];
-  await forEachLine(chunks, context.budget, {
+  await forEachLine(chunks, context, {
     header(line) {
       const known = hasParams(params) ? undefined : knownLayout(line);
       if (known) layout = known;
@@ -187,6 +187,7 @@ export async function readLibCacheSimCsv(
       const op = layout.op >= 0 ? scsiOp(r, layout.op) : undefined;
       const i = builder.add(time, internId(builder, r, layout.id), size);
       if (op !== undefined) builder.setString('op', i, op);
+      return time;
     },
   });
   return (builder ?? TraceBuilder.numeric()).finish();

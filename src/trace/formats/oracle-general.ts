@@ -11,6 +11,7 @@ import { TraceBuilder } from '../builder.js';
 import { TraceFormatError, TraceWriteError } from '../errors.js';
 import { NumericKeyInterner } from '../keys.js';
 import { nextAccessIndex, type Trace } from '../model.js';
+import type { TimeOrder } from '../order.js';
 import { writeChunk } from '../output.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
@@ -37,7 +38,10 @@ class OracleDecoder {
   /** object index + 1 announced for a request by an earlier request's next-access link */
   private linked: Int32Array;
 
-  constructor(expectedRequests: number) {
+  constructor(
+    expectedRequests: number,
+    private readonly order: TimeOrder,
+  ) {
     // objects are usually far fewer than requests; a table that starts too small rehashes often
     const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 21);
     this.builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expectedRequests));
@@ -54,6 +58,7 @@ class OracleDecoder {
       const announced = i < this.linked.length ? this.linked[i] - 1 : -1;
       const obj = announced >= 0 && keys.hasKey(announced, hi, lo) ? announced : keys.internWords(hi, lo);
       b.add(words[w], obj, words[w + 3]);
+      this.order.note(words[w], 'offset', i * RECORD_BYTES);
       const nextLo = words[w + 4];
       const nextHi = words[w + 5] | 0;
       if (nextHi < 0 || (nextHi === INT64_MAX_HI && nextLo === U32_MAX)) {
@@ -87,7 +92,7 @@ export async function readOracleGeneral(
 ): Promise<Trace> {
   const expected =
     context.contentBytes === undefined ? 1 << 20 : Math.ceil(context.contentBytes / RECORD_BYTES);
-  const decoder = new OracleDecoder(expected);
+  const decoder = new OracleDecoder(expected, context.order);
   const batch = new Uint8Array(BATCH_RECORDS * RECORD_BYTES);
   const words = new Uint32Array(batch.buffer);
   let filled = 0;

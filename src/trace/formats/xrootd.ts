@@ -2,7 +2,7 @@
  * XRootD monitoring records, one JSON object per line (/work/shared/formats/cms-access.md §2):
  * federation access records (2a, times in unix milliseconds, optionally wrapped in `data`)
  * and XCache file-close records (2b, `"event": "file_close"`, times in unix seconds).
- * Records are sorted stably by time after reading: monitoring streams arrive in close order.
+ * Monitoring streams arrive in close order, so readTrace sorts them by time (with a notice).
  */
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
@@ -12,7 +12,6 @@ import { forEachLine } from '../input.js';
 import type { TextKeyInterner } from '../keys.js';
 import type { Trace } from '../model.js';
 import { dictValue, writeLines } from '../output.js';
-import { sortByTime } from '../sort.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
 type JsonRecord = Record<string, unknown>;
@@ -83,22 +82,22 @@ function numberIn(rec: JsonRecord, field: string): number {
 export async function readXrootd(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace> {
   const builder = TraceBuilder.text();
   const reader = new RecordReader(context.file);
-  await forEachLine(chunks, context.budget, {
+  await forEachLine(chunks, context, {
     row(line, lineNumber) {
       const rec = reader.parse(line, lineNumber);
-      if (rec.event === 'file_close') addFileClose(builder, reader, rec);
-      else addAccess(builder, reader, isRecord(rec.data) ? rec.data : rec);
+      if (rec.event === 'file_close') return addFileClose(builder, reader, rec);
+      return addAccess(builder, reader, isRecord(rec.data) ? rec.data : rec);
     },
   });
-  return sortByTime(builder.finish());
+  return builder.finish();
 }
 
 function isRecord(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** 2a: the request time is the open (start_time); bytes read are read_bytes, else read_bytes_at_close. */
-function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): void {
+/** 2a: the request time is the open (start_time); bytes read are read_bytes, else read_bytes_at_close. Returns the time. */
+function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): number {
   if (rec.file_lfn === undefined && rec.event !== undefined) {
     throw reader.error(
       'event',
@@ -117,10 +116,11 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
   const user = reader.optionalText(rec, 'user_dn');
   if (user !== undefined) b.setString('user', i, user);
   b.setString('op', i, 'read');
+  return time;
 }
 
-/** 2b: the request time is attach_t; bytes read = b_hit + b_miss + b_bypass. */
-function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): void {
+/** 2b: the request time is attach_t; bytes read = b_hit + b_miss + b_bypass. Returns the time. */
+function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): number {
   const lfn = reader.text(rec, 'lfn');
   const time = reader.nonNegative(rec, 'attach_t');
   const size = reader.byteCount(rec, 'size');
@@ -135,6 +135,7 @@ function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, re
   const i = b.add(time, b.keys.intern(lfn), size);
   b.setBytesRead(i, served);
   b.setString('op', i, 'read');
+  return time;
 }
 
 /** True when the first line is a JSON object (the only JSON-lines format smartcache reads). */
