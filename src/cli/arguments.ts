@@ -31,6 +31,14 @@ export const seedArgument = integer(0, 2 ** 32 - 1);
 export const countArgument = integer(0);
 export const portArgument = integer(1, 65_535);
 
+/** A listen address: `host:port`, `:port` or `port` (host 127.0.0.1; port 0 picks a free one). */
+export const listenArgument: Parser<{ host: string; port: number }> = (text) => {
+  const match = /^(?:(.*):)?(\d+)$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65_535) throw new InvalidArgumentError('expected host:port, e.g. 127.0.0.1:8083');
+  return { host: match[1] || '127.0.0.1', port };
+};
+
 /** A comma-separated list of values of one parser: `32,32`. */
 export function listOf<T>(parse: Parser<T>): Parser<T[]> {
   return (text) => text.split(',').map((item) => parse(item.trim()));
@@ -48,7 +56,14 @@ function withUnits(parse: (text: string) => number): Parser<number> {
 }
 
 export const bytesArgument = withUnits(parseBytes);
+/** seconds, 0 and above */
 export const durationArgument = withUnits(parseDuration);
+/** seconds, above 0 */
+export const positiveDurationArgument: Parser<number> = (text) => {
+  const seconds = durationArgument(text);
+  if (seconds <= 0) throw new InvalidArgumentError('expected a duration above 0, e.g. 3s');
+  return seconds;
+};
 export const bandwidthArgument = withUnits(parseBandwidth);
 
 /** A duration checked as `durationArgument` does, kept as written (for labels such as `1d/7d`). */

@@ -2,13 +2,12 @@
 import type { Command } from 'commander';
 import { readLakeConfig } from '../cluster/config.js';
 import { startRedirector } from '../cluster/server.js';
-import { parseDuration } from '../common/units.js';
-import { parseListen } from './serve.js';
+import { listenArgument, positiveDurationArgument, valueOption } from './arguments.js';
 
 interface RedirectorCliOptions {
-  listen: string;
+  listen: { host: string; port: number };
   config?: string;
-  heartbeatTimeout?: string;
+  heartbeatTimeout?: number;
   origin?: string;
   defaultSite?: string;
   proxy?: boolean;
@@ -31,9 +30,17 @@ export function register(program: Command): void {
   program
     .command('redirector')
     .description('route file requests over a cluster of cache nodes across sites')
-    .option('-l, --listen <host:port>', 'address to listen on', '127.0.0.1:8090')
+    .addOption(
+      valueOption('-l, --listen <host:port>', 'address to listen on', listenArgument, '127.0.0.1:8090'),
+    )
     .option('-c, --config <lake.yaml>', 'sites, distances, client address blocks, replicas, origin')
-    .option('--heartbeat-timeout <duration>', 'a node silent this long leaves (default 3s, or the config)')
+    .addOption(
+      valueOption(
+        '--heartbeat-timeout <duration>',
+        'a node silent this long leaves (default 3s, or the config)',
+        positiveDurationArgument,
+      ),
+    )
     .option('--origin <url>', 'where files go when no node can take them (overrides the config)')
     .option('--default-site <site>', 'site of clients that name none and match no address block')
     .option('--proxy', 'stream files through the redirector instead of redirecting')
@@ -43,13 +50,9 @@ export function register(program: Command): void {
 }
 
 async function runRedirector(opts: RedirectorCliOptions): Promise<void> {
-  const { host, port } = parseListen(opts.listen);
+  const { host, port } = opts.listen;
   const lake = opts.config ? await readLakeConfig(opts.config) : undefined;
-  const timeout = opts.heartbeatTimeout
-    ? parseDuration(opts.heartbeatTimeout)
-    : (lake?.heartbeatTimeout ?? 3);
-  if (!(timeout > 0))
-    throw new Error(`--heartbeat-timeout must be more than 0 s, got ${opts.heartbeatTimeout}`);
+  const timeout = opts.heartbeatTimeout ?? lake?.heartbeatTimeout ?? 3;
   const server = await startRedirector({
     host,
     port,

@@ -11,7 +11,7 @@ export type UnitKind = 'size' | 'bandwidth' | 'duration';
 const EXAMPLES: Record<UnitKind, string> = {
   size: '100GB, 1.5TiB, 500 MB or a number of bytes',
   bandwidth: '10Gbit, 10Gbps, 100Mbit, 1.25GB/s or a number of bytes per second',
-  duration: '30m, 6h, 1d, 1w or a number of seconds',
+  duration: '500ms, 30m, 6h, 1d, 1w or a number of seconds',
 };
 
 /** Text that cannot be read as a size, bandwidth or duration. */
@@ -136,6 +136,7 @@ export function parseBandwidth(text: string): number {
 
 const SECONDS_PER = new Map([
   ['', 1],
+  ['ms', 0.001],
   ['s', 1],
   ['m', MINUTE],
   ['min', MINUTE],
@@ -144,7 +145,7 @@ const SECONDS_PER = new Map([
   ['w', 7 * DAY],
 ]);
 
-/** '30m', '6h', '1d', '1w', '3600' (seconds) -> seconds. */
+/** '500ms', '30m', '6h', '1d', '1w', '3600' (seconds) -> seconds. */
 export function parseDuration(text: string): number {
   return parseWithUnits(text, 'duration', (unit) => SECONDS_PER.get(unit));
 }

@@ -120,6 +120,24 @@ test('bad command lines fail with one clear message and exit code 1', async () =
       ['generate', '--out', tempPath('g.csv'), '--requests', '1e3.5'],
       /--requests <n>' argument '1e3\.5' is invalid/,
     ],
+    [
+      ['serve', '--models', tempPath('m'), '--resolve-files', 'x'],
+      /--resolve-files <n>' argument 'x' is invalid. expected integer >= 1/,
+    ],
+    [
+      ['serve', '--models', tempPath('m'), '--max-upload', '5 parsecs'],
+      /--max-upload <size>' argument '5 parsecs'/,
+    ],
+    [['serve', '--models', tempPath('m'), '--reload', 'often'], /--reload <duration>' argument 'often'/],
+    [
+      ['serve', '--models', tempPath('m'), '--listen', 'localhost'],
+      /--listen <host:port>' argument 'localhost' is invalid. expected host:port/,
+    ],
+    [
+      ['redirector', '--heartbeat-timeout', '0s'],
+      /--heartbeat-timeout <duration>' argument '0s' is invalid. expected a duration above 0/,
+    ],
+    [['redirector', '--listen', '127.0.0.1:99999'], /--listen <host:port>' argument '127\.0\.0\.1:99999'/],
   ];
   for (const [args, message] of cases) {
     await assert.rejects(smartcache(...args), (err: { code: number; stderr: string }) => {

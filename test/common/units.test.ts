@@ -112,7 +112,8 @@ test('parseBandwidth rejects sizes and unknown units', () => {
   }
 });
 
-test('parseDuration reads seconds, minutes, hours, days and weeks', () => {
+test('parseDuration reads milliseconds, seconds, minutes, hours, days and weeks', () => {
+  assert.equal(parseDuration('250ms'), 0.25);
   assert.equal(parseDuration('3600'), 3600);
   assert.equal(parseDuration('90s'), 90);
   assert.equal(parseDuration('30m'), 1800);

@@ -229,11 +229,4 @@ describe('model service options', () => {
       await server.close();
     }
   });
-
-  it('reads the TFaaS listen forms', async () => {
-    const { parseListen } = await import('../../src/cli/serve.js');
-    assert.deepEqual(parseListen('127.0.0.1:8083'), { host: '127.0.0.1', port: 8083 });
-    assert.deepEqual(parseListen(':9000'), { host: '127.0.0.1', port: 9000 });
-    assert.throws(() => parseListen('localhost'));
-  });
 });
