@@ -14,6 +14,7 @@ import { basename, join, resolve } from 'node:path';
 import { replaceDirectory } from '../prep/output-dir.js';
 import { FEATURE_NAMES } from '../prep/schema.js';
 import type { Normalization } from './encode.js';
+import { AGENT_INPUT_NAMES } from './rl/state-inputs.js';
 
 export const PARAMS_FILE = 'params.json';
 /** The smartcache version written into params.json's `smartcache` field. */
@@ -59,6 +60,12 @@ export interface BundleParams {
   features: string[];
   normalization: Normalization;
   outputs: string[];
+  /**
+   * Several decision heads in one bundle (an RL agent's addition and eviction): each reads the
+   * named features and writes the named outputs, from its own model file of the bundle's
+   * format. Without heads, one head reads every feature and writes every output from `model`.
+   */
+  heads?: BundleHead[];
   threshold?: number;
   /** admission thresholds tuned per cache size (bytes); a cache uses the one tuned nearest its size */
   thresholds?: TunedThreshold[];
@@ -66,6 +73,16 @@ export interface BundleParams {
   metrics?: Record<string, number>;
   createdAt?: string;
   smartcache?: string;
+}
+
+export interface BundleHead {
+  name: string;
+  /** its model file, of the bundle's format */
+  model: string;
+  /** the features it reads, a subset of the bundle's, in its own order */
+  inputs: string[];
+  /** its outputs; the bundle's outputs are every head's, head after head */
+  outputs: string[];
 }
 
 export interface TunedThreshold {
@@ -118,8 +135,9 @@ export class UnsupportedFormatError extends BundleError {
 }
 
 /** The files a bundle consists of for these params, params.json first. */
-export function bundleFiles(params: Pick<BundleParams, 'format' | 'model' | 'labels'>): string[] {
-  return [PARAMS_FILE, params.labels, ...FORMAT_FILES[params.format](params.model)];
+export function bundleFiles(params: Pick<BundleParams, 'format' | 'model' | 'labels' | 'heads'>): string[] {
+  const models = [params.model, ...(params.heads ?? []).map((h) => h.model)];
+  return [...new Set([PARAMS_FILE, params.labels, ...models.flatMap((m) => FORMAT_FILES[params.format](m))])];
 }
 
 /**
@@ -136,7 +154,7 @@ export async function writeBundle(
 ): Promise<Bundle> {
   const abs = resolve(dir);
   validateParams(params, abs);
-  for (const file of FORMAT_FILES[params.format](params.model)) {
+  for (const file of bundleFiles(params).slice(2)) {
     if (!(file in files)) throw new BundleError(abs, 'model', `no content given for ${file}`);
   }
   await mkdir(join(abs, '..'), { recursive: true });
@@ -256,14 +274,16 @@ export function validateParams(json: unknown, dir: string): BundleParams {
   if (!isStringArray(p.features) || p.features.length === 0)
     fail('features', 'must be a non-empty string array');
   const features = p.features as string[];
-  const unknown = features.filter((f) => !FEATURE_NAMES.includes(f));
+  const known = p.heads === undefined ? FEATURE_NAMES : [...FEATURE_NAMES, ...AGENT_INPUT_NAMES];
+  const unknown = features.filter((f) => !known.includes(f));
   if (unknown.length > 0)
-    fail('features', `unknown feature names ${unknown.join(', ')} (known: ${FEATURE_NAMES.join(', ')})`);
+    fail('features', `unknown feature names ${unknown.join(', ')} (known: ${known.join(', ')})`);
   const dup = features.find((f, i) => features.indexOf(f) !== i);
   if (dup !== undefined) fail('features', `${dup} is listed twice`);
   validateNormalization(p.normalization, features.length, fail);
   if (!isStringArray(p.outputs) || p.outputs.length === 0)
     fail('outputs', 'must be a non-empty string array');
+  if (p.heads !== undefined) validateHeads(p.heads, features, p.outputs as string[], fail);
   if (p.threshold !== undefined && !(typeof p.threshold === 'number' && Number.isFinite(p.threshold))) {
     fail('threshold', 'must be a finite number when present');
   }
@@ -295,6 +315,39 @@ export function validateParams(json: unknown, dir: string): BundleParams {
     fail('smartcache', 'must be a non-empty string');
   }
   return p as unknown as BundleParams;
+}
+
+/** Heads with distinct names, inputs among the features, and outputs that make up the bundle's, in order. */
+function validateHeads(
+  heads: unknown,
+  features: string[],
+  outputs: string[],
+  fail: (field: string, reason: string) => never,
+): void {
+  if (!Array.isArray(heads) || heads.length === 0) fail('heads', 'must be a non-empty list when present');
+  const list = heads as unknown[];
+  list.forEach((head, i) => {
+    const field = `heads[${i}]`;
+    if (!isObject(head) || typeof head.name !== 'string' || head.name === '')
+      fail(field, 'needs a name, a model file, inputs and outputs');
+    const h = head as Record<string, unknown>;
+    if (!isFileName(h.model)) fail(`${field}.model`, 'must be a file name inside the bundle');
+    if (!isStringArray(h.inputs) || h.inputs.length === 0)
+      fail(`${field}.inputs`, 'must be a non-empty string array');
+    const missing = (h.inputs as string[]).filter((f) => !features.includes(f));
+    if (missing.length > 0) fail(`${field}.inputs`, `${missing.join(', ')} not among the features`);
+    if (!isStringArray(h.outputs) || h.outputs.length === 0)
+      fail(`${field}.outputs`, 'must be a non-empty string array');
+  });
+  const names = list.map((h) => (h as BundleHead).name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) fail('heads', `${dup} is named twice`);
+  const joined = list.flatMap((h) => (h as BundleHead).outputs);
+  if (JSON.stringify(joined) !== JSON.stringify(outputs))
+    fail(
+      'heads',
+      `their outputs (${joined.join(', ')}) must be the bundle's outputs (${outputs.join(', ')}), in order`,
+    );
 }
 
 /**

@@ -5,6 +5,9 @@
  *   input = (x - mean) / std      per feature, std 0 read as 1 (docs/bundles.md)
  *   NULL  -> mean, i.e. input 0   (NULL is NaN in a FeatureMatrix and in a raw batch, SQL NULL in Parquet)
  *
+ * Feature values are taken as float32 first, as a batch sent to the model service carries
+ * them, so that the simulator, training and the service compute the same inputs bit for bit.
+ *
  * Mean and std are computed over the non-NULL training values and stored in params.json,
  * so NULL means "as uninformative as the average request". The NULL features are redundant
  * with non-NULL ones where it matters: `since_last` is NULL exactly when `count_ever` is 0.
@@ -69,7 +72,7 @@ export function encode(
     const base = (rows ? rows[k] : k) * cols;
     const o = k * width;
     for (let f = 0; f < width; f++)
-      out[o + f] = normalized(m.values[base + index[f]], norm.mean[f], scale[f]);
+      out[o + f] = normalized(Math.fround(m.values[base + index[f]]), norm.mean[f], scale[f]);
   }
   return out;
 }

@@ -248,6 +248,11 @@ export interface Mlp {
    * `rows × outputs` values, row-major; `x` is left unchanged.
    */
   predict(x: Float32Array, rows: number): Float32Array;
+  /**
+   * The outputs of one row of `x` starting at `offset`, without allocating: the returned
+   * array is reused by the next call.
+   */
+  predictRow(x: Float32Array, offset: number): Float64Array;
 }
 
 class DenseStack implements Mlp {
@@ -263,21 +268,51 @@ class DenseStack implements Mlp {
   }
 
   predict(x: Float32Array, rows: number): Float32Array {
-    const { inputs, outputs, layers, activations } = this;
+    const { inputs, outputs } = this;
     const out = new Float32Array(rows * outputs);
-    const input = activations[0];
-    const result = activations[layers.length];
     for (let r = 0; r < rows; r++) {
-      const rowStart = r * inputs;
-      for (let k = 0; k < inputs; k++) input[k] = x[rowStart + k];
-      for (let l = 0; l < layers.length; l++) {
-        forward(layers[l], activations[l], activations[l + 1]);
-        activate(activations[l + 1], layers[l].units, layers[l].activation);
-      }
+      const result = this.predictRow(x, r * inputs);
       for (let j = 0; j < outputs; j++) out[r * outputs + j] = result[j];
     }
     return out;
   }
+
+  predictRow(x: Float32Array, offset: number): Float64Array {
+    const { inputs, layers, activations } = this;
+    const input = activations[0];
+    for (let k = 0; k < inputs; k++) input[k] = x[offset + k];
+    for (let l = 0; l < layers.length; l++) {
+      forward(layers[l], activations[l], activations[l + 1]);
+      activate(activations[l + 1], layers[l].units, layers[l].activation);
+    }
+    return activations[layers.length];
+  }
+}
+
+/** One dense layer's weights as tfjs holds them: kernel [inputs][units] row-major. */
+export interface DenseWeights {
+  kernel: Float32Array;
+  bias: Float32Array;
+  activation: Activation;
+}
+
+/** The forward pass of dense layers given as weights, e.g. a network being trained. */
+export function mlpFromWeights(layers: readonly DenseWeights[], inputs: number): Mlp {
+  let width = inputs;
+  return new DenseStack(
+    layers.map(({ kernel, bias, activation }) => {
+      const units = bias.length;
+      const layer = {
+        inputs: width,
+        units,
+        weights: groupKernel(kernel, width, units),
+        bias: Float64Array.from(bias),
+        activation,
+      };
+      width = units;
+      return layer;
+    }),
+  );
 }
 
 /** The forward pass of a tfjs-layers model, or why it is not a plain dense MLP of `inputs` inputs. */

@@ -85,23 +85,18 @@ describe('model bundles', () => {
       },
       ['evict', 'admit'],
       {
+        // states: count_ever bucket (<= 1, above) x age bucket (<= 10, <= 100, above)
         'table.json': JSON.stringify({
-          bins: [[1], [10, 100]],
-          q: [
-            [1, 0],
-            [1, 0],
-            [0, 1],
-            [0, 1],
-            [0, 1],
-            [2, 1],
-          ],
+          edges: [[1], [10, 100]],
+          values: [1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 2, 1],
         }),
       },
     );
     const model = await loadModel(dir);
-    const out = model.predict(Float32Array.from([0, 5, 3, 50, 3, 500]), 3);
-    assert.deepEqual([...out], [1, 0, 0, 1, 2, 1]);
-    assert.deepEqual([...decideRows(model, out, 3).decisions], [0, 1, 0]);
+    // the last row sits on both edges: a value equal to an edge falls in that edge's bucket
+    const out = model.predict(Float32Array.from([0, 5, 3, 50, 3, 500, 1, 10]), 4);
+    assert.deepEqual([...out], [1, 0, 0, 1, 2, 1, 1, 0]);
+    assert.deepEqual([...decideRows(model, out, 4).decisions], [0, 1, 0, 0]);
   });
 
   it('refuses bad bundles with the bundle and the field named', async () => {

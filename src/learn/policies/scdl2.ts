@@ -7,7 +7,7 @@ import { CacheAgent } from '../rl/cache-agent.js';
 import { QTable } from '../rl/q-table.js';
 import { RequestStats } from '../rl/request-stats.js';
 import { ADDITION_SPACE, EVICTION_SPACE, TableEncoder } from '../rl/table-encoder.js';
-import { readTables } from '../rl/table-file.js';
+import { readScdl2Tables } from '../rl/table-file.js';
 
 /**
  * SCDL2, the original CMS smart-cache tabular Q-learning agents (docs/rl.md). Parameters:
@@ -28,7 +28,7 @@ export const scdl2 = definePolicy({
     };
     if (p.bundle) {
       readBundleSync(p.bundle, { kind: 'scdl2', format: 'q-table' });
-      tables = readTables(p.bundle, rng);
+      tables = readScdl2Tables(p.bundle, rng);
     }
     const stats = new RequestStats(ctx.trace.objectCount);
     return new CacheAgent(ctx, {

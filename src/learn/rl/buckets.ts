@@ -37,6 +37,11 @@ export const CATEGORY_SHARE = new Buckets([5, 10, 25, 50, 75]);
 /** the addition map's boolean `hit` feature: false, true */
 export const HIT_FLAG = new Buckets([0]);
 
+/** Buckets that keep bucket indices 0..n-1 as they are: for states whose components are already bucketed. */
+export function indexBuckets(n: number): Buckets {
+  return new Buckets(Array.from({ length: n - 1 }, (_, i) => i));
+}
+
 /** Mixed-radix state index over several bucketed features, first feature most significant. */
 export class StateSpace {
   readonly size: number;

@@ -9,7 +9,9 @@ import type { Dqn } from './dqn.js';
 import type { FeatureSource } from './feature-source.js';
 import type { AgentView, StateEncoder } from './learner.js';
 
-export const EVICTION_INPUTS = 6;
+import { RL_EVICTION_INPUTS } from './state-inputs.js';
+
+const EVICTION_INPUTS = RL_EVICTION_INPUTS.length;
 const [SIZE, COUNT, SINCE] = [0, 1, 2];
 
 export function squash(x: number): number {
@@ -28,11 +30,6 @@ export class DqnEncoder implements StateEncoder {
   ) {
     this.current = new Float32Array(source.names.length);
     this.categoryOf = new Int32Array(evictionNet.rows.length / EVICTION_INPUTS);
-  }
-
-  /** names of the addition network's inputs */
-  static additionInputs(source: FeatureSource): string[] {
-    return [...source.names, 'occupancy', 'hit_rate'];
   }
 
   observe(req: number): void {

@@ -5,12 +5,13 @@
  * States are rows of a ring-shaped arena written by the encoder; a handle names a row until
  * the ring wraps over it. Transitions copy their rows into the replay buffer, so only a
  * transition whose state was already overwritten is dropped (counted in `dropped`).
- * Greedy decisions for single states run the network's current weights in plain JS (a tfjs
- * call costs about 1 ms on the CPU backend, too much per miss); batches of TFJS_BATCH states or
- * more use one predict.
+ * Greedy decisions run the network's current weights on the typed-array forward pass of
+ * src/learn/infer.ts, the one the model service runs (a tfjs call costs about 1 ms on the CPU
+ * backend, too much per miss).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Random } from '../../common/random.js';
+import { type Mlp, mlpFromWeights } from '../infer.js';
 import type { QLearner } from './learner.js';
 import { DISCOUNT } from './q-table.js';
 import { syncBackend } from './tf.js';
@@ -22,8 +23,6 @@ const TRAIN_EVERY = 16;
 const TARGET_SYNC = 250;
 const HIDDEN = 32;
 const LEARNING_RATE = 1e-3;
-/** below this many states a plain-JS forward pass beats one tfjs predict (about 1 ms on the CPU backend) */
-const TFJS_BATCH = 512;
 
 export class Dqn implements QLearner {
   readonly model: tfType.Sequential;
@@ -38,9 +37,7 @@ export class Dqn implements QLearner {
   private readonly replay: { s: Float32Array; next: Float32Array; action: Int8Array; reward: Float32Array };
   private stored = 0;
   private pending = 0;
-  private weights: Float32Array[] = [];
-  private weightsStale = true;
-  private readonly hidden = new Float32Array(HIDDEN * 2);
+  private forward: Mlp | undefined;
 
   constructor(
     readonly inputs: number,
@@ -98,47 +95,15 @@ export class Dqn implements QLearner {
   }
 
   greedy(state: number): number {
-    if (this.weightsStale) this.refreshWeights();
-    const [w1, b1, w2, b2, w3, b3] = this.weights;
-    const x = this.arena;
-    const base = this.row(state);
-    const h1 = this.hidden;
-    for (let j = 0; j < HIDDEN; j++) {
-      let v = b1[j];
-      for (let i = 0; i < this.inputs; i++) v += x[base + i] * w1[i * HIDDEN + j];
-      h1[j] = Math.max(v, 0);
-    }
-    for (let j = 0; j < HIDDEN; j++) {
-      let v = b2[j];
-      for (let i = 0; i < HIDDEN; i++) v += h1[i] * w2[i * HIDDEN + j];
-      h1[HIDDEN + j] = Math.max(v, 0);
-    }
+    this.forward ??= this.currentForward();
+    const q = this.forward.predictRow(this.arena, this.row(state));
     let best = 0;
-    let bestValue = Number.NEGATIVE_INFINITY;
-    for (let a = 0; a < this.actions; a++) {
-      let v = b3[a];
-      for (let i = 0; i < HIDDEN; i++) v += h1[HIDDEN + i] * w3[i * this.actions + a];
-      if (v > bestValue) {
-        bestValue = v;
-        best = a;
-      }
-    }
+    for (let a = 1; a < this.actions; a++) if (q[a] > q[best]) best = a;
     return best;
   }
 
   greedyBatch(states: Int32Array, n: number, out: Int32Array): void {
-    if (n < TFJS_BATCH) {
-      for (let i = 0; i < n; i++) out[i] = this.greedy(states[i]);
-      return;
-    }
-    const input = new Float32Array(n * this.inputs);
-    for (let i = 0; i < n; i++)
-      input.set(this.arena.subarray(this.row(states[i]), this.row(states[i]) + this.inputs), i * this.inputs);
-    const best = this.tf.tidy(() => {
-      const q = this.model.predict(this.tf.tensor2d(input, [n, this.inputs])) as tfType.Tensor;
-      return q.argMax(1).dataSync();
-    });
-    out.set(best.subarray(0, n));
+    for (let i = 0; i < n; i++) out[i] = this.greedy(states[i]);
   }
 
   update(state: number, action: number, reward: number, next: number): void {
@@ -191,12 +156,17 @@ export class Dqn implements QLearner {
         return tf.losses.huberLoss(targets, q) as tfType.Scalar;
       });
     });
-    this.weightsStale = true;
+    this.forward = undefined;
     if (++this.trainSteps % TARGET_SYNC === 0) this.target.setWeights(this.model.getWeights());
   }
 
-  private refreshWeights(): void {
-    this.weights = this.model.getWeights().map((w) => w.dataSync() as Float32Array);
-    this.weightsStale = false;
+  /** The model's current weights on the shared forward pass: relu, relu, linear. */
+  private currentForward(): Mlp {
+    const w = this.model.getWeights().map((t) => t.dataSync() as Float32Array);
+    const activations = ['relu', 'relu', 'linear'] as const;
+    return mlpFromWeights(
+      activations.map((activation, l) => ({ kernel: w[2 * l], bias: w[2 * l + 1], activation })),
+      this.inputs,
+    );
   }
 }

@@ -2,31 +2,56 @@
 
 import { Random } from '../../common/random.js';
 import type { Trace } from '../../trace/model.js';
-import { readBundleSync } from '../bundle.js';
+import { BundleError, type BundleHead, readBundleSync } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
 import { Dqn } from './dqn.js';
-import { DqnEncoder, EVICTION_INPUTS } from './dqn-encoder.js';
+import { DqnEncoder } from './dqn-encoder.js';
 import { featureSource } from './feature-source.js';
 import { ADDITION_MODEL, EVICTION_MODEL, loadWeights } from './network-file.js';
+import { RL_CACHE_INPUTS, RL_EVICTION_INPUTS, squashedName } from './state-inputs.js';
 import type { AgentModels } from './train-scdl2.js';
 
 export interface RlModels extends AgentModels {
   addition: Dqn;
   eviction: Dqn;
-  /** the addition network's input names */
-  inputs: string[];
+  /** the heads of the bundle these networks make */
+  heads: BundleHead[];
+}
+
+/** The addition head reads the request's features squashed, then occupancy and hit rate. */
+function rlHeads(features: readonly string[]): BundleHead[] {
+  return [
+    {
+      name: 'addition',
+      model: ADDITION_MODEL,
+      inputs: [...features.map(squashedName), ...RL_CACHE_INPUTS],
+      outputs: [...ADDITION_ACTIONS],
+    },
+    {
+      name: 'eviction',
+      model: EVICTION_MODEL,
+      inputs: [...RL_EVICTION_INPUTS],
+      outputs: [...EVICTION_ACTIONS],
+    },
+  ];
 }
 
 export function rlModels(trace: Trace, seed: number, learn: boolean, bundle?: string): RlModels {
   const rng = new Random(seed ^ 0xd9a);
   const source = featureSource(trace);
-  const inputs = DqnEncoder.additionInputs(source);
-  const addition = new Dqn(inputs.length, ADDITION_ACTIONS.length, rng, learn);
-  const eviction = new Dqn(EVICTION_INPUTS, EVICTION_ACTIONS.length, rng, learn);
+  const heads = rlHeads(source.names);
+  const addition = new Dqn(heads[0].inputs.length, ADDITION_ACTIONS.length, rng, learn);
+  const eviction = new Dqn(heads[1].inputs.length, EVICTION_ACTIONS.length, rng, learn);
   if (bundle) {
-    readBundleSync(bundle, { kind: 'rl', format: 'tfjs-layers' });
+    const { dir, params } = readBundleSync(bundle, { kind: 'rl', format: 'tfjs-layers' });
+    if (JSON.stringify(params.heads) !== JSON.stringify(heads))
+      throw new BundleError(
+        dir,
+        'heads',
+        `must be the rl agents' addition and eviction heads: ${JSON.stringify(heads)}`,
+      );
     loadWeights(bundle, ADDITION_MODEL, addition.model);
     loadWeights(bundle, EVICTION_MODEL, eviction.model);
   }
-  return { addition, eviction, inputs, encoder: () => new DqnEncoder(source, addition, eviction) };
+  return { addition, eviction, heads, encoder: () => new DqnEncoder(source, addition, eviction) };
 }

@@ -1,9 +1,13 @@
-/** SCDL2's bucketed states: the addition and eviction feature maps of the original. */
+/**
+ * SCDL2's bucketed states: the addition and eviction feature maps of the original, over the
+ * inputs of state-inputs.ts in their order, bucketed as a served q-table bundle buckets them.
+ */
 import type { Trace } from '../../trace/model.js';
 import {
   CATEGORY_SHARE,
   HIT_FLAG,
   HIT_RATE,
+  indexBuckets,
   OCCUPANCY,
   REQUEST_COUNT,
   SINCE_LAST,
@@ -23,18 +27,25 @@ export const ADDITION_SPACE = new StateSpace([
   OCCUPANCY,
   HIT_RATE,
 ]);
-/** category size, requests, since last; category share; occupancy; hit rate */
+/** category size, requests, since last (bucket indices of CATEGORY_SPACE); category share; occupancy; hit rate */
 export const EVICTION_SPACE = new StateSpace([
-  SIZE_MB,
-  REQUEST_COUNT,
-  SINCE_LAST,
+  indexBuckets(SIZE_MB.size),
+  indexBuckets(REQUEST_COUNT.size),
+  indexBuckets(SINCE_LAST.size),
   CATEGORY_SHARE,
   OCCUPANCY,
   HIT_RATE,
 ]);
 const [SIZE, COUNT, SINCE] = [0, 1, 2];
 
+/** The state of a row of values in a space's input order (SCDL2_ADDITION_INPUTS or SCDL2_EVICTION_INPUTS). */
+export function stateOf(space: StateSpace, row: ArrayLike<number>, scratch: Int32Array): number {
+  for (let f = 0; f < space.features.length; f++) scratch[f] = space.features[f].index(row[f]);
+  return space.encode(scratch);
+}
+
 export class TableEncoder implements StateEncoder {
+  private readonly row = new Float64Array(6);
   private readonly indices = new Int32Array(6);
 
   constructor(
@@ -47,27 +58,26 @@ export class TableEncoder implements StateEncoder {
 
   addition(req: number, hit: boolean, view: AgentView): number {
     const obj = this.trace.obj[req];
-    const x = this.indices;
-    x[0] = SIZE_MB.index(megabytes(this.trace.size[req]));
-    x[1] = REQUEST_COUNT.index(this.stats.count[obj]);
-    x[2] = SINCE_LAST.index(this.stats.sinceLast[obj]);
+    const x = this.row;
+    x[0] = megabytes(this.trace.size[req]);
+    x[1] = this.stats.count[obj];
+    x[2] = this.stats.sinceLast[obj];
     x[3] = hit ? 1 : 0;
-    x[4] = OCCUPANCY.index(view.occupancy());
-    x[5] = HIT_RATE.index(view.hitRate());
-    return ADDITION_SPACE.encode(x);
+    x[4] = view.occupancy();
+    x[5] = view.hitRate();
+    return stateOf(ADDITION_SPACE, x, this.indices);
   }
 
   category(c: number, view: AgentView): number {
-    const x = this.indices;
+    const x = this.row;
     x[0] = CATEGORY_SPACE.component(c, SIZE);
     x[1] = CATEGORY_SPACE.component(c, COUNT);
     x[2] = CATEGORY_SPACE.component(c, SINCE);
-    x[3] = CATEGORY_SHARE.index(view.categoryShare(c));
-    x[4] = OCCUPANCY.index(view.occupancy());
-    x[5] = HIT_RATE.index(view.hitRate());
-    return EVICTION_SPACE.encode(x);
+    x[3] = view.categoryShare(c);
+    x[4] = view.occupancy();
+    x[5] = view.hitRate();
+    return stateOf(EVICTION_SPACE, x, this.indices);
   }
-
   follows(previous: number, next: number): boolean {
     const same = (f: number) => EVICTION_SPACE.component(previous, f) === EVICTION_SPACE.component(next, f);
     return (

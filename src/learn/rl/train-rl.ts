@@ -12,9 +12,7 @@ import { bundleParams, replayLearning, type TrainedBundle, type TrainOptions } f
 export async function trainRl(trace: Trace, o: TrainOptions): Promise<TrainedBundle> {
   const models = rlModels(trace, o.seed ?? 1, true);
   const passes = replayLearning(trace, models, o);
-  const params = bundleParams('rl', 'tfjs-layers', ADDITION_MODEL, trace, o, passes);
-  params.features = models.inputs.slice(0, -2);
-  params.normalization = { mean: params.features.map(() => 0), std: params.features.map(() => 1) };
+  const params = bundleParams('rl', 'tfjs-layers', models.heads, trace, o, passes);
   params.metrics = { ...params.metrics, trainSteps: models.addition.trainSteps + models.eviction.trainSteps };
   const bundle: TrainedBundle = {
     params,

@@ -10,7 +10,7 @@ import { VERSION } from '../../common/version.js';
 import { simulate } from '../../sim/engine.js';
 import type { PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
-import { type BundleParams, writeBundle } from '../bundle.js';
+import { type BundleHead, type BundleParams, writeBundle } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
 import { DEFAULT_EPSILON_DECAY, DEFAULT_K, DEFAULT_WINDOW } from './agent-params.js';
 import { CacheAgent } from './cache-agent.js';
@@ -19,10 +19,7 @@ import type { QLearner, StateEncoder } from './learner.js';
 import { QTable } from './q-table.js';
 import { RequestStats } from './request-stats.js';
 import { ADDITION_SPACE, EVICTION_SPACE, TableEncoder } from './table-encoder.js';
-import { TABLE_FILE, tableFile } from './table-file.js';
-
-/** Prep features that carry the request's part of the SCDL2 state: size, request count, recency. */
-const SCDL2_REQUEST_FEATURES = ['log_size', 'count_ever', 'since_last'] as const;
+import { SCDL2_HEADS, scdl2Files } from './table-file.js';
 
 export interface TrainOptions {
   /** cache capacity in bytes during training */
@@ -83,25 +80,28 @@ export function replayLearning(trace: Trace, models: AgentModels, o: TrainOption
   return passes;
 }
 
+/** params.json of an agent bundle: its features are every head's inputs, its outputs every head's. */
 export function bundleParams(
   kind: 'scdl2' | 'rl',
   format: BundleParams['format'],
-  model: string,
+  heads: BundleHead[],
   trace: Trace,
   o: TrainOptions,
   passes: number[],
 ): BundleParams {
+  const features = [...new Set(heads.flatMap((h) => h.inputs))];
   return {
     name: o.name ?? kind,
     version: 1,
     kind,
     format,
-    model,
+    model: heads[0].model,
     labels: 'labels.txt',
-    // the request features the agents' states are bucketed from (occupancy and hit rate come from the cache)
-    features: [...SCDL2_REQUEST_FEATURES],
-    normalization: { mean: SCDL2_REQUEST_FEATURES.map(() => 0), std: SCDL2_REQUEST_FEATURES.map(() => 1) },
-    outputs: [...ADDITION_ACTIONS, ...EVICTION_ACTIONS],
+    features,
+    // the heads read the agents' states as they are
+    normalization: { mean: features.map(() => 0), std: features.map(() => 1) },
+    outputs: heads.flatMap((h) => h.outputs),
+    heads,
     training: {
       featureSet: 'online',
       trainDays: [isoTime(trace.time[0] ?? 0), isoTime(trace.time[trace.length - 1] ?? 0)],
@@ -125,9 +125,9 @@ export async function trainScdl2(trace: Trace, o: TrainOptions): Promise<Trained
     o,
   );
   const bundle: TrainedBundle = {
-    params: bundleParams('scdl2', 'q-table', TABLE_FILE, trace, o, passes),
+    params: bundleParams('scdl2', 'q-table', SCDL2_HEADS, trace, o, passes),
     labels: [...ADDITION_ACTIONS, ...EVICTION_ACTIONS],
-    files: { [TABLE_FILE]: JSON.stringify(tableFile(addition, eviction)) },
+    files: scdl2Files(addition, eviction),
     passes,
   };
   if (o.out) await writeBundle(o.out, bundle.params, bundle.labels, bundle.files, { overwrite: true });

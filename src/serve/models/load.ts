@@ -25,6 +25,20 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
 }
 
 async function startEngine(bundle: Bundle, options: LoadOptions): Promise<Model> {
+  const { heads } = bundle.params;
+  if (!heads) return startHead(bundle, options);
+  const { headBundle, headsModel } = await import('./heads.js');
+  const started: Model[] = [];
+  try {
+    for (const head of heads) started.push(await startHead(headBundle(bundle, head), options));
+  } catch (err) {
+    for (const model of started) model.dispose();
+    throw err;
+  }
+  return headsModel(bundle, started);
+}
+
+async function startHead(bundle: Bundle, options: LoadOptions): Promise<Model> {
   switch (bundle.params.format) {
     case 'tfjs-layers': {
       const { denseMlp, readLayersArtifacts } = await import('../../learn/infer.js');

@@ -49,20 +49,22 @@ export interface Decisions {
  * Reduces model outputs to one score and decision per row. A one-output model's score is its
  * output, positive at or above the threshold; with several outputs (class probabilities,
  * Q-values per action) the score is the last label's output, positive when it is the largest.
+ * A bundle of several heads decides on its first (an agent's addition head: Store or not).
  */
 export function decideRows(model: Model, outputs: Float32Array, rows: number): Decisions {
-  const width = model.outputSize;
+  const stride = model.outputSize;
+  const width = model.params.heads?.[0].outputs.length ?? stride;
   const scores = new Float32Array(rows);
   const decisions = new Uint8Array(rows);
   if (width === 1) {
     const threshold = decisionThreshold(model.params);
     for (let r = 0; r < rows; r++) {
-      scores[r] = outputs[r];
-      decisions[r] = outputs[r] >= threshold ? 1 : 0;
+      scores[r] = outputs[r * stride];
+      decisions[r] = scores[r] >= threshold ? 1 : 0;
     }
     return { scores, decisions };
   }
-  for (let r = 0, base = 0; r < rows; r++, base += width) {
+  for (let r = 0, base = 0; r < rows; r++, base += stride) {
     const last = outputs[base + width - 1];
     let positive = 1;
     for (let k = 0; k < width - 1; k++) if (outputs[base + k] > last) positive = 0;

@@ -5,7 +5,7 @@ import { writeBundle } from '../../../src/learn/bundle.js';
 import { ADDITION_ACTIONS, DELETE_HALF, EVICTION_ACTIONS, STORE } from '../../../src/learn/rl/actions.js';
 import { QTable } from '../../../src/learn/rl/q-table.js';
 import { ADDITION_SPACE, EVICTION_SPACE } from '../../../src/learn/rl/table-encoder.js';
-import { TABLE_FILE, tableFile } from '../../../src/learn/rl/table-file.js';
+import { SCDL2_HEADS, scdl2Files } from '../../../src/learn/rl/table-file.js';
 import { bundleParams, trainScdl2 } from '../../../src/learn/rl/train-scdl2.js';
 import { simulate } from '../../../src/sim/engine.js';
 import { policySpec } from '../../../src/sim/policies/index.js';
@@ -27,10 +27,8 @@ async function fixedBundle(evictionAction: number): Promise<string> {
   for (let s = 0; s < EVICTION_SPACE.size; s++) eviction.values[s * 5 + evictionAction] = 1;
   const dir = tempPath('fixed-bundle');
   const trace = traceFromRequests([{ time: 0, key: 1, size: 1 }]);
-  const params = bundleParams('scdl2', 'q-table', TABLE_FILE, trace, { capacity: 1 }, []);
-  await writeBundle(dir, params, [...ADDITION_ACTIONS, ...EVICTION_ACTIONS], {
-    [TABLE_FILE]: JSON.stringify(tableFile(addition, eviction)),
-  });
+  const params = bundleParams('scdl2', 'q-table', SCDL2_HEADS, trace, { capacity: 1 }, []);
+  await writeBundle(dir, params, [...ADDITION_ACTIONS, ...EVICTION_ACTIONS], scdl2Files(addition, eviction));
   return dir;
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readBundleSync } from '../../../src/learn/bundle.js';
 import { featureSource } from '../../../src/learn/rl/feature-source.js';
+import { squashedName } from '../../../src/learn/rl/state-inputs.js';
 import { trainRl } from '../../../src/learn/rl/train-rl.js';
 import { FEATURE_NAMES } from '../../../src/prep/schema.js';
 import { simulate } from '../../../src/sim/engine.js';
@@ -36,7 +37,11 @@ test('rl trains to a tfjs-layers bundle that reloads greedily, reproducibly, and
   const out = tempPath('rl-bundle');
   const trained = await trainRl(trace, { capacity, seed: 2, out });
   const { params } = readBundleSync(out, { kind: 'rl', format: 'tfjs-layers' });
-  assert.deepEqual(params.features, FEATURE_NAMES);
+  assert.deepEqual(params.heads?.[0].inputs, [
+    ...FEATURE_NAMES.map(squashedName),
+    'occupancy_fraction',
+    'hit_rate_fraction',
+  ]);
   assert.ok((params.metrics?.trainSteps ?? 0) > 0, 'the networks trained');
   assert.equal(trained.passes.length, 1);
   const run = () => {
