@@ -48,7 +48,8 @@ Examples:
 
 The replay covers the history before the test days (state warms up) and the test days;
 only the test days are counted, in the table, the report files and the gap table. Sizes
-are fractions of the whole trace's unique bytes (as in simulate and prep --opt-size) or sizes. "gap closed" is
+are fractions of the whole trace's unique bytes (the base of prep --opt-size and train
+--tune-sizes, so learned-admit runs at the sizes it was tuned for) or sizes. "gap closed" is
 (learned - best classic) / (Belady - best classic) on byte hit ratio. docs/learn.md.`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -71,7 +72,7 @@ export function register(program: Command): void {
     )
     .option(
       '-s, --sizes <list>',
-      "cache sizes: fractions of the test days' unique bytes or sizes",
+      "cache sizes: fractions of the whole trace's unique bytes or sizes",
       '0.01,0.05,0.1',
     )
     .option('-p, --policies <list>', 'classic policies to compare, or "all"', 'all')

@@ -87,7 +87,7 @@ export function register(program: Command): void {
     .addOption(
       valueOption(
         '--bandwidth <rate>',
-        'WAN budget for cache fills (e.g. 10Gbit); later misses that day read remotely',
+        'WAN budget for cache fills per UTC day (e.g. 10Gbit); a miss whose fill exceeds what is left reads remotely',
         bandwidthArgument,
       ),
     )

@@ -107,7 +107,8 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
   const end = lowerBound(full.time, test.to);
   if (end <= start) throw new RangeError(`--test-days ${plan.testDays}: no requests in those days`);
   const trace = traceHead(full, end);
-  // fractions of the whole trace's unique bytes, as in simulate and prep --opt-size
+  // the whole trace's unique bytes are the base of prep --opt-size and train --tune-sizes, so the
+  // fractions here are the sizes the learned-admit thresholds were tuned at
   const sizes = resolveSizes(plan.sizes, uniqueBytes(full));
   const options = { window: plan.period, seed: plan.seed };
   for (const u of plan.unders) policySpec(u);

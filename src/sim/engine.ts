@@ -33,7 +33,7 @@ export interface SimOptions {
   /** length of a metrics window in seconds (default one day) */
   window?: number;
   watermarks?: Watermarks;
-  /** WAN bytes per day the cache may spend on admissions; later misses are redirected */
+  /** WAN bytes per UTC day the cache may spend on fills; a miss whose fill exceeds what is left is redirected */
   dailyBudget?: number;
   seed?: number;
   params?: Readonly<Record<string, string>>;

@@ -13,7 +13,7 @@ export interface Counters {
   evictions: number;
   /** bytes read from remote storage over the wide-area network (read on miss) */
   wanBytes: number;
-  /** misses sent to remote reading because the day's WAN budget was spent */
+  /** misses read remotely, not cached, because their fill exceeded what was left of the day's WAN budget */
   redirected: number;
 }
 

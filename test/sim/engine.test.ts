@@ -41,32 +41,108 @@ test('an object larger than the cache is served remotely and never admitted', ()
   assert.equal(r.evictions, 0);
 });
 
-test('watermarks: passing the high mark evicts down to the low mark', () => {
-  // 10 objects of 10 B in 100 B; high 0.9 is passed by the 10th insert (100 > 90),
-  // eviction then runs to <= 50 B: 5 least recent objects go.
-  const r = simulate(sequence([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 10]), lru, {
+/** Wraps `spec` so that every victim the engine asks for is logged as [request, key]. */
+function loggingVictims(spec: PolicySpec, victims: [number, string][]): PolicySpec {
+  return {
+    ...spec,
+    create(ctx) {
+      const policy = spec.create(ctx);
+      const evict = policy.evict.bind(policy);
+      policy.evict = (req) => {
+        const victim = evict(req);
+        victims.push([req, String(ctx.trace.keys.key(victim))]);
+        return victim;
+      };
+      return policy;
+    },
+  };
+}
+
+/** `'A30 B20'`: a request for A of 30 B, then B of 20 B; request i at `time(i)`. */
+const lettered = (requests: string, time = (i: number) => i) =>
+  traceFromRequests(
+    requests.split(' ').map((request, i) => ({
+      time: time(i),
+      key: request[0],
+      size: Number(request.slice(1)),
+    })),
+    true,
+  );
+
+test('watermarks: an insert that leaves occupancy above the high mark evicts down to the low mark', () => {
+  // LRU, 100 B, high 0.8 (80 B), low 0.6 (60 B). LRU order is oldest first.
+  //  0 A30 1 B20 2 C10  -> 60 B          [A B C]
+  //  3 A hit                             [B C A]
+  //  4 D30 -> 90 > 80: evict B (70), C (60 <= 60, stop at the low mark exactly)   [A D]
+  //  5 B20 -> 80, not above the high mark: no round                               [A D B]
+  //  6 C10 -> 90: evict A (60)                                                    [D B C]
+  //  7 A30 -> 90 fits without eviction, then 90 > 80: evict D (60)                [B C A]
+  //  8 B hit                                                                      [C A B]
+  //  9 E45 -> 105 > 100: evict C to fit (95), then 95 > 80: evict A (65), B (45)  [E]
+  // 10 C10 -> 55                                                                  [E C]
+  // 11 E hit
+  const trace = lettered('A30 B20 C10 A30 D30 B20 C10 A30 B20 E45 C10 E45');
+  const victims: [number, string][] = [];
+  const hitLog = new Uint8Array(trace.length);
+  const r = simulate(trace, loggingVictims(lru, victims), {
     capacity: 100,
-    watermarks: { high: 0.9, low: 0.5 },
+    watermarks: { high: 0.8, low: 0.6 },
+    hitLog,
   });
-  assert.equal(r.evictions, 5);
-  assert.equal(r.hits, 1, 'object 1 was evicted by the watermark round; 10 stays');
+  assert.deepEqual(victims, [
+    [4, 'B'],
+    [4, 'C'],
+    [6, 'A'],
+    [7, 'D'],
+    [9, 'C'],
+    [9, 'A'],
+    [9, 'B'],
+  ]);
+  assert.deepEqual([...hitLog], [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1]);
+  assert.equal(r.evictions, 7);
+  assert.equal(r.bytesEvicted, 20 + 10 + 30 + 30 + 10 + 30 + 20);
+  assert.equal(r.bytesWritten, 30 + 20 + 10 + 30 + 20 + 10 + 30 + 45 + 10);
+  assert.equal(r.windows[0].occupancy, 55);
+
+  // without watermarks eviction only makes room: D fits at 4, B C A hit at 5-7, E needs room at 9
+  const plain: [number, string][] = [];
+  simulate(trace, loggingVictims(lru, plain), { capacity: 100 });
+  assert.deepEqual(plain, [
+    [9, 'D'],
+    [9, 'C'],
+    [10, 'A'],
+  ]);
+
   assert.throws(
     () => simulate(sequence([1]), lru, { capacity: 1, watermarks: { high: 0.5, low: 0.6 } }),
     /low < high/,
   );
 });
 
-test('daily WAN budget redirects misses once spent and refills the next day', () => {
-  // budget 25 B/day, objects of 10 B: day 0 admits 1 and 2, redirects 3;
-  // day 1 hits 1 and 2 and, with a fresh budget, admits 3.
-  const trace = traceFromRequests(
-    [1, 2, 3, 1, 2, 3].map((key, i) => ({ time: i < 3 ? i : DAY + i, key, size: 10 })),
+test('daily WAN budget: a fill larger than what is left of the UTC day is redirected; midnight refills it', () => {
+  // LRU, 100 B, budget 50 B a day. Day 0 ends 100 s after the first request, so the refill
+  // comes at midnight, not 24 h after the first fill.
+  // day 0:  0 G150 larger than the cache: not admitted, spends nothing, not redirected
+  //         1 A20 (30 left)  2 B20 (10 left)  3 C20 redirected  4 D10 fits exactly (0 left)
+  //         5 C20 redirected  6 A hit
+  // day 1:  7 C20 (30 left)  8 E40 redirected  9 C hit  10 F30 (0 left)  11 E40 redirected  12 B hit
+  const trace = lettered('G150 A20 B20 C20 D10 C20 A20 C20 E40 C20 F30 E40 B20', (i) =>
+    i < 7 ? DAY - 100 + i : DAY + i,
   );
-  const r = simulate(trace, lru, { capacity: 1000, dailyBudget: 25 });
-  assert.equal(r.redirected, 1);
-  assert.equal(r.hits, 2);
-  assert.equal(r.bytesWritten, 30);
-  assert.equal(r.wanBytes, 40);
+  const hitLog = new Uint8Array(trace.length);
+  const r = simulate(trace, lru, { capacity: 100, dailyBudget: 50, hitLog });
+  assert.deepEqual([...hitLog], [0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1]);
+  assert.equal(r.redirected, 4);
+  assert.equal(r.bytesWritten, 20 + 20 + 10 + 20 + 30);
+  assert.equal(r.evictions, 0);
+  assert.equal(r.wanBytes, 150 + 20 + 20 + 20 + 10 + 20 + 20 + 40 + 30 + 40);
+  assert.deepEqual(
+    r.windows.map((w) => [w.start, w.requests, w.redirected, w.bytesWritten]),
+    [
+      [0, 7, 2, 50],
+      [DAY, 6, 2, 50],
+    ],
+  );
 });
 
 test('per-window metrics add up to the totals', () => {

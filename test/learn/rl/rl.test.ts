@@ -31,7 +31,7 @@ test('the DQN sees the online prep features of each request', () => {
   assert.equal(at('since_last'), 15);
 });
 
-test('rl trains to a tfjs-layers bundle that reloads greedily, reproducibly, and beats nocache', async () => {
+test('rl trains to a tfjs-layers bundle that reloads greedily, reproducibly, and beats lru, fifo and random', async () => {
   const trace = generateWorkload({ requests: 15_000, seed: 5, days: 5 });
   const capacity = uniqueBytes(trace) * 0.05;
   const out = tempPath('rl-bundle');
@@ -51,5 +51,15 @@ test('rl trains to a tfjs-layers bundle that reloads greedily, reproducibly, and
   };
   const a = run();
   assert.deepEqual(run().hitLog, a.hitLog, 'same bundle and seed, same decisions');
-  assert.ok(a.r.byteHitRatio > 0, `rl byte hit ratio ${a.r.byteHitRatio}`);
+  // Measured on this trace and size (byte hit ratio): nocache 0, lru 0.0403, fifo 0.0420,
+  // random 0.0493 / 0.0505 / 0.0526 (seeds 1-3), sieve 0.0607, belady 0.2426; the agent with
+  // untrained networks 0.0004. Trained rl: 0.0601 for every training seed tried (1-5, 7) and
+  // every replay seed (1-3), so its greedy rule does not hinge on the seed. The bars (1.3 x
+  // the better of lru and fifo = 0.0546, 1.1 x random = 0.0542) leave 10 % headroom and fail
+  // an agent that stores everything and evicts blindly.
+  const bhr = (policy: string) => simulate(trace, policySpec(policy), { capacity }).byteHitRatio;
+  const agent = a.r.byteHitRatio;
+  const recency = Math.max(bhr('lru'), bhr('fifo'));
+  assert.ok(agent > 1.3 * recency, `rl ${agent} vs the better of lru and fifo ${recency}`);
+  assert.ok(agent > 1.1 * bhr('random'), `rl ${agent} vs random ${bhr('random')}`);
 });
