@@ -1,25 +1,13 @@
-import { DAY, HOUR } from '../common/time.js';
-
 /**
- * Per-file request history for the XCache hint endpoint, in a bounded LRU map, and the online
- * versions of the prep features (src/prep/schema.ts) that this history can answer. A
- * feature that needs an input the request lacks is reported, never silently zero.
+ * Request history for the XCache hint endpoint: the incremental feature state of
+ * src/learn/feature-state.ts, the one the batch features and cache nodes run, over file and
+ * dataset names. The service tracks at most `capacity` files (and a hundredth as many
+ * datasets), least recently requested forgotten first; a tracked file's features are exact.
+ * User names are kept for the life of the service (distinct_users counts them exactly).
+ * A feature that needs an input the request lacks is reported, never silently zero.
  */
-
-const WEEK = 7 * DAY;
-/** request times older than a week are never counted; a file keeps at most this many */
-const MAX_TIMES = 4096;
-const MAX_USERS = 1024;
-
-interface History {
-  first: number;
-  last: number;
-  /** requests recorded, all time */
-  count: number;
-  /** request times within the last week, ascending */
-  times: number[];
-  users: Set<string>;
-}
+import { FeatureState, FeatureTimeError } from '../learn/feature-state.js';
+import { FEATURE_NAMES } from '../prep/schema.js';
 
 /** One request as the hint endpoint sees it. */
 export interface HintRequest {
@@ -33,86 +21,13 @@ export interface HintRequest {
   naccess?: number;
 }
 
-/** A Map used as an LRU: touching moves a key to the end, inserting past capacity drops the oldest. */
-class LruMap<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly capacity: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-}
-
-function record(history: History | undefined, time: number, user?: string): History {
-  const h = history ?? { first: time, last: time, count: 0, times: [], users: new Set<string>() };
-  h.count++;
-  h.last = Math.max(h.last, time);
-  h.times.push(time);
-  const cutoff = time - WEEK;
-  let drop = 0;
-  while (drop < h.times.length && h.times[drop] <= cutoff) drop++;
-  if (drop > 0 || h.times.length > MAX_TIMES) h.times.splice(0, Math.max(drop, h.times.length - MAX_TIMES));
-  if (user !== undefined && h.users.size < MAX_USERS) h.users.add(user);
-  return h;
-}
-
-/** Earlier requests with time in (t - window, t]. */
-function countSince(history: History | undefined, time: number, window: number): number {
-  if (!history) return 0;
-  let n = 0;
-  for (const t of history.times) if (t > time - window && t <= time) n++;
-  return n;
-}
-
-interface FeatureContext {
-  request: HintRequest;
-  file: History | undefined;
-  dataset: History | undefined;
-}
-
-type Online = {
-  /** the request parameter the feature needs, if any */
-  needs?: 'size' | 'user' | 'dataset';
-  /** null: no value yet (e.g. no earlier request), fed as the feature's mean */
-  value(ctx: FeatureContext): number | null;
+/** The request parameter each feature needs, when it needs one. */
+const NEEDS: Readonly<Record<string, 'size' | 'user' | 'dataset'>> = {
+  log_size: 'size',
+  distinct_users: 'user',
+  dataset_count_1d: 'dataset',
 };
-
-const ONLINE: Record<string, Online> = {
-  log_size: { needs: 'size', value: ({ request }) => Math.log1p(request.size!) },
-  since_last: { value: ({ request, file }) => (file ? request.time - file.last : null) },
-  count_1h: { value: ({ request, file }) => countSince(file, request.time, HOUR) },
-  count_1d: { value: ({ request, file }) => countSince(file, request.time, DAY) },
-  count_7d: { value: ({ request, file }) => countSince(file, request.time, WEEK) },
-  count_ever: {
-    value: ({ request, file }) => Math.max(file?.count ?? 0, request.naccess ?? 0),
-  },
-  dataset_count_1d: {
-    needs: 'dataset',
-    value: ({ request, dataset }) => countSince(dataset, request.time, DAY),
-  },
-  distinct_users: {
-    needs: 'user',
-    value: ({ request, file }) => (file?.users.size ?? 0) + (file?.users.has(request.user!) ? 0 : 1),
-  },
-  age: { value: ({ request, file }) => (file ? request.time - file.first : 0) },
-  hour_of_day: { value: ({ request }) => Math.floor(request.time / HOUR) % 24 },
-  day_of_week: { value: ({ request }) => (Math.floor(request.time / DAY) + 3) % 7 },
-};
+const COUNT_EVER = FEATURE_NAMES.indexOf('count_ever');
 
 /** The request lacks what some of the model's features need, or the service cannot compute them. */
 export class UncomputableFeaturesError extends Error {
@@ -126,13 +41,54 @@ export class UncomputableFeaturesError extends Error {
   }
 }
 
+/** Names to dense ids, at most `capacity`, least recently used dropped (and its id reused) first. */
+class IdLru {
+  private readonly ids = new Map<string, number>();
+  private readonly free: number[] = [];
+
+  constructor(
+    private readonly capacity: number,
+    /** ids start here (0 may mean "none") */
+    private readonly firstId: number,
+    private readonly onDrop: (id: number) => void,
+  ) {}
+
+  peek(name: string): number | undefined {
+    return this.ids.get(name);
+  }
+
+  /** The name's id, now the most recently used. */
+  touch(name: string): number {
+    let id = this.ids.get(name);
+    if (id !== undefined) this.ids.delete(name);
+    else id = this.free.pop() ?? this.firstId + this.ids.size;
+    this.ids.set(name, id);
+    if (this.ids.size > this.capacity) {
+      const [oldest, dropped] = this.ids.entries().next().value!;
+      this.ids.delete(oldest);
+      this.onDrop(dropped);
+      this.free.push(dropped);
+    }
+    return id;
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+}
+
 export class RequestStats {
-  private readonly files: LruMap<History>;
-  private readonly datasets: LruMap<History>;
+  private readonly state = new FeatureState({ users: true, datasets: true });
+  private readonly files: IdLru;
+  private readonly datasets: IdLru;
+  private readonly users = new Map<string, number>();
+  private readonly row = new Float64Array(FEATURE_NAMES.length);
 
   constructor(capacity: number) {
-    this.files = new LruMap(capacity);
-    this.datasets = new LruMap(Math.max(1, Math.ceil(capacity / 100)));
+    this.files = new IdLru(capacity, 0, (id) => this.state.forgetFile(id));
+    this.datasets = new IdLru(Math.max(1, Math.ceil(capacity / 100)), 1, (id) =>
+      this.state.forgetDataset(id),
+    );
   }
 
   get trackedFiles(): number {
@@ -140,33 +96,53 @@ export class RequestStats {
   }
 
   /**
-   * The raw feature row for `features` as of just before this request (null values replaced
-   * by `fallback`, the model's means), then records the request.
+   * The raw feature row for `features` as of this request (NULL values replaced by
+   * `fallback`, the model's means), then records the request. A request refused (missing
+   * inputs, a time before its file's or dataset's last) changes nothing.
    */
   featuresThenRecord(
     model: string,
     features: readonly string[],
     fallback: readonly number[],
     request: HintRequest,
-  ) {
-    const unknown = features.filter((f) => !(f in ONLINE));
+  ): Float32Array {
+    const unknown = features.filter((f) => !FEATURE_NAMES.includes(f));
     if (unknown.length > 0) {
-      throw new UncomputableFeaturesError(model, unknown, 'the hint endpoint keeps no statistics for them');
+      throw new UncomputableFeaturesError(model, unknown, 'the hint endpoint computes prep features only');
     }
-    const lacking = features.filter((f) => {
-      const needs = ONLINE[f].needs;
-      return needs !== undefined && request[needs] === undefined;
-    });
+    const lacking = features.filter((f) => NEEDS[f] !== undefined && request[NEEDS[f]] === undefined);
     if (lacking.length > 0) {
-      const params = [...new Set(lacking.map((f) => ONLINE[f].needs))].join(', ');
+      const params = [...new Set(lacking.map((f) => NEEDS[f]))].join(', ');
       throw new UncomputableFeaturesError(model, lacking, `add the query parameter(s) ${params}`);
     }
-    const file = this.files.get(request.lfn);
-    const dataset = request.dataset === undefined ? undefined : this.datasets.get(request.dataset);
-    const ctx = { request, file, dataset };
-    const row = Float32Array.from(features, (f, i) => ONLINE[f].value(ctx) ?? fallback[i]);
-    this.files.set(request.lfn, record(file, request.time, request.user));
-    if (request.dataset !== undefined) this.datasets.set(request.dataset, record(dataset, request.time));
-    return row;
+    this.refuseEarlier(request);
+    const file = this.files.touch(request.lfn);
+    const dataset = request.dataset === undefined ? 0 : this.datasets.touch(request.dataset);
+    const row = this.row;
+    this.state.advance(file, request.time, request.size ?? 0, this.userId(request.user), dataset, row, 0);
+    row[COUNT_EVER] = Math.max(row[COUNT_EVER], request.naccess ?? 0);
+    return Float32Array.from(features, (f, i) => {
+      const value = row[FEATURE_NAMES.indexOf(f)];
+      return Number.isNaN(value) ? fallback[i] : value;
+    });
+  }
+
+  private refuseEarlier(request: HintRequest): void {
+    const file = this.files.peek(request.lfn);
+    const last = file === undefined ? Number.NaN : this.state.lastFileTime(file);
+    if (request.time < last) throw new FeatureTimeError('file', request.time, last);
+    const dataset = request.dataset === undefined ? undefined : this.datasets.peek(request.dataset);
+    const lastOfDataset = dataset === undefined ? Number.NaN : this.state.lastDatasetTime(dataset);
+    if (request.time < lastOfDataset) throw new FeatureTimeError('dataset', request.time, lastOfDataset);
+  }
+
+  private userId(user: string | undefined): number {
+    if (user === undefined || user === '') return 0;
+    let id = this.users.get(user);
+    if (id === undefined) {
+      id = this.users.size + 1;
+      this.users.set(user, id);
+    }
+    return id;
   }
 }

@@ -6,6 +6,7 @@ import { traceFromRequests } from '../../src/trace/builder.js';
 import { generateWorkload } from '../../src/trace/generate.js';
 import type { Trace } from '../../src/trace/model.js';
 import { prepTrace, readFeatures } from '../prep/helpers.js';
+import { hotFileTrace } from './helpers.js';
 
 /** Online features equal the DuckDB prep output row by row, NULL as NaN, within 1e-9. */
 async function assertSameAsPrep(trace: Trace): Promise<void> {
@@ -47,6 +48,10 @@ test('online features equal prep with missing datasets and users, ties and exact
     { time: T + 3600 + 7 * 86_400, key: 1, size: 100, dataset: 'A' },
   ]);
   await assertSameAsPrep(trace);
+});
+
+test('online features equal prep past every bound: thousands of requests a week and of users on one file', async () => {
+  await assertSameAsPrep(hotFileTrace());
 });
 
 test('online features refuse a trace out of time order', () => {

@@ -81,3 +81,17 @@ export async function trainOn(
     tempPath(`${kind}-bundle`),
   );
 }
+
+/** A hot file: ~4800 requests a week (past the 4096 times the hint endpoint once kept) from 1500 users (past 1024). */
+export function hotFileTrace(): Trace {
+  const T = Date.UTC(2025, 0, 1) / 1000;
+  return traceFromRequests(
+    Array.from({ length: 9000 }, (_, i) => ({
+      time: T + i * 100,
+      key: i % 5 === 0 ? 2 + (i % 37) : 1,
+      size: 1000,
+      user: `u${i % 1500}`,
+      dataset: i % 5 === 0 ? 'other' : 'hot',
+    })),
+  );
+}

@@ -1,37 +1,73 @@
 /**
  * The hint endpoint computes features one request at a time; the learned policies and the
- * trainers compute them over a whole trace. Both must give a model the same inputs.
+ * trainers compute them over a whole trace. Both run the one feature state and must give a
+ * model the same inputs, past any bound the state has.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { FeatureTimeError } from '../../src/learn/feature-state.js';
 import { onlineFeatures } from '../../src/learn/online-features.js';
 import { FEATURE_NAMES } from '../../src/prep/schema.js';
 import { RequestStats } from '../../src/serve/file-stats.js';
 import { generateWorkload } from '../../src/trace/generate.js';
-import { requestAt } from '../../src/trace/model.js';
+import { requestAt, type Trace } from '../../src/trace/model.js';
+import { hotFileTrace } from '../learn/helpers.js';
 
-test('streaming hint features equal the online prep features, request by request', () => {
-  const trace = generateWorkload({ requests: 4000, seed: 11, days: 9, users: 15, sites: 3 });
-  const batch = onlineFeatures(trace);
-  const stats = new RequestStats(1_000_000);
-  const missing = FEATURE_NAMES.map(() => Number.NaN);
-  const width = FEATURE_NAMES.length;
-  for (let i = 0; i < trace.length; i++) {
-    const r = requestAt(trace, i);
-    const row = stats.featuresThenRecord('m', FEATURE_NAMES, missing, {
-      lfn: String(r.key),
-      time: r.time,
-      size: r.size,
-      user: r.user,
-      dataset: r.dataset,
-    });
-    for (let f = 0; f < width; f++) {
-      const expected = batch.values[i * width + f];
-      const actual = row[f];
-      const same = Number.isNaN(expected)
-        ? Number.isNaN(actual)
-        : Math.abs(actual - Math.fround(expected)) <= 1e-6 * Math.max(1, Math.abs(expected));
-      assert.ok(same, `request ${i}, ${FEATURE_NAMES[f]}: hint ${actual}, online ${expected}`);
-    }
+const width = FEATURE_NAMES.length;
+const missing = FEATURE_NAMES.map(() => Number.NaN);
+
+function hint(stats: RequestStats, trace: Trace, i: number): Float32Array {
+  const r = requestAt(trace, i);
+  return stats.featuresThenRecord('m', FEATURE_NAMES, missing, {
+    lfn: String(r.key),
+    time: r.time,
+    size: r.size,
+    user: r.user,
+    dataset: r.dataset,
+  });
+}
+
+function assertSameRow(row: Float32Array, expected: Float64Array, what: string): void {
+  for (let f = 0; f < width; f++) {
+    const same = Number.isNaN(expected[f]) ? Number.isNaN(row[f]) : row[f] === Math.fround(expected[f]);
+    assert.ok(same, `${what}, ${FEATURE_NAMES[f]}: hint ${row[f]}, batch ${expected[f]}`);
   }
+}
+
+function assertSameAsBatch(trace: Trace, capacity: number): void {
+  const batch = onlineFeatures(trace);
+  const stats = new RequestStats(capacity);
+  for (let i = 0; i < trace.length; i++) {
+    assertSameRow(hint(stats, trace, i), batch.values.subarray(i * width, (i + 1) * width), `request ${i}`);
+  }
+}
+
+test('streaming hint features equal the batch features, request by request', () => {
+  assertSameAsBatch(generateWorkload({ requests: 4000, seed: 11, days: 9, users: 15, sites: 3 }), 1_000_000);
+});
+
+test('on a file hotter than any cap (4800 requests a week, 1500 users) the hint features still equal the batch', () => {
+  assertSameAsBatch(hotFileTrace(), 1000);
+});
+
+test('a forgotten file starts afresh and its id serves the next file cleanly', () => {
+  const stats = new RequestStats(1);
+  const first = (lfn: string, time: number) =>
+    stats.featuresThenRecord('m', ['count_ever', 'since_last', 'count_1d'], [-1, -1, -1], { lfn, time });
+  assert.deepEqual([...first('/a', 10)], [0, -1, 0]);
+  assert.deepEqual([...first('/a', 20)], [1, 10, 1]);
+  assert.deepEqual([...first('/b', 30)], [0, -1, 0], '/b takes the id /a had, with nothing of /a');
+  assert.deepEqual([...first('/a', 40)], [0, -1, 0], '/a was forgotten');
+  assert.equal(stats.trackedFiles, 1);
+});
+
+test('a request earlier than its file or dataset last is refused and changes nothing', () => {
+  const stats = new RequestStats(10);
+  const at = (lfn: string, time: number, dataset = 'D') =>
+    stats.featuresThenRecord('m', ['count_ever', 'dataset_count_1d'], [0, 0], { lfn, time, dataset });
+  at('/a', 100);
+  assert.throws(() => at('/a', 50), FeatureTimeError);
+  assert.throws(() => at('/new', 50), /earlier than 100, the last request of its dataset/);
+  assert.equal(stats.trackedFiles, 1, 'the refused new file was not tracked');
+  assert.deepEqual([...at('/a', 200)], [1, 1]);
 });

@@ -3,6 +3,7 @@
  * file's request history, computes the model's features from it and answers whether to store.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { FeatureTimeError } from '../../learn/feature-state.js';
 import { errorSchema, predictGuard, type RouteSchema, type RoutesOptions } from '../context.js';
 import { HttpError } from '../errors.js';
 import { UncomputableFeaturesError } from '../file-stats.js';
@@ -78,6 +79,7 @@ export const resolveRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ct
       });
     } catch (err) {
       if (err instanceof UncomputableFeaturesError) throw new HttpError(422, err.message);
+      if (err instanceof FeatureTimeError) throw new HttpError(400, `time: ${err.message}`);
       throw err;
     }
     const { scores, decisions } = decideRows(entry.model, entry.model.predict(row, 1), 1);
