@@ -13,6 +13,7 @@ interface ServeOptions {
   maxBatch: number;
   reload: number;
   resolveFiles: number;
+  keepVersions: number;
   quiet?: boolean;
 }
 
@@ -50,6 +51,14 @@ export function register(program: Command): void {
       ),
     )
     .addOption(
+      valueOption(
+        '--keep-versions <n>',
+        'versions of a model an upload keeps, besides pinned (made default by number) and serving ones',
+        integer(1),
+        '5',
+      ),
+    )
+    .addOption(
       valueOption('--resolve-files <n>', 'files whose request history /resolve keeps', integer(1), '1000000'),
     )
     .option('-q, --quiet', 'no request logs')
@@ -69,6 +78,7 @@ async function runServe(opts: ServeOptions): Promise<void> {
     maxUploadBytes: opts.maxUpload,
     maxBatchBytes: opts.maxBatch,
     resolveCapacity: opts.resolveFiles,
+    keepVersions: opts.keepVersions,
     reloadMs: opts.reload * 1000,
     logger: opts.quiet ? { level: 'warn' } : true,
   });

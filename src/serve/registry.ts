@@ -3,12 +3,15 @@
  *
  *   DIR/NAME/VERSION/   a bundle (uploads land here)
  *   DIR/NAME/default    the version served when a request names no version (else the highest)
+ *   DIR/NAME/pinned     versions an admin made default by number: kept past `keepVersions`
  *   DIR/default         the model served when a request names none
  *   DIR/BUNDLE/         a bundle copied in directly: name and version (default 1) from params.json
  *
  * Switching a default replaces one map entry, so every request sees the old or the new model,
  * never none. Rescans pick up bundles added, changed or removed on disk; a bundle that fails to
- * load leaves the version it would replace serving.
+ * load leaves the version it would replace serving. An upload keeps the last `keepVersions`
+ * versions of its model, the pinned ones and the serving one; older versions are renamed out of
+ * the directory (atomically, so a rescan never sees half of one), then deleted.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -41,6 +44,13 @@ export interface ModelEntry {
 export type RegistryLog = (message: string, details?: Record<string, unknown>) => void;
 
 const DEFAULT_FILE = 'default';
+const PINNED_FILE = 'pinned';
+const TRASH_PREFIX = '.removed-';
+
+export interface RegistryOptions extends LoadOptions {
+  /** versions of a model an upload keeps, besides pinned and serving ones (default 5) */
+  keepVersions?: number;
+}
 const STAGING_PREFIX = '.staging-';
 
 async function bundleStamp(dir: string): Promise<string> {
@@ -82,14 +92,14 @@ export class ModelRegistry {
   private constructor(
     readonly dir: string,
     private readonly log: RegistryLog,
-    private readonly loadOptions: LoadOptions,
+    private readonly loadOptions: RegistryOptions,
   ) {}
 
   /** A registry over a models directory (created if needed), with nothing loaded yet. */
   static async create(
     dir: string,
     log: RegistryLog = () => {},
-    loadOptions: LoadOptions = {},
+    loadOptions: RegistryOptions = {},
   ): Promise<ModelRegistry> {
     await mkdir(dir, { recursive: true });
     return new ModelRegistry(path.resolve(dir), log, loadOptions);
@@ -99,7 +109,7 @@ export class ModelRegistry {
   static async open(
     dir: string,
     log: RegistryLog = () => {},
-    loadOptions: LoadOptions = {},
+    loadOptions: RegistryOptions = {},
   ): Promise<ModelRegistry> {
     const registry = await ModelRegistry.create(dir, log, loadOptions);
     await registry.rescan();
@@ -187,11 +197,47 @@ export class ModelRegistry {
         this.defaultVersions.set(params.name, version);
         await writeFileAtomic(path.join(this.dir, params.name, DEFAULT_FILE), `${version}\n`);
         this.log('model installed', { model: params.name, version });
+        await this.prune(params.name);
         return entry;
       } finally {
         await rm(staging, { recursive: true, force: true });
       }
     });
+  }
+
+  /** Removes versions of `name` beyond the last `keepVersions`, except pinned and serving ones. */
+  private async prune(name: string): Promise<void> {
+    const keep = this.loadOptions.keepVersions ?? 5;
+    const pinned = await this.pinnedVersions(name);
+    const serving = this.defaultVersion(name);
+    const versions = [...(this.models.get(name)?.values() ?? [])].sort((a, b) => b.version - a.version);
+    for (const entry of versions.slice(keep)) {
+      if (pinned.has(entry.version) || entry.version === serving) continue;
+      const trash = path.join(
+        this.dir,
+        name,
+        `${TRASH_PREFIX}${entry.version}-${randomBytes(4).toString('hex')}`,
+      );
+      await rename(entry.dir, trash);
+      this.drop(entry);
+      await rm(trash, { recursive: true, force: true });
+      this.log('old version removed', { model: name, version: entry.version, keepVersions: keep });
+    }
+  }
+
+  private async pinnedVersions(name: string): Promise<Set<number>> {
+    const text = (await readText(path.join(this.dir, name, PINNED_FILE))) ?? '';
+    return new Set(
+      text
+        .split(/\s+/)
+        .map(Number)
+        .filter((v) => Number.isInteger(v) && v > 0),
+    );
+  }
+
+  private async writePinned(name: string, pinned: Set<number>, without = new Set<number>()): Promise<void> {
+    const kept = [...pinned].filter((v) => !without.has(v)).sort((a, b) => a - b);
+    await writeFileAtomic(path.join(this.dir, name, PINNED_FILE), kept.map((v) => `${v}\n`).join(''));
   }
 
   private async highestVersion(name: string): Promise<number> {
@@ -227,6 +273,7 @@ export class ModelRegistry {
       if (version !== undefined) {
         this.defaultVersions.set(name, version);
         await writeFileAtomic(path.join(this.dir, name, DEFAULT_FILE), `${version}\n`);
+        await this.writePinned(name, (await this.pinnedVersions(name)).add(version));
       }
       this.defaultName = name;
       await writeFileAtomic(path.join(this.dir, DEFAULT_FILE), `${name}\n`);
@@ -244,6 +291,8 @@ export class ModelRegistry {
         this.drop(e);
       }
       if (!this.models.has(name)) await rm(path.join(this.dir, name), { recursive: true, force: true });
+      else
+        await this.writePinned(name, await this.pinnedVersions(name), new Set(doomed.map((e) => e.version)));
       this.log('model deleted', { model: name, version });
     });
   }

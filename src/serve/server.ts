@@ -10,6 +10,8 @@ export interface ServerOptions extends Omit<AppOptions, 'registry'> {
   port: number;
   /** rescan the models directory this often (ms); 0 disables hot reload */
   reloadMs: number;
+  /** versions of a model an upload keeps, besides pinned and serving ones (default 5) */
+  keepVersions?: number;
 }
 
 export interface RunningServer {
@@ -21,10 +23,12 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { models, host, port, reloadMs, ...appOptions } = options;
+  const { models, host, port, reloadMs, keepVersions, ...appOptions } = options;
   let log: FastifyInstance['log'] | undefined;
-  const registry = await ModelRegistry.create(models, (message, details) =>
-    log?.info(details ?? {}, message),
+  const registry = await ModelRegistry.create(
+    models,
+    (message, details) => log?.info(details ?? {}, message),
+    { keepVersions },
   );
   const { app, ctx } = await buildApp({ ...appOptions, registry });
   log = app.log;
