@@ -4,15 +4,14 @@ import type { Command } from 'commander';
 import { lakePolicies, readLakeConfig } from '../cluster/config.js';
 import { simulateLake } from '../cluster/lake-sim.js';
 import { lakeTable } from '../cluster/lake-table.js';
-import { DAY } from '../common/time.js';
 import { resultsTable } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
-import { runSimulations, type SimJob } from '../sim/parallel.js';
+import { runSimulations } from '../sim/parallel.js';
 import { paramLines } from '../sim/params.js';
-import { parsePolicies, parseWatermarks, resolveSizes } from '../sim/plan.js';
-import { classicPolicyNames, policies } from '../sim/policies/index.js';
+import { expandPolicies, simulationJobs } from '../sim/plan.js';
+import { policies } from '../sim/policies/index.js';
 import type { PolicySpec } from '../sim/policy.js';
-import { type Trace, uniqueBytes } from '../trace/model.js';
+import type { Trace } from '../trace/model.js';
 import { bandwidthArgument, durationArgument, jobsArgument, seedArgument, valueOption } from './arguments.js';
 import { addReportOutputs, type ReportOutputs, writeLakeReports, writeReports } from './outputs.js';
 import { loadPoliciesFor } from './policies.js';
@@ -122,7 +121,6 @@ async function simulateDatalake(trace: Trace, lakeFile: string, opts: SimulateOp
   });
 }
 
-/** `--policies all`: every registered policy except the learned ones, which need a bundle. */
 export type SimulationSettings = Omit<SimulateOptions, keyof TraceInputOptions | 'trace'>;
 
 /** Runs every (policy, size) on a loaded trace and writes table or JSON plus report files. */
@@ -131,24 +129,8 @@ export async function simulateTrace(
   name: string,
   opts: SimulationSettings,
 ): Promise<SimResult[]> {
-  const policyList = opts.policies === 'all' ? classicPolicyNames().join(',') : opts.policies;
-  await loadPoliciesFor(policyList);
-  const choices = parsePolicies(policyList);
-  const sizes = resolveSizes(opts.sizes, uniqueBytes(trace));
-  const options = {
-    window: opts.window,
-    watermarks: opts.watermarks ? parseWatermarks(opts.watermarks) : undefined,
-    dailyBudget: opts.bandwidth === undefined ? undefined : opts.bandwidth * DAY,
-    seed: opts.seed,
-  };
-  const jobs: SimJob[] = choices.flatMap((c) =>
-    // the unbounded baseline ignores the size: one run covers every size
-    (c.spec.unbounded ? sizes.slice(0, 1) : sizes).map((capacity) => ({
-      policy: c.spec.name,
-      label: c.label,
-      options: { ...options, capacity, params: c.params },
-    })),
-  );
+  await loadPoliciesFor(expandPolicies(opts.policies));
+  const jobs = simulationJobs(trace, opts);
   const bar = progressBar('simulating', jobs.length * trace.length, 'requests');
   const results = await runSimulations(trace, jobs, {
     workers: opts.jobs,

@@ -248,22 +248,3 @@ export async function readFeatureRows(dir: string, range: DayRange): Promise<Lab
     };
   });
 }
-
-/** Rows `from..to-1` of labelled data (views). */
-export function dataRows(data: LabelledData, from: number, to: number): LabelledData {
-  const cols = data.features.names.length;
-  return {
-    features: {
-      names: data.features.names,
-      rows: to - from,
-      values: data.features.values.subarray(from * cols, to * cols),
-    },
-    time: data.time.subarray(from, to),
-    obj: data.obj.subarray(from, to),
-    size: data.size.subarray(from, to),
-    objectCount: data.objectCount,
-    nextGap: data.nextGap.subarray(from, to),
-    optAdmit: data.optAdmit.subarray(from, to),
-    reused: data.reused.subarray(from, to),
-  };
-}

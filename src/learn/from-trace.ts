@@ -1,12 +1,11 @@
 /**
  * Training straight from a trace, without a prepared feature set: the online features equal
  * prep's, and the labels are computed on the training range alone (no request after it is
- * known). Used by rolling retraining (`smartcache evaluate --retrain-every`) and tests.
+ * known). Used by rolling retraining (`smartcache evaluate --retrain-every`).
  */
 
 import { DAY } from '../common/time.js';
 import type { Trace } from '../trace/model.js';
-import { type Bundle, writeBundle } from './bundle.js';
 import { type DayRange, labelTraceRows, lowerBound } from './dataset.js';
 import type { FeatureMatrix } from './online-features.js';
 import { modelKind } from './registry.js';
@@ -45,10 +44,4 @@ export async function trainFromTrace(t: TraceTraining): Promise<Trained> {
     featureSet: t.source ?? 'trace',
     progress: t.progress,
   });
-}
-
-/** Trains and writes the bundle. */
-export async function trainBundleFromTrace(t: TraceTraining, out: string): Promise<Bundle> {
-  const trained = await trainFromTrace(t);
-  return writeBundle(out, trained.params, trained.labels, trained.files);
 }

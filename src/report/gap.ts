@@ -104,13 +104,3 @@ export function gapTable(rows: readonly GapRow[]): string {
       .trimEnd();
   return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
-
-/** A Markdown table (README, docs). */
-export function gapMarkdown(rows: readonly GapRow[]): string {
-  const body = rows.map(cells);
-  return [
-    `| ${HEADERS.join(' | ')} |`,
-    `|${HEADERS.map((_, i) => (i === 1 || i === 2 ? '---' : '---:')).join('|')}|`,
-    ...body.map((c) => `| ${c.join(' | ')} |`),
-  ].join('\n');
-}

@@ -79,33 +79,6 @@ export function toCsv<T>(columns: CsvColumns<T>, records: readonly T[]): string 
   return `${lines.map((fields) => fields.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
-const RESULT_COLUMNS: CsvColumns<SimResult> = [
-  ['policy', runName],
-  ['cache_size', (r) => r.cacheSize],
-  ['requests', (r) => r.requests],
-  ['hits', (r) => r.hits],
-  ['hit_ratio', (r) => r.hitRatio],
-  ['byte_hit_ratio', (r) => r.byteHitRatio],
-  ['bytes_requested', (r) => r.bytesRequested],
-  ['bytes_hit', (r) => r.bytesHit],
-  ['bytes_written', (r) => r.bytesWritten],
-  ['bytes_evicted', (r) => r.bytesEvicted],
-  ['evictions', (r) => r.evictions],
-  ['wan_bytes', (r) => r.wanBytes],
-  ['redirected', (r) => r.redirected],
-  ['miss_ratio', (r) => r.missRatio],
-  ['byte_miss_ratio', (r) => r.byteMissRatio],
-  ['throughput_score', (r) => r.throughputScore],
-  ['cost_score', (r) => r.costScore],
-  ['window_s', (r) => r.window],
-  ['elapsed_ms', (r) => r.elapsedMs],
-];
-
-/** One CSV row per run with every whole-trace metric; raw numbers, bytes in bytes, 'inf' for the unbounded cache. */
-export function resultsCsv(results: readonly SimResult[]): string {
-  return toCsv(RESULT_COLUMNS, sortResults(results));
-}
-
 interface RunWindow {
   run: SimResult;
   window: WindowMetrics;

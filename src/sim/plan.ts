@@ -3,10 +3,13 @@
  * command line and checked against the registry before any work starts.
  */
 
+import { DAY } from '../common/time.js';
 import { parseBytes } from '../common/units.js';
+import { type Trace, uniqueBytes } from '../trace/model.js';
 import type { Watermarks } from './engine.js';
+import type { SimJob } from './parallel.js';
 import { readParams } from './params.js';
-import { policySpec } from './policies/index.js';
+import { classicPolicyNames, policySpec } from './policies/index.js';
 import type { PolicySpec } from './policy.js';
 
 export interface PolicyChoice {
@@ -96,4 +99,42 @@ export function parseWatermarks(text: string): Watermarks {
     throw new PlanError(`watermarks "${text}" must be two fractions high,low such as 0.95,0.85`);
   }
   return { high: parts[0], low: parts[1] };
+}
+
+/** A simulation as the command line states it. */
+export interface SimulationPlan {
+  /** comma-separated policy choices, or `all` */
+  policies: string;
+  /** comma-separated sizes: fractions of the trace's unique bytes or byte sizes */
+  sizes: string;
+  /** time-series window, seconds */
+  window: number;
+  /** `high,low` occupancy fractions */
+  watermarks?: string;
+  /** WAN budget for cache fills, bytes per second */
+  bandwidth?: number;
+  seed: number;
+}
+
+/** `all` is every registered policy except the learned ones, which need a bundle. */
+export function expandPolicies(list: string): string {
+  return list === 'all' ? classicPolicyNames().join(',') : list;
+}
+
+/** Every (policy, size) run of a plan; the unbounded baseline runs once, whatever the sizes. */
+export function simulationJobs(trace: Trace, plan: SimulationPlan): SimJob[] {
+  const sizes = resolveSizes(plan.sizes, uniqueBytes(trace));
+  const options = {
+    window: plan.window,
+    watermarks: plan.watermarks ? parseWatermarks(plan.watermarks) : undefined,
+    dailyBudget: plan.bandwidth === undefined ? undefined : plan.bandwidth * DAY,
+    seed: plan.seed,
+  };
+  return parsePolicies(expandPolicies(plan.policies)).flatMap((c) =>
+    (c.spec.unbounded ? sizes.slice(0, 1) : sizes).map((capacity) => ({
+      policy: c.spec.name,
+      label: c.label,
+      options: { ...options, capacity, params: c.params },
+    })),
+  );
 }

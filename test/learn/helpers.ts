@@ -2,9 +2,9 @@
 
 import { Random } from '../../src/common/random.js';
 import { DAY } from '../../src/common/time.js';
-import type { Bundle } from '../../src/learn/bundle.js';
+import { type Bundle, writeBundle } from '../../src/learn/bundle.js';
 import { parseDayRange } from '../../src/learn/dataset.js';
-import { trainBundleFromTrace } from '../../src/learn/from-trace.js';
+import { trainFromTrace } from '../../src/learn/from-trace.js';
 import { onlineFeatures } from '../../src/learn/online-features.js';
 import type { TrainSettings } from '../../src/learn/train.js';
 import { traceFromRequests } from '../../src/trace/builder.js';
@@ -69,17 +69,15 @@ export async function trainOn(
   tuneSize: number,
   settings: Partial<TrainSettings> = {},
 ): Promise<Bundle> {
-  return trainBundleFromTrace(
-    {
-      trace,
-      features: onlineFeatures(trace),
-      kind,
-      range: parseDayRange(train, T0, DAY),
-      period: DAY,
-      settings: { ...FAST, tuneSize, ...settings },
-    },
-    tempPath(`${kind}-bundle`),
-  );
+  const trained = await trainFromTrace({
+    trace,
+    features: onlineFeatures(trace),
+    kind,
+    range: parseDayRange(train, T0, DAY),
+    period: DAY,
+    settings: { ...FAST, tuneSize, ...settings },
+  });
+  return writeBundle(tempPath(`${kind}-bundle`), trained.params, trained.labels, trained.files);
 }
 
 /** A hot file: ~4800 requests a week (past the 4096 times the hint endpoint once kept) from 1500 users (past 1024). */
