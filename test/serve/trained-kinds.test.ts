@@ -12,7 +12,7 @@ import { onlineFeatures } from '../../src/learn/online-features.js';
 import { scoreRows } from '../../src/learn/policies/mlp.js';
 import { STORE } from '../../src/learn/rl/actions.js';
 import { rlModels } from '../../src/learn/rl/rl-models.js';
-import { ADDITION_SPACE, EVICTION_SPACE, stateOf } from '../../src/learn/rl/table-encoder.js';
+import { ADDITION_SPACE, EVICTION_SPACE } from '../../src/learn/rl/table-encoder.js';
 import { readScdl2Tables } from '../../src/learn/rl/table-file.js';
 import type { RunningServer } from '../../src/serve/server.js';
 import { generateWorkload } from '../../src/trace/generate.js';
@@ -130,18 +130,9 @@ test('scdl2: the served tables bucket agent states as the simulated agents do', 
   const features = bundle.params.features;
   const rows = states.map((s) => features.map((f) => s[f as keyof typeof s]));
   const served = await serve('scdl2', features, rows);
-  const scratch = new Int32Array(6);
   states.forEach((s, i) => {
-    const a = stateOf(
-      ADDITION_SPACE,
-      addition.inputs.map((f) => s[f as keyof typeof s]),
-      scratch,
-    );
-    const e = stateOf(
-      EVICTION_SPACE,
-      eviction.inputs.map((f) => s[f as keyof typeof s]),
-      scratch,
-    );
+    const a = ADDITION_SPACE.stateOf(addition.inputs.map((f) => s[f as keyof typeof s]));
+    const e = EVICTION_SPACE.stateOf(eviction.inputs.map((f) => s[f as keyof typeof s]));
     const expected = [
       ...addition.outputs.map((_, k) => tables.addition.get(a, k)),
       ...eviction.outputs.map((_, k) => tables.eviction.get(e, k)),

@@ -59,6 +59,14 @@ export class StateSpace {
     return state;
   }
 
+  /** state of raw feature values, each bucketed by its feature's edges */
+  stateOf(values: ArrayLike<number>): number {
+    let state = 0;
+    for (let f = 0; f < this.radix.length; f++)
+      state = state * this.radix[f] + this.features[f].index(values[f]);
+    return state;
+  }
+
   /** bucket index of feature `f` in `state` */
   component(state: number, f: number): number {
     let s = state;

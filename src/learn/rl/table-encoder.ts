@@ -38,15 +38,8 @@ export const EVICTION_SPACE = new StateSpace([
 ]);
 const [SIZE, COUNT, SINCE] = [0, 1, 2];
 
-/** The state of a row of values in a space's input order (SCDL2_ADDITION_INPUTS or SCDL2_EVICTION_INPUTS). */
-export function stateOf(space: StateSpace, row: ArrayLike<number>, scratch: Int32Array): number {
-  for (let f = 0; f < space.features.length; f++) scratch[f] = space.features[f].index(row[f]);
-  return space.encode(scratch);
-}
-
 export class TableEncoder implements StateEncoder {
   private readonly row = new Float64Array(6);
-  private readonly indices = new Int32Array(6);
 
   constructor(
     private readonly trace: Trace,
@@ -65,7 +58,7 @@ export class TableEncoder implements StateEncoder {
     x[3] = hit ? 1 : 0;
     x[4] = view.occupancy();
     x[5] = view.hitRate();
-    return stateOf(ADDITION_SPACE, x, this.indices);
+    return ADDITION_SPACE.stateOf(x);
   }
 
   category(c: number, view: AgentView): number {
@@ -76,7 +69,7 @@ export class TableEncoder implements StateEncoder {
     x[3] = view.categoryShare(c);
     x[4] = view.occupancy();
     x[5] = view.hitRate();
-    return stateOf(EVICTION_SPACE, x, this.indices);
+    return EVICTION_SPACE.stateOf(x);
   }
   follows(previous: number, next: number): boolean {
     const same = (f: number) => EVICTION_SPACE.component(previous, f) === EVICTION_SPACE.component(next, f);

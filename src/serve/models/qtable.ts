@@ -13,8 +13,6 @@ export function qTableModel(contents: Bundle): Model {
   const width = params.features.length;
   const outputs = params.outputs.length;
   const { space, values } = readTableFile(dir, params.model, width, outputs);
-  const buckets = space.features;
-  const indices = new Int32Array(width);
   return {
     params,
     labels,
@@ -24,8 +22,7 @@ export function qTableModel(contents: Bundle): Model {
       const out = new Float32Array(rows * outputs);
       const inputs = normalizeRows(batch, rows, params.normalization, new Float64Array(rows * width));
       for (let r = 0; r < rows; r++) {
-        for (let k = 0; k < width; k++) indices[k] = buckets[k].index(inputs[r * width + k]);
-        const state = space.encode(indices);
+        const state = space.stateOf(inputs.subarray(r * width, (r + 1) * width));
         for (let a = 0; a < outputs; a++) out[r * outputs + a] = values[state * outputs + a];
       }
       return out;
