@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { traceFromRequests } from '../../src/trace/builder.js';
 import { parseLibCacheSimParams } from '../../src/trace/formats/libcachesim-csv.js';
 import { readTrace } from '../../src/trace/read.js';
 import { assertFormatError, readText, requests, roundTrip, sharedTraces, tempFile } from './helpers.js';
@@ -163,4 +164,25 @@ test('times going back are sorted and counted, not skipped as bad records', asyn
   );
   const inOrder = await readText('eq.csv', 'time,obj_id,obj_size\n1,1,10\n1,2,10\n');
   assert.equal(inOrder.outOfOrder, 0);
+});
+
+test('ids holding commas or quotes are quoted on write and read back as written; a line break is refused', async () => {
+  const trace = traceFromRequests(
+    [
+      { time: 1, key: '/store/a,b.root', size: 10 },
+      { time: 2, key: 'say "hi"', size: 20 },
+      { time: 4, key: '/store/a,b.root', size: 10 },
+    ],
+    true,
+  );
+  const back = await roundTrip(trace, 'libcachesim-csv', 'quoted.csv');
+  assert.deepEqual(
+    requests(back).map((r) => [r.time, r.key, r.size]),
+    requests(trace).map((r) => [r.time, r.key, r.size]),
+  );
+  const broken = traceFromRequests([{ time: 1, key: 'two\nlines', size: 1 }], true);
+  await assert.rejects(
+    roundTrip(broken, 'libcachesim-csv', 'broken.csv'),
+    /request 0 as libcachesim-csv: obj_id "two\\nlines" holds a line break/,
+  );
 });
