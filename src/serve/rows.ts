@@ -46,3 +46,26 @@ export function rowFromKeys(model: Model, keys: readonly string[], values: reado
   }
   return reorder(values, 1, keys.length, columnsFor(model, keys));
 }
+
+/**
+ * A model's outputs for `rows` rows, refused when one is not a finite number: an input far out
+ * of the model's range (1e308, beyond float32) makes NaN or Infinity, which is the client's
+ * row, not a fault of the service, and has no JSON form.
+ */
+export function predictFinite(model: Model, input: Float32Array, rows: number): Float32Array {
+  const out = model.predict(input, rows);
+  const width = model.outputSize;
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) {
+      const row = Math.floor(i / width);
+      const values = Array.from(
+        input.subarray(row * model.params.features.length, (row + 1) * model.params.features.length),
+      );
+      throw new HttpError(
+        400,
+        `row ${row}: the model's output is not a finite number for inputs ${JSON.stringify(values)} (${model.params.features.join(', ')}); keep values within float32 range and the scale the model was trained on`,
+      );
+    }
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import { errorSchema, predictGuard, type RouteSchema, type RoutesOptions } from 
 import { HttpError } from '../errors.js';
 import { decideRows, decisionName, decisionThreshold } from '../models/model.js';
 import type { ModelEntry } from '../registry.js';
-import { columnsFor, isIdentity, reorder } from '../rows.js';
+import { columnsFor, isIdentity, predictFinite, reorder } from '../rows.js';
 
 export const FEATURES_HEADER = 'x-features';
 
@@ -76,7 +76,7 @@ export const decideRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx
   const score = (entry: ModelEntry, values: Float32Array, rows: number, width: number, names: string[]) => {
     const columns = columnsFor(entry.model, names);
     const input = isIdentity(columns, width) ? values : reorder(values, rows, width, columns);
-    const result = decideRows(entry.model, entry.model.predict(input, rows), rows);
+    const result = decideRows(entry.model, predictFinite(entry.model, input, rows), rows);
     metrics.batchRows.observe(rows);
     metrics.scored(entry.name, entry.version, rows);
     return result;

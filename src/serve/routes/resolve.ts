@@ -8,6 +8,7 @@ import { errorSchema, predictGuard, type RouteSchema, type RoutesOptions } from 
 import { HttpError } from '../errors.js';
 import { UncomputableFeaturesError } from '../file-stats.js';
 import { decideRows } from '../models/model.js';
+import { predictFinite } from '../rows.js';
 
 const resolveSchema: RouteSchema = {
   summary: 'XCache hint: should the cache store this file?',
@@ -82,7 +83,7 @@ export const resolveRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ct
       if (err instanceof FeatureTimeError) throw new HttpError(400, `time: ${err.message}`);
       throw err;
     }
-    const { scores, decisions } = decideRows(entry.model, entry.model.predict(row, 1), 1);
+    const { scores, decisions } = decideRows(entry.model, predictFinite(entry.model, row, 1), 1);
     metrics.scored(entry.name, entry.version, 1);
     // an eviction model's positive decision means "let it go"
     const store = params.kind === 'learned-evict' ? decisions[0] === 0 : decisions[0] === 1;

@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { ClassSchema, PredictionsSchema, RowSchema } from '../proto/gen/tfaas_pb.js';
 import type { ModelEntry } from '../registry.js';
-import { rowFromKeys } from '../rows.js';
+import { predictFinite, rowFromKeys } from '../rows.js';
 
 const indexSchema: RouteSchema = { summary: 'a page listing the loaded models', produces: ['text/html'] };
 const paramsSchema = { type: 'object', additionalProperties: true } as const;
@@ -31,7 +31,7 @@ export const tfaasRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx 
   app.addHook('onRequest', predictGuard(ctx.settings));
 
   const predictRow = (entry: ModelEntry, keys: string[], values: number[]): Float32Array => {
-    const out = entry.model.predict(rowFromKeys(entry.model, keys, values), 1);
+    const out = predictFinite(entry.model, rowFromKeys(entry.model, keys, values), 1);
     metrics.scored(entry.name, entry.version, 1);
     return out;
   };
