@@ -144,6 +144,21 @@ describe('model service', () => {
     assert.equal((await hint('lfn=/store/b.root&time=1000&model=users&user=alice')).status, 200);
     const missing = await hint('time=5');
     assert.equal(missing.status, 400);
+    // refused requests change nothing: /store/a.root keeps answering for ordinary times
+    for (const bad of [
+      'time=1e300',
+      'time=-5',
+      'time=1200&size=1e308',
+      'time=1200&naccess=99999999999999999',
+    ]) {
+      const refused = await hint(`lfn=/store/a.root&size=2e9&${bad}`);
+      assert.equal(refused.status, 400, `${bad}: ${JSON.stringify(refused.body)}`);
+    }
+    const after = await hint('lfn=/store/a.root&time=1300&size=2e9');
+    assert.equal(after.status, 200, JSON.stringify(after.body));
+    const earlier = await hint('lfn=/store/a.root&time=1200&size=2e9');
+    assert.equal(earlier.status, 400);
+    assert.match(earlier.body.error, /time: time 1200 is earlier than 1300, the last request of its file/);
   });
 
   it('switches the default version atomically: no request fails during switches', async () => {

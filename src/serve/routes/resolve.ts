@@ -3,6 +3,7 @@
  * file's request history, computes the model's features from it and answers whether to store.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { DAY } from '../../common/time.js';
 import { FeatureTimeError } from '../../learn/feature-state.js';
 import { errorSchema, predictGuard, type RouteSchema, type RoutesOptions } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -19,11 +20,22 @@ const resolveSchema: RouteSchema = {
       lfn: { type: 'string', minLength: 1 },
       time: {
         type: 'number',
+        minimum: 0,
         description: 'request time, seconds since the epoch (milliseconds accepted); now when absent',
       },
-      naccess: { type: 'integer', minimum: 0, description: "the cache's count of earlier accesses" },
+      naccess: {
+        type: 'integer',
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: "the cache's count of earlier accesses",
+      },
       downloaded: { type: 'string', description: 'sent by the XCache plugin; not used by the models' },
-      size: { type: 'number', minimum: 0, description: 'file size in bytes (needed by log_size)' },
+      size: {
+        type: 'number',
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'file size in bytes (needed by log_size)',
+      },
       user: { type: 'string', description: 'requesting user (needed by distinct_users)' },
       dataset: { type: 'string', description: "the file's dataset (needed by dataset_count_1d)" },
       model: { type: 'string', description: 'name or name@version; default model when absent' },
@@ -54,10 +66,20 @@ interface ResolveQuery {
   model?: string;
 }
 
-/** Timestamps past year 5138 in seconds are taken as milliseconds. */
+/** A request time later than this after now is refused: it would make every real request of its file "earlier". */
+const FUTURE_SLACK_S = DAY;
+
+/** Timestamps past year 5138 in seconds are taken as milliseconds; a time before 1970 or a day ahead is refused. */
 function seconds(time: number | undefined): number {
-  if (time === undefined) return Date.now() / 1000;
-  return time > 1e11 ? time / 1000 : time;
+  const now = Date.now() / 1000;
+  if (time === undefined) return now;
+  const s = time > 1e11 ? time / 1000 : time;
+  if (s > now + FUTURE_SLACK_S)
+    throw new HttpError(
+      400,
+      `time: ${time} is more than a day ahead of the service's clock (${Math.floor(now)})`,
+    );
+  return s;
 }
 
 export const resolveRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx }) => {
