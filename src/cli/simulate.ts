@@ -8,7 +8,7 @@ import { resultsTable } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
 import { runSimulations } from '../sim/parallel.js';
 import { paramLines } from '../sim/params.js';
-import { expandPolicies, simulationJobs } from '../sim/plan.js';
+import { expandPolicies, type SimulationPlan, simulationJobs } from '../sim/plan.js';
 import { policies } from '../sim/policies/index.js';
 import type { PolicySpec } from '../sim/policy.js';
 import type { Trace } from '../trace/model.js';
@@ -19,15 +19,8 @@ import { progressBar } from './progress.js';
 import { printJson } from './run.js';
 import { addTraceInputOptions, loadTrace, type TraceInputOptions } from './trace-options.js';
 
-interface SimulateOptions extends TraceInputOptions, ReportOutputs {
+interface SimulateOptions extends TraceInputOptions, ReportOutputs, SimulationPlan {
   trace: string;
-  policies: string;
-  sizes: string;
-  window: number;
-  watermarks?: string;
-  /** bytes per second */
-  bandwidth?: number;
-  seed: number;
   jobs?: number;
   json?: boolean;
   datalake?: string;

@@ -200,10 +200,8 @@ export class FeatureState {
     offset: number,
   ): void {
     this.ensure(file, dataset);
+    this.refuseEarlier(file, dataset, time);
     const last = this.files.last[file];
-    if (time < last) throw new FeatureTimeError('file', time, last);
-    if (dataset !== 0 && time < this.datasets.last[dataset])
-      throw new FeatureTimeError('dataset', time, this.datasets.last[dataset]);
     const earlier = this.seen[file];
     if (earlier === 0) this.first[file] = time;
     out[offset + LOG_SIZE] = Math.log(1 + size);
@@ -250,13 +248,21 @@ export class FeatureState {
     this.datasets.ensure(dataset + 1);
   }
 
-  /** The time of the file's last request, NaN when none is recorded. */
-  lastFileTime(file: number): number {
-    return file < this.seen.length ? this.files.last[file] : Number.NaN;
+  /**
+   * Throws FeatureTimeError when `time` is before the last request of `file` or of `dataset`
+   * (-1 and 0: not tracked); changes nothing either way.
+   */
+  refuseEarlier(file: number, dataset: number, time: number): void {
+    const last = this.lastFileTime(file);
+    if (time < last) throw new FeatureTimeError('file', time, last);
+    const lastOfDataset =
+      dataset > 0 && dataset < this.datasets.last.length ? this.datasets.last[dataset] : Number.NaN;
+    if (time < lastOfDataset) throw new FeatureTimeError('dataset', time, lastOfDataset);
   }
 
-  lastDatasetTime(dataset: number): number {
-    return dataset < this.datasets.last.length ? this.datasets.last[dataset] : Number.NaN;
+  /** The time of the file's last request, NaN when none is recorded. */
+  lastFileTime(file: number): number {
+    return file >= 0 && file < this.files.last.length ? this.files.last[file] : Number.NaN;
   }
 
   /** Drops everything known about a file, so that its id can name another. */

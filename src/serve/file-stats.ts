@@ -6,7 +6,7 @@
  * User names are kept for the life of the service (distinct_users counts them exactly).
  * A feature that needs an input the request lacks is reported, never silently zero.
  */
-import { FeatureState, FeatureTimeError } from '../learn/feature-state.js';
+import { FeatureState } from '../learn/feature-state.js';
 import { FEATURE_NAMES } from '../prep/schema.js';
 
 /** One request as the hint endpoint sees it. */
@@ -115,7 +115,8 @@ export class RequestStats {
       const params = [...new Set(lacking.map((f) => NEEDS[f]))].join(', ');
       throw new UncomputableFeaturesError(model, lacking, `add the query parameter(s) ${params}`);
     }
-    this.refuseEarlier(request);
+    const tracked = request.dataset === undefined ? 0 : (this.datasets.peek(request.dataset) ?? 0);
+    this.state.refuseEarlier(this.files.peek(request.lfn) ?? -1, tracked, request.time);
     const file = this.files.touch(request.lfn);
     const dataset = request.dataset === undefined ? 0 : this.datasets.touch(request.dataset);
     const row = this.row;
@@ -125,15 +126,6 @@ export class RequestStats {
       const value = row[FEATURE_NAMES.indexOf(f)];
       return Number.isNaN(value) ? fallback[i] : value;
     });
-  }
-
-  private refuseEarlier(request: HintRequest): void {
-    const file = this.files.peek(request.lfn);
-    const last = file === undefined ? Number.NaN : this.state.lastFileTime(file);
-    if (request.time < last) throw new FeatureTimeError('file', request.time, last);
-    const dataset = request.dataset === undefined ? undefined : this.datasets.peek(request.dataset);
-    const lastOfDataset = dataset === undefined ? Number.NaN : this.state.lastDatasetTime(dataset);
-    if (request.time < lastOfDataset) throw new FeatureTimeError('dataset', request.time, lastOfDataset);
   }
 
   private userId(user: string | undefined): number {

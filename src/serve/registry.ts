@@ -92,26 +92,26 @@ export class ModelRegistry {
   private constructor(
     readonly dir: string,
     private readonly log: RegistryLog,
-    private readonly loadOptions: RegistryOptions,
+    private readonly options: RegistryOptions,
   ) {}
 
   /** A registry over a models directory (created if needed), with nothing loaded yet. */
   static async create(
     dir: string,
     log: RegistryLog = () => {},
-    loadOptions: RegistryOptions = {},
+    options: RegistryOptions = {},
   ): Promise<ModelRegistry> {
     await mkdir(dir, { recursive: true });
-    return new ModelRegistry(path.resolve(dir), log, loadOptions);
+    return new ModelRegistry(path.resolve(dir), log, options);
   }
 
   /** A registry with every bundle of the models directory loaded. */
   static async open(
     dir: string,
     log: RegistryLog = () => {},
-    loadOptions: RegistryOptions = {},
+    options: RegistryOptions = {},
   ): Promise<ModelRegistry> {
-    const registry = await ModelRegistry.create(dir, log, loadOptions);
+    const registry = await ModelRegistry.create(dir, log, options);
     await registry.rescan();
     return registry;
   }
@@ -188,7 +188,7 @@ export class ModelRegistry {
         const version = Math.max(params.version ?? 0, (await this.highestVersion(params.name)) + 1);
         const stored = { ...params, version };
         await writeFile(path.join(staging, PARAMS_FILE), `${JSON.stringify(stored, null, 2)}\n`);
-        const model = await loadModel(staging, this.loadOptions);
+        const model = await loadModel(staging, this.options);
         const dir = path.join(this.dir, params.name, String(version));
         await mkdir(path.dirname(dir), { recursive: true });
         await rename(staging, dir);
@@ -207,7 +207,7 @@ export class ModelRegistry {
 
   /** Removes versions of `name` beyond the last `keepVersions`, except pinned and serving ones. */
   private async prune(name: string): Promise<void> {
-    const keep = this.loadOptions.keepVersions ?? 5;
+    const keep = this.options.keepVersions ?? 5;
     const pinned = await this.pinnedVersions(name);
     const serving = this.defaultVersion(name);
     const versions = [...(this.models.get(name)?.values() ?? [])].sort((a, b) => b.version - a.version);
@@ -308,7 +308,7 @@ export class ModelRegistry {
         const stamp = await bundleStamp(c.dir).catch(() => '');
         if (current && current.dir === c.dir && current.stamp === stamp) continue;
         try {
-          const model = await loadModel(c.dir, this.loadOptions);
+          const model = await loadModel(c.dir, this.options);
           if (model.params.name !== c.name) {
             model.dispose();
             throw new BundleError(

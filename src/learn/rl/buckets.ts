@@ -59,11 +59,11 @@ export class StateSpace {
     return state;
   }
 
-  /** state of raw feature values, each bucketed by its feature's edges */
-  stateOf(values: ArrayLike<number>): number {
+  /** state of raw feature values (from `offset`), each bucketed by its feature's edges */
+  stateOf(values: ArrayLike<number>, offset = 0): number {
     let state = 0;
     for (let f = 0; f < this.radix.length; f++)
-      state = state * this.radix[f] + this.features[f].index(values[f]);
+      state = state * this.radix[f] + this.features[f].index(values[offset + f]);
     return state;
   }
 

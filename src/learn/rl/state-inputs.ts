@@ -35,8 +35,7 @@ export const RL_EVICTION_INPUTS = [
   'category_requests_level',
   'category_since_last_level',
   'category_share_fraction',
-  'occupancy_fraction',
-  'hit_rate_fraction',
+  ...RL_CACHE_INPUTS,
 ] as const;
 
 /** Every name an agent head may read. */

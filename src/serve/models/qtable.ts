@@ -22,7 +22,7 @@ export function qTableModel(contents: Bundle): Model {
       const out = new Float32Array(rows * outputs);
       const inputs = normalizeRows(batch, rows, params.normalization, new Float64Array(rows * width));
       for (let r = 0; r < rows; r++) {
-        const state = space.stateOf(inputs.subarray(r * width, (r + 1) * width));
+        const state = space.stateOf(inputs, r * width);
         for (let a = 0; a < outputs; a++) out[r * outputs + a] = values[state * outputs + a];
       }
       return out;
