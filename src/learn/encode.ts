@@ -59,22 +59,37 @@ export function encode(
   rows?: ArrayLike<number>,
 ): Float32Array {
   const cols = m.names.length;
-  const index = features.map((f) => {
-    const c = m.names.indexOf(f);
-    if (c < 0) throw new RangeError(`feature ${f} is not computed (have ${m.names.join(', ')})`);
-    return c;
-  });
+  const encoder = new RowEncoder(m.names, features, norm);
   const width = features.length;
   const n = rows ? rows.length : m.rows;
   const out = new Float32Array(n * width);
-  const scale = inverseStd(norm);
-  for (let k = 0; k < n; k++) {
-    const base = (rows ? rows[k] : k) * cols;
-    const o = k * width;
-    for (let f = 0; f < width; f++)
-      out[o + f] = normalized(Math.fround(m.values[base + index[f]]), norm.mean[f], scale[f]);
-  }
+  for (let k = 0; k < n; k++) encoder.encode(m.values, (rows ? rows[k] : k) * cols, out, k * width);
   return out;
+}
+
+/** Model inputs of one raw feature row at a time, without allocating: the per-request path of a cache node. */
+export class RowEncoder {
+  private readonly index: Int32Array;
+  private readonly mean: readonly number[];
+  private readonly scale: Float64Array;
+
+  /** `names`: the columns of the raw rows; `features`: the model's inputs, in order. */
+  constructor(names: readonly string[], features: readonly string[], norm: Normalization) {
+    this.index = Int32Array.from(features, (f) => {
+      const c = names.indexOf(f);
+      if (c < 0) throw new RangeError(`feature ${f} is not computed (have ${names.join(', ')})`);
+      return c;
+    });
+    this.mean = norm.mean;
+    this.scale = inverseStd(norm);
+  }
+
+  /** Writes the inputs of the row at `values[base...]` to `out[offset...]`. */
+  encode(values: ArrayLike<number>, base: number, out: Float32Array, offset: number): void {
+    const { index, mean, scale } = this;
+    for (let f = 0; f < index.length; f++)
+      out[offset + f] = normalized(Math.fround(values[base + index[f]]), mean[f], scale[f]);
+  }
 }
 
 /** Reciprocal standard deviations, with std 0 read as 1. */

@@ -76,7 +76,9 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   const served = trace.bytesRead ?? sizes;
   const cache = new Residency(trace.objectCount, capacity, spec.name, options.watermarks);
   const resident = cache.resident;
-  const current: CurrentRequest = { time: 0, size: 0 };
+  const current: CurrentRequest = { time: 0, size: 0, user: 0, dataset: 0 };
+  const userCodes = trace.user?.codes;
+  const datasetCodes = trace.dataset?.codes;
 
   let hits = 0;
   let bytesRequested = 0;
@@ -85,6 +87,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     capacity,
     objectCount: trace.objectCount,
     request: current,
+    carries: { users: userCodes !== undefined, datasets: datasetCodes !== undefined },
     trace,
     seed: options.seed ?? 1,
     params: options.params ?? {},
@@ -152,6 +155,8 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     const size = sizes[i];
     current.time = t;
     current.size = size;
+    if (userCodes) current.user = userCodes[i];
+    if (datasetCodes) current.dataset = datasetCodes[i];
     bytesRequested += bytes;
     if (resident[o] === 1) {
       hits++;

@@ -12,7 +12,13 @@
  * resident, the policy evicts one first (so `maxObjects` also caps the resident files).
  * Decisions equal the simulator's as long as the distinct keys fit in `maxObjects`.
  */
-import { type CurrentRequest, type Policy, type PolicySpec, PolicyStateError } from './policy.js';
+import {
+  type CurrentRequest,
+  type Policy,
+  type PolicySpec,
+  PolicyStateError,
+  type RequestLabelling,
+} from './policy.js';
 import { Residency, type Watermarks } from './residency.js';
 import { ListPool, ObjList } from './structs/dlist.js';
 
@@ -25,6 +31,14 @@ export interface OnlineCacheOptions {
   seed?: number;
   /** the policy's parameters (`name(key=value,...)` on the command line) */
   params?: Readonly<Record<string, string>>;
+  /** whether requests come with users and datasets (`RequestLabels`); default neither */
+  carries?: RequestLabelling;
+}
+
+/** Who asked, for policies whose features count users and datasets. */
+export interface RequestLabels {
+  user?: string;
+  dataset?: string;
 }
 
 /** hit: served from the cache; admit: fetched and stored; bypass: fetched, not stored */
@@ -53,7 +67,9 @@ export class OnlineCache {
   /** non-resident objects that still hold an id, most recently requested at the head */
   private readonly history: ObjList;
   private readonly free: number[] = [];
-  private readonly current: CurrentRequest = { time: 0, size: 0 };
+  private readonly current: CurrentRequest = { time: 0, size: 0, user: 0, dataset: 0 };
+  private readonly users = new Codes();
+  private readonly datasets = new Codes();
   private evicted: string[] = [];
   private requests = 0;
 
@@ -74,6 +90,7 @@ export class OnlineCache {
       capacity,
       objectCount: n,
       request: this.current,
+      carries: options.carries ?? { users: false, datasets: false },
       seed: options.seed ?? 1,
       params: options.params ?? {},
       cache: { occupied: () => this.cache.occupied, evict: (victim) => this.cache.forget(victim) },
@@ -91,9 +108,11 @@ export class OnlineCache {
   }
 
   /** A whole-file request for `key` of `size` bytes at `time` (seconds). */
-  request(key: string, size: number, time: number): Decision {
+  request(key: string, size: number, time: number, labels?: RequestLabels): Decision {
     checkRequest(key, size, time);
     const req = this.begin(time, size);
+    this.current.user = this.users.of(labels?.user);
+    this.current.dataset = this.datasets.of(labels?.dataset);
     const obj = this.idOf(key, req);
     const cache = this.cache;
     let outcome: Outcome;
@@ -153,6 +172,8 @@ export class OnlineCache {
   private begin(time: number, size: number): number {
     this.current.time = time;
     this.current.size = size;
+    this.current.user = 0;
+    this.current.dataset = 0;
     this.evicted = NONE_EVICTED;
     return this.requests++;
   }
@@ -189,6 +210,21 @@ export class OnlineCache {
     if (this.evicted === NONE_EVICTED) this.evicted = [];
     this.evicted.push(key);
     this.history.pushHead(victim);
+  }
+}
+
+/** Dictionary codes of label values, 1 up; 0 is "not given". */
+class Codes {
+  private readonly codes = new Map<string, number>();
+
+  of(value: string | undefined): number {
+    if (value === undefined || value === '') return 0;
+    let code = this.codes.get(value);
+    if (code === undefined) {
+      code = this.codes.size + 1;
+      this.codes.set(value, code);
+    }
+    return code;
   }
 }
 

@@ -64,6 +64,15 @@ export interface CurrentRequest {
   time: number;
   /** bytes */
   size: number;
+  /** dictionary code of the request's user; 0 when not given */
+  user: number;
+  /** dictionary code of the request's dataset; 0 when not given */
+  dataset: number;
+}
+
+export interface RequestLabelling {
+  readonly users: boolean;
+  readonly datasets: boolean;
 }
 
 export interface PolicyContext {
@@ -72,6 +81,8 @@ export interface PolicyContext {
   /** object ids are below this */
   readonly objectCount: number;
   readonly request: Readonly<CurrentRequest>;
+  /** whether requests carry users and datasets (`request.user`, `request.dataset` are 0 otherwise) */
+  readonly carries: RequestLabelling;
   /**
    * The whole trace, when a simulator replays one. Only offline and trace-scored policies
    * read it (through `traceOf`); a cache node has none.

@@ -21,6 +21,7 @@ import type { PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
 import { dataTrace, type LabelledData } from '../dataset.js';
 import { LearnedAdmit } from '../policies/mlp.js';
+import { PrecomputedScores } from '../policies/scores.js';
 import { keptEpoch, modelFiles, predict } from '../tf.js';
 import {
   epochMetrics,
@@ -98,7 +99,7 @@ export function tuneThreshold(
     const spec: PolicySpec = {
       name: 'learned-admit',
       description: 'threshold tuning',
-      create: (ctx) => new LearnedAdmit(under.create(ctx), warmScores, threshold),
+      create: (ctx) => new LearnedAdmit(under.create(ctx), new PrecomputedScores(warmScores), threshold),
     };
     candidates.push({ threshold, under: under.name, ...run(spec), underByteHitRatio: baseline.byteHitRatio });
   }

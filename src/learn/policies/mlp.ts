@@ -1,12 +1,13 @@
 /**
  * The learned policies as simulator policies.
  *
- * Batching: a learned policy scores every request of the replay when it is created (online
- * features are causal, so this reads no future), with batched forward passes, and the
- * replay then reads `scores[req]`: no model call per request. Workers receive only the
- * policy name and its parameters, so scores come from `bundle=DIR` (loaded and run here)
- * or from `scores=FILE` (float32 little-endian, one per request of the replayed trace,
- * written by `smartcache evaluate --retrain-every`).
+ * Batching: replaying a trace, a learned policy scores every request when it is created
+ * (online features are causal, so this reads no future), with batched forward passes, and
+ * the replay then reads the score of each request: no model call per request. Workers
+ * receive only the policy name and its parameters, so scores come from `bundle=DIR`
+ * (loaded and run here) or from `scores=FILE` (float32 little-endian, one per request of
+ * the replayed trace, written by `smartcache evaluate --retrain-every`). Without a trace (a
+ * cache node) each request is scored as it arrives (scores.ts).
  *
  * - learned-admit: on a miss, admit when score >= threshold (the bundle's, or `threshold=`);
  *   order and eviction by a classic policy underneath (`under=lru`).
@@ -18,13 +19,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Random } from '../../common/random.js';
 import { FEATURE_NAMES } from '../../prep/schema.js';
-import { type Policy, type PolicyContext, traceOf } from '../../sim/policy.js';
+import { type CurrentRequest, type Policy, type PolicyContext, traceOf } from '../../sim/policy.js';
 import { IndexedSet } from '../../sim/structs/indexed-set.js';
 import type { Trace } from '../../trace/model.js';
 import { type Bundle, type BundleKind, type BundleParams, readBundleSync } from '../bundle.js';
 import { encode } from '../encode.js';
 import { loadMlp } from '../infer.js';
 import { type FeatureMatrix, onlineFeatures } from '../online-features.js';
+import { LiveScores, PrecomputedScores, type RequestScores } from './scores.js';
 
 export class LearnedPolicyError extends Error {
   constructor(policy: string, reason: string) {
@@ -108,39 +110,54 @@ export function scoreSourceParams(policy: BundleKind) {
 }
 
 export interface ScoreSource {
-  scores: Float32Array;
+  scores: RequestScores;
   bundle?: Bundle;
 }
 
-/** The policy's scores: from `scores=FILE`, or computed by the model of `bundle=DIR`. */
+/**
+ * The policy's scores: from `scores=FILE`, or computed by the model of `bundle=DIR` (for
+ * the whole replayed trace, or request by request where there is none).
+ */
 export function scoreSource(
   ctx: PolicyContext,
   policy: BundleKind,
   { bundle: dir, scores: file }: { bundle?: string; scores?: string },
 ): ScoreSource {
-  if (file !== undefined) return { scores: readScores(file, traceOf(ctx, policy), policy) };
+  if (file !== undefined)
+    return { scores: new PrecomputedScores(readScores(file, traceOf(ctx, policy), policy)) };
   if (dir === undefined) throw new LearnedPolicyError(policy, 'needs bundle=DIR (or scores=FILE)');
   const bundle = readBundleSync(dir, { kind: policy, format: 'tfjs-layers', features: FEATURE_NAMES });
-  return { scores: traceScores(traceOf(ctx, policy), bundle), bundle };
+  const scores = ctx.trace
+    ? new PrecomputedScores(traceScores(ctx.trace, bundle))
+    : new LiveScores(bundle, ctx.request, ctx.carries);
+  return { scores, bundle };
 }
 
 /** Admission by score over any policy underneath. */
 export class LearnedAdmit implements Policy {
+  private missScore = 0;
+
   constructor(
     private readonly under: Policy,
-    private readonly scores: Float32Array,
+    private readonly scores: RequestScores,
     private readonly threshold: number,
   ) {}
 
   hit(obj: number, req: number): void {
+    this.scores.scoreOf(obj, req);
     this.under.hit(obj, req);
   }
   miss(obj: number, size: number, req: number): void {
+    this.missScore = this.scores.scoreOf(obj, req);
     this.under.miss?.(obj, size, req);
   }
   admit(obj: number, size: number, req: number): boolean {
-    if (this.scores[req] < this.threshold) return false;
+    if (this.missScore < this.threshold) return false;
     return this.under.admit ? this.under.admit(obj, size, req) : true;
+  }
+  forget(obj: number): void {
+    this.scores.forget(obj);
+    this.under.forget?.(obj);
   }
   insert(obj: number, size: number, req: number): void {
     this.under.insert(obj, size, req);
@@ -159,26 +176,36 @@ export class LearnedEvict implements Policy {
   private readonly resident: IndexedSet;
   private readonly random: Random;
 
+  private readonly request: Readonly<CurrentRequest>;
+  private missPrediction = 0;
+
   constructor(
-    private readonly trace: Trace,
-    private readonly logGap: Float32Array,
+    ctx: PolicyContext,
+    private readonly logGap: RequestScores,
     private readonly candidates: number,
-    seed: number,
   ) {
-    this.predicted = new Float64Array(trace.objectCount);
-    this.resident = new IndexedSet(trace.objectCount);
-    this.random = new Random(seed);
+    this.predicted = new Float64Array(ctx.objectCount);
+    this.resident = new IndexedSet(ctx.objectCount);
+    this.random = new Random(ctx.seed);
+    this.request = ctx.request;
   }
 
-  private predict(obj: number, req: number): void {
-    this.predicted[obj] = this.trace.time[req] + Math.expm1(this.logGap[req]);
+  /** The predicted time of the next request to `obj`. */
+  private predict(obj: number, req: number): number {
+    return this.request.time + Math.expm1(this.logGap.scoreOf(obj, req));
   }
   hit(obj: number, req: number): void {
-    this.predict(obj, req);
+    this.predicted[obj] = this.predict(obj, req);
   }
-  insert(obj: number, _size: number, req: number): void {
+  miss(obj: number, _size: number, req: number): void {
+    this.missPrediction = this.predict(obj, req);
+  }
+  insert(obj: number): void {
     this.resident.add(obj);
-    this.predict(obj, req);
+    this.predicted[obj] = this.missPrediction;
+  }
+  forget(obj: number): void {
+    this.logGap.forget(obj);
   }
   evict(): number {
     const set = this.resident;

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import '../../src/learn/policies/index.js';
+import { simulate } from '../../src/sim/engine.js';
+import { OnlineCache } from '../../src/sim/online.js';
+import { policySpec } from '../../src/sim/policies/index.js';
+import { type Trace, uniqueBytes } from '../../src/trace/model.js';
+import { hotFileTrace, oneHitWonders, periodicAndBursts, trainOn } from './helpers.js';
+
+/** Hits of a replay through an OnlineCache, with the trace's users and datasets as labels. */
+function onlineHits(trace: Trace, policy: string, capacity: number, params: Record<string, string>) {
+  const cache = new OnlineCache(policySpec(policy), {
+    capacity,
+    maxObjects: trace.objectCount,
+    params,
+    carries: { users: trace.user !== undefined, datasets: trace.dataset !== undefined },
+  });
+  const hits = new Uint8Array(trace.length);
+  for (let i = 0; i < trace.length; i++) {
+    const labels = {
+      user: trace.user?.values[trace.user.codes[i]],
+      dataset: trace.dataset?.values[trace.dataset.codes[i]],
+    };
+    const d = cache.request(String(trace.keys.key(trace.obj[i])), trace.size[i], trace.time[i], labels);
+    if (d.outcome === 'hit') hits[i] = 1;
+  }
+  return hits;
+}
+
+function simulatedHits(trace: Trace, policy: string, capacity: number, params: Record<string, string>) {
+  const hitLog = new Uint8Array(trace.length);
+  simulate(trace, policySpec(policy), { capacity, params, hitLog });
+  return hitLog;
+}
+
+const cases: [string, string, () => Trace, (t: Trace) => number][] = [
+  ['learned-admit', 'one-hit wonders', () => oneHitWonders(4, 800), (t) => Math.floor(0.01 * uniqueBytes(t))],
+  ['learned-evict', 'periodic files and bursts', () => periodicAndBursts(3), () => 120e6],
+  ['learned-admit', 'a hot file with users and datasets', hotFileTrace, () => 5000],
+];
+
+for (const [policy, shape, make, size] of cases) {
+  test(`${policy} scoring each request as it arrives decides as the replay's batch scores do (${shape})`, async () => {
+    const trace = make();
+    const capacity = size(trace);
+    const bundle = await trainOn(trace, policy, '0..1', capacity, { epochs: 2 });
+    const params = { bundle: bundle.dir };
+    const expected = simulatedHits(trace, policy, capacity, params);
+    const online = onlineHits(trace, policy, capacity, params);
+    assert.equal(
+      online.findIndex((h, i) => h !== expected[i]),
+      -1,
+    );
+    assert.ok(expected.includes(1) && expected.includes(0), 'the replay both hits and misses');
+  });
+}
