@@ -97,7 +97,7 @@ export class ModelClient {
     const started = performance.now();
     const width = FEATURE_NAMES.length;
     const body = new Float32Array(batch.length * width);
-    batch.forEach((p, r) => body.set(p.row, r * width));
+    for (let r = 0; r < batch.length; r++) body.set(batch[r].row, r * width);
     let reason: string | undefined;
     try {
       const response = await fetch(this.endpoint, {
