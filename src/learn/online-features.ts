@@ -48,6 +48,18 @@ export function onlineFeatures(trace: Trace): FeatureMatrix {
   return { names: FEATURE_NAMES, rows: n, values };
 }
 
+const featureCache = new WeakMap<Trace, FeatureMatrix>();
+
+/** Online features of a trace, computed once per trace object (per worker thread). */
+export function traceFeatures(trace: Trace): FeatureMatrix {
+  let m = featureCache.get(trace);
+  if (!m) {
+    m = onlineFeatures(trace);
+    featureCache.set(trace, m);
+  }
+  return m;
+}
+
 /** The rows `from..to-1` of a matrix (a view, no copy). */
 export function featureRows(m: FeatureMatrix, from: number, to: number): FeatureMatrix {
   const cols = m.names.length;

@@ -93,6 +93,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     params: options.params ?? {},
     cache: { occupied: () => cache.occupied, evict: (victim) => cache.forget(victim) },
   });
+  const arrive = policy.arrive?.bind(policy);
   const admit = policy.admit?.bind(policy);
   const miss = policy.miss?.bind(policy);
   const housekeeping = policy.housekeeping?.bind(policy);
@@ -157,6 +158,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     current.size = size;
     if (userCodes) current.user = userCodes[i];
     if (datasetCodes) current.dataset = datasetCodes[i];
+    arrive?.(o, i);
     bytesRequested += bytes;
     if (resident[o] === 1) {
       hits++;

@@ -114,6 +114,7 @@ export class OnlineCache {
     this.current.user = this.users.of(labels?.user);
     this.current.dataset = this.datasets.of(labels?.dataset);
     const obj = this.idOf(key, req);
+    this.policy.arrive?.(obj, req);
     const cache = this.cache;
     let outcome: Outcome;
     if (cache.resident[obj] === 1) {

@@ -14,6 +14,11 @@ import type { Trace } from '../trace/model.js';
 import { type ParamDecls, type ParamValues, readParams } from './params.js';
 
 export interface Policy {
+  /**
+   * Optional: told of every request first, before the host looks it up. A policy that evicts
+   * at the turn of a day does it here, so the day's first request sees the result.
+   */
+  arrive?(obj: number, req: number): void;
   /** The resident object `obj` was requested again. */
   hit(obj: number, req: number): void;
   /**

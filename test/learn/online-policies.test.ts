@@ -4,6 +4,7 @@ import '../../src/learn/policies/index.js';
 import { simulate } from '../../src/sim/engine.js';
 import { OnlineCache } from '../../src/sim/online.js';
 import { policySpec } from '../../src/sim/policies/index.js';
+import { generateWorkload } from '../../src/trace/generate.js';
 import { type Trace, uniqueBytes } from '../../src/trace/model.js';
 import { hotFileTrace, oneHitWonders, periodicAndBursts, trainOn } from './helpers.js';
 
@@ -39,12 +40,34 @@ const cases: [string, string, () => Trace, (t: Trace) => number][] = [
   ['learned-admit', 'a hot file with users and datasets', hotFileTrace, () => 5000],
 ];
 
+const agentCases: [string, Record<string, string>][] = [
+  ['scdl2', {}],
+  ['scdl2', { schedule: 'day' }],
+  ['rl', { schedule: 'day' }],
+];
+
 for (const [policy, shape, make, size] of cases) {
   test(`${policy} scoring each request as it arrives decides as the replay's batch scores do (${shape})`, async () => {
     const trace = make();
     const capacity = size(trace);
     const bundle = await trainOn(trace, policy, '0..1', capacity, { epochs: 2 });
     const params = { bundle: bundle.dir };
+    const expected = simulatedHits(trace, policy, capacity, params);
+    const online = onlineHits(trace, policy, capacity, params);
+    assert.equal(
+      online.findIndex((h, i) => h !== expected[i]),
+      -1,
+    );
+    assert.ok(expected.includes(1) && expected.includes(0), 'the replay both hits and misses');
+  });
+}
+
+for (const [policy, extra] of agentCases) {
+  test(`${policy} ${JSON.stringify(extra)} in a cache node decides as in the replay, its daily eviction included`, async () => {
+    const trace = generateWorkload({ requests: 4000, seed: 11, days: 4 });
+    const capacity = Math.floor(0.05 * uniqueBytes(trace));
+    const bundle = await trainOn(trace, policy, '0..1', capacity, { epochs: 1 });
+    const params = { bundle: bundle.dir, ...extra };
     const expected = simulatedHits(trace, policy, capacity, params);
     const online = onlineHits(trace, policy, capacity, params);
     assert.equal(

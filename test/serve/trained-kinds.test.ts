@@ -147,7 +147,7 @@ test('scdl2: the served tables bucket agent states as the simulated agents do', 
 
 test('rl: the served networks decide as the simulated agents do', async () => {
   const bundle = readBundleSync(join(models, 'rl'));
-  const agents = rlModels(trace, 1, false, bundle.dir);
+  const agents = rlModels(1, false, bundle.dir);
   const [addition, eviction] = bundle.params.heads ?? [];
   const rng = new Random(11);
   const features = bundle.params.features;

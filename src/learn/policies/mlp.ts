@@ -25,7 +25,7 @@ import type { Trace } from '../../trace/model.js';
 import { type Bundle, type BundleKind, type BundleParams, readBundleSync } from '../bundle.js';
 import { encode } from '../encode.js';
 import { loadMlp } from '../infer.js';
-import { type FeatureMatrix, onlineFeatures } from '../online-features.js';
+import { type FeatureMatrix, traceFeatures } from '../online-features.js';
 import { LiveScores, PrecomputedScores, type RequestScores } from './scores.js';
 
 export class LearnedPolicyError extends Error {
@@ -35,18 +35,7 @@ export class LearnedPolicyError extends Error {
   }
 }
 
-const featureCache = new WeakMap<Trace, FeatureMatrix>();
 const scoreCache = new WeakMap<Trace, Map<string, Float32Array>>();
-
-/** Online features of a trace, computed once per trace object (per worker thread). */
-export function traceFeatures(trace: Trace): FeatureMatrix {
-  let m = featureCache.get(trace);
-  if (!m) {
-    m = onlineFeatures(trace);
-    featureCache.set(trace, m);
-  }
-  return m;
-}
 
 const CHUNK = 8192;
 

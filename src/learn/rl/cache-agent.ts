@@ -11,9 +11,8 @@
 
 import { Random } from '../../common/random.js';
 import { DAY } from '../../common/time.js';
-import { type Policy, type PolicyContext, traceOf } from '../../sim/policy.js';
+import type { CurrentRequest, Policy, PolicyContext } from '../../sim/policy.js';
 import { ListPool, ObjList } from '../../sim/structs/dlist.js';
-import type { Trace } from '../../trace/model.js';
 import { deleteCount, NOT_DELETE, NOT_STORE, STORE } from './actions.js';
 import { Categories } from './categories.js';
 import { ChoiceMemory, NO_ACTION } from './choices.js';
@@ -63,7 +62,8 @@ export class CacheAgent implements Policy, AgentView {
   readonly additionCounts = new Float64Array(2);
   readonly evictionCounts = new Float64Array(5);
   readonly categories: Categories;
-  private readonly trace: Trace;
+  private readonly request: Readonly<CurrentRequest>;
+  private currentObj = 0;
   private readonly capacity: number;
   private readonly rng: Random;
   private readonly lru: ObjList;
@@ -86,7 +86,7 @@ export class CacheAgent implements Policy, AgentView {
     if (!ctx.cache)
       throw new AgentSetupError('the RL agents evict on their own schedule and need the engine cache');
     this.cache = ctx.cache;
-    this.trace = traceOf(ctx, 'the RL agents');
+    this.request = ctx.request;
     this.capacity = ctx.capacity;
     this.rng = new Random(ctx.seed);
     const n = ctx.objectCount;
@@ -121,7 +121,8 @@ export class CacheAgent implements Policy, AgentView {
     this.lru.moveToHead(obj);
     if (this.o.learn)
       this.additionMemory.remember(obj, this.o.encoder.addition(req, true, this), NO_ACTION, 1);
-    this.categories.place(obj, this.o.stats.category(obj, this.trace.size[req]), this.trace.size[req]);
+    const size = this.request.size;
+    this.categories.place(obj, this.o.stats.category(obj, size), size);
   }
 
   miss(obj: number, _size: number, req: number): void {
@@ -166,8 +167,25 @@ export class CacheAgent implements Policy, AgentView {
     this.categories.remove(obj);
   }
 
-  housekeeping(req: number): void {
-    const obj = this.trace.obj[req];
+  /** The daily eviction runs at the turn of the day, before its first request is looked up. */
+  arrive(): void {
+    const day = Math.floor(this.request.time / DAY);
+    if (day === this.day) return;
+    if (this.o.schedule === 'day' && this.day !== Number.NEGATIVE_INFINITY) this.runEviction();
+    this.day = day;
+    this.dayHits = 0;
+    this.dayMisses = 0;
+  }
+
+  forget(obj: number): void {
+    this.o.stats.forget(obj);
+    this.o.encoder.forget(obj);
+    this.additionMemory.forget(obj);
+    this.evictionMemory.forget(obj);
+  }
+
+  housekeeping(): void {
+    const obj = this.currentObj;
     if (this.o.learn) {
       this.rewardAddition(obj, this.lastHit);
       this.rewardEviction(obj, this.lastHit);
@@ -181,26 +199,14 @@ export class CacheAgent implements Policy, AgentView {
       } else {
         this.stepsToEviction--;
       }
-    } else if (this.isLastOfDay(req)) {
-      this.runEviction();
     }
   }
 
   private startRequest(obj: number, req: number, hit: boolean): void {
-    const day = Math.floor(this.trace.time[req] / DAY);
-    if (day !== this.day) {
-      this.day = day;
-      this.dayHits = 0;
-      this.dayMisses = 0;
-    }
+    this.currentObj = obj;
     this.o.stats.observe(obj, req);
-    this.o.encoder.observe(req);
+    this.o.encoder.observe(obj, req);
     this.lastHit = hit;
-  }
-
-  private isLastOfDay(req: number): boolean {
-    const next = req + 1;
-    return next >= this.trace.length || Math.floor(this.trace.time[next] / DAY) !== this.day;
   }
 
   private choose(learner: QLearner, epsilon: EpsilonSchedule, state: number): number {

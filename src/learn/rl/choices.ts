@@ -32,6 +32,13 @@ export class ChoiceMemory {
     if (this.count[obj] < this.window) this.count[obj]++;
   }
 
+  /** `obj`'s id is about to name another object. */
+  forget(obj: number): void {
+    if (obj >= this.count.length) return;
+    this.count[obj] = 0;
+    this.next[obj] = 0;
+  }
+
   size(obj: number): number {
     return this.count[obj];
   }

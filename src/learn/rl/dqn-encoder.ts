@@ -32,9 +32,13 @@ export class DqnEncoder implements StateEncoder {
     this.categoryOf = new Int32Array(evictionNet.rows.length / EVICTION_INPUTS);
   }
 
-  observe(req: number): void {
-    this.source.features(req, this.current, 0);
+  observe(obj: number, req: number): void {
+    this.source.features(obj, req, this.current, 0);
     for (let i = 0; i < this.current.length; i++) this.current[i] = squash(this.current[i]);
+  }
+
+  forget(obj: number): void {
+    this.source.forget(obj);
   }
 
   addition(_req: number, _hit: boolean, view: AgentView): number {

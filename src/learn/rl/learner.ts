@@ -23,7 +23,9 @@ export interface AgentView {
 
 export interface StateEncoder {
   /** told of every request first, in order, before any state of it is asked for */
-  observe(req: number): void;
+  observe(obj: number, req: number): void;
+  /** `obj`'s id is about to name another object */
+  forget(obj: number): void;
   /** state of the addition agent for request `req` */
   addition(req: number, hit: boolean, view: AgentView): number;
   /** state of the eviction agent for category `c` */

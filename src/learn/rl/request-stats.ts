@@ -25,6 +25,13 @@ export class RequestStats {
     this.last[obj] = req;
   }
 
+  /** `obj`'s id is about to name another object. */
+  forget(obj: number): void {
+    this.count[obj] = 0;
+    this.sinceLast[obj] = 0;
+    this.last[obj] = -1;
+  }
+
   /** eviction category of `obj` as of its last request */
   category(obj: number, size: number): number {
     return CATEGORY_SPACE.encode([

@@ -1,7 +1,7 @@
 /** The two DQNs of the `rl` agents and their encoder, fresh or from a bundle. */
 
 import { Random } from '../../common/random.js';
-import type { Trace } from '../../trace/model.js';
+import { FEATURE_NAMES } from '../../prep/schema.js';
 import { BundleError, type BundleHead, readBundleSync } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
 import { Dqn } from './dqn.js';
@@ -36,10 +36,9 @@ function rlHeads(features: readonly string[]): BundleHead[] {
   ];
 }
 
-export function rlModels(trace: Trace, seed: number, learn: boolean, bundle?: string): RlModels {
+export function rlModels(seed: number, learn: boolean, bundle?: string): RlModels {
   const rng = new Random(seed ^ 0xd9a);
-  const source = featureSource(trace);
-  const heads = rlHeads(source.names);
+  const heads = rlHeads(FEATURE_NAMES);
   const addition = new Dqn(heads[0].inputs.length, ADDITION_ACTIONS.length, rng, learn);
   const eviction = new Dqn(heads[1].inputs.length, EVICTION_ACTIONS.length, rng, learn);
   if (bundle) {
@@ -53,5 +52,10 @@ export function rlModels(trace: Trace, seed: number, learn: boolean, bundle?: st
     loadWeights(bundle, ADDITION_MODEL, addition.model);
     loadWeights(bundle, EVICTION_MODEL, eviction.model);
   }
-  return { addition, eviction, heads, encoder: () => new DqnEncoder(source, addition, eviction) };
+  return {
+    addition,
+    eviction,
+    heads,
+    encoder: (ctx) => new DqnEncoder(featureSource(ctx), addition, eviction),
+  };
 }

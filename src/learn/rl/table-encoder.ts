@@ -2,7 +2,7 @@
  * SCDL2's bucketed states: the addition and eviction feature maps of the original, over the
  * inputs of state-inputs.ts in their order, bucketed as a served q-table bundle buckets them.
  */
-import type { Trace } from '../../trace/model.js';
+import type { CurrentRequest } from '../../sim/policy.js';
 import {
   CATEGORY_SHARE,
   HIT_FLAG,
@@ -40,19 +40,24 @@ const [SIZE, COUNT, SINCE] = [0, 1, 2];
 
 export class TableEncoder implements StateEncoder {
   private readonly row = new Float64Array(6);
+  private obj = 0;
 
   constructor(
-    private readonly trace: Trace,
+    private readonly request: Readonly<CurrentRequest>,
     private readonly stats: RequestStats,
   ) {}
 
   /** the bucketed features read the agent's RequestStats, already updated */
-  observe(): void {}
+  observe(obj: number): void {
+    this.obj = obj;
+  }
 
-  addition(req: number, hit: boolean, view: AgentView): number {
-    const obj = this.trace.obj[req];
+  forget(): void {}
+
+  addition(_req: number, hit: boolean, view: AgentView): number {
+    const obj = this.obj;
     const x = this.row;
-    x[0] = megabytes(this.trace.size[req]);
+    x[0] = megabytes(this.request.size);
     x[1] = this.stats.count[obj];
     x[2] = this.stats.sinceLast[obj];
     x[3] = hit ? 1 : 0;

@@ -10,7 +10,7 @@ import { rlModels } from './rl-models.js';
 import { bundleParams, replayLearning, type TrainedBundle, type TrainOptions } from './train-scdl2.js';
 
 export async function trainRl(trace: Trace, o: TrainOptions): Promise<TrainedBundle> {
-  const models = rlModels(trace, o.seed ?? 1, true);
+  const models = rlModels(o.seed ?? 1, true);
   const passes = replayLearning(trace, models, o);
   const params = bundleParams('rl', 'tfjs-layers', models.heads, trace, o, passes);
   params.metrics = { ...params.metrics, trainSteps: models.addition.trainSteps + models.eviction.trainSteps };

@@ -8,7 +8,7 @@ import { Random } from '../../common/random.js';
 import { isoTime } from '../../common/units.js';
 import { VERSION } from '../../common/version.js';
 import { simulate } from '../../sim/engine.js';
-import { type PolicySpec, traceOf } from '../../sim/policy.js';
+import type { PolicyContext, PolicySpec } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
 import { type BundleHead, type BundleParams, writeBundle } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
@@ -47,7 +47,8 @@ export interface TrainedBundle {
 export interface AgentModels {
   addition: QLearner;
   eviction: QLearner;
-  encoder(trace: Trace, stats: RequestStats): StateEncoder;
+  /** the state encoder of one replay (with its trace) or of a cache node's requests (without) */
+  encoder(ctx: PolicyContext, stats: RequestStats): StateEncoder;
 }
 
 /** Replays `trace` `epochs` times with learning on, continuing the same models and epsilons. */
@@ -58,12 +59,11 @@ export function replayLearning(trace: Trace, models: AgentModels, o: TrainOption
     name: 'training',
     description: 'RL agents learning',
     create: (ctx) => {
-      const trace = traceOf(ctx, 'training');
-      const stats = new RequestStats(trace.objectCount);
+      const stats = new RequestStats(ctx.objectCount);
       return new CacheAgent(ctx, {
         addition: models.addition,
         eviction: models.eviction,
-        encoder: models.encoder(trace, stats),
+        encoder: models.encoder(ctx, stats),
         stats,
         learn: true,
         k: o.k ?? DEFAULT_K,
@@ -122,7 +122,7 @@ export async function trainScdl2(trace: Trace, o: TrainOptions): Promise<Trained
   const eviction = new QTable(EVICTION_SPACE.size, EVICTION_ACTIONS.length, rng);
   const passes = replayLearning(
     trace,
-    { addition, eviction, encoder: (t, stats) => new TableEncoder(t, stats) },
+    { addition, eviction, encoder: (ctx, stats) => new TableEncoder(ctx.request, stats) },
     o,
   );
   const bundle: TrainedBundle = {

@@ -18,15 +18,19 @@ test('the DQN sees the online prep features of each request', () => {
     { time: 10, key: 1, size: 99 },
     { time: 25, key: 1, size: 99 },
   ]);
-  const source = featureSource(trace);
+  const source = featureSource({
+    trace,
+    request: { time: 0, size: 0, user: 0, dataset: 0 },
+    carries: { users: false, datasets: false },
+  });
   assert.deepEqual(source.names, FEATURE_NAMES);
   const out = new Float32Array(source.names.length);
   const at = (name: string) => out[FEATURE_NAMES.indexOf(name)];
-  source.features(0, out, 0);
+  source.features(trace.obj[0], 0, out, 0);
   assert.ok(Math.abs(at('log_size') - Math.log(100)) < 1e-6);
   assert.equal(at('count_ever'), 0);
   assert.ok(Number.isNaN(at('since_last')));
-  source.features(1, out, 0);
+  source.features(trace.obj[1], 1, out, 0);
   assert.equal(at('count_ever'), 1);
   assert.equal(at('since_last'), 15);
 });
