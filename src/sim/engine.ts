@@ -76,7 +76,7 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   const served = trace.bytesRead ?? sizes;
   const cache = new Residency(trace.objectCount, capacity, spec.name, options.watermarks);
   const resident = cache.resident;
-  const current: CurrentRequest = { time: 0, size: 0, user: 0, dataset: 0 };
+  const current: CurrentRequest = { time: 0, size: 0, user: 0, dataset: 0, score: Number.NaN };
   const userCodes = trace.user?.codes;
   const datasetCodes = trace.dataset?.codes;
 

@@ -39,6 +39,8 @@ export interface OnlineCacheOptions {
 export interface RequestLabels {
   user?: string;
   dataset?: string;
+  /** a model service's score of the request, for a policy whose scores the host provides (`carries.scores`) */
+  score?: number;
 }
 
 /** hit: served from the cache; admit: fetched and stored; bypass: fetched, not stored */
@@ -67,7 +69,7 @@ export class OnlineCache {
   /** non-resident objects that still hold an id, most recently requested at the head */
   private readonly history: ObjList;
   private readonly free: number[] = [];
-  private readonly current: CurrentRequest = { time: 0, size: 0, user: 0, dataset: 0 };
+  private readonly current: CurrentRequest = { time: 0, size: 0, user: 0, dataset: 0, score: Number.NaN };
   private readonly users = new Codes();
   private readonly datasets = new Codes();
   private evicted: string[] = [];
@@ -113,6 +115,7 @@ export class OnlineCache {
     const req = this.begin(time, size);
     this.current.user = this.users.of(labels?.user);
     this.current.dataset = this.datasets.of(labels?.dataset);
+    this.current.score = labels?.score ?? Number.NaN;
     const obj = this.idOf(key, req);
     this.policy.arrive?.(obj, req);
     const cache = this.cache;
@@ -175,6 +178,7 @@ export class OnlineCache {
     this.current.size = size;
     this.current.user = 0;
     this.current.dataset = 0;
+    this.current.score = Number.NaN;
     this.evicted = NONE_EVICTED;
     return this.requests++;
   }

@@ -73,11 +73,15 @@ export interface CurrentRequest {
   user: number;
   /** dictionary code of the request's dataset; 0 when not given */
   dataset: number;
+  /** a model's score of the request, when the host asked a model service for it (NaN otherwise) */
+  score: number;
 }
 
 export interface RequestLabelling {
   readonly users: boolean;
   readonly datasets: boolean;
+  /** the host scores every request itself (a model service), in `request.score` */
+  readonly scores?: boolean;
 }
 
 export interface PolicyContext {

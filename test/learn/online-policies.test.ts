@@ -77,3 +77,24 @@ for (const [policy, extra] of agentCases) {
     assert.ok(expected.includes(1) && expected.includes(0), 'the replay both hits and misses');
   });
 }
+
+test('a cache node that asks a model service passes its answers in: 1 admits, 0 bypasses; log gaps order evictions', () => {
+  const admit = new OnlineCache(policySpec('learned-admit'), {
+    capacity: 100,
+    maxObjects: 8,
+    carries: { users: false, datasets: false, scores: true },
+  });
+  assert.equal(admit.request('a', 10, 0, { score: 1 }).outcome, 'admit');
+  assert.equal(admit.request('b', 10, 1, { score: 0 }).outcome, 'bypass');
+  assert.equal(admit.request('a', 10, 2, { score: 0 }).outcome, 'hit');
+
+  const evict = new OnlineCache(policySpec('learned-evict'), {
+    capacity: 20,
+    maxObjects: 8,
+    carries: { users: false, datasets: false, scores: true },
+  });
+  // 'soon' is predicted back in e^1 - 1 s, 'late' in e^9 - 1 s: 'late' goes first
+  evict.request('late', 10, 0, { score: 9 });
+  evict.request('soon', 10, 1, { score: 1 });
+  assert.deepEqual(evict.request('new', 10, 2, { score: 5 }).evicted, ['late']);
+});

@@ -26,7 +26,9 @@ export const learnedAdmit = definePolicy({
   },
   create(ctx, params) {
     const source = scoreSource(ctx, 'learned-admit', params);
-    const tuned = source.bundle ? bundleThreshold(source.bundle.params, ctx.capacity) : { threshold: 0 };
+    const tuned = source.bundle
+      ? bundleThreshold(source.bundle.params, ctx.capacity)
+      : { threshold: source.threshold ?? 0 };
     const [under] = parsePolicies(params.under ?? tuned.under ?? 'lru');
     if (under.spec.learned)
       throw new LearnedPolicyError('learned-admit', `under=${under.label} is not a classic policy`);

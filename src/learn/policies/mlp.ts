@@ -26,7 +26,7 @@ import { type Bundle, type BundleKind, type BundleParams, readBundleSync } from 
 import { encode } from '../encode.js';
 import { loadMlp } from '../infer.js';
 import { type FeatureMatrix, traceFeatures } from '../online-features.js';
-import { LiveScores, PrecomputedScores, type RequestScores } from './scores.js';
+import { LiveScores, PrecomputedScores, ProvidedScores, type RequestScores } from './scores.js';
 
 export class LearnedPolicyError extends Error {
   constructor(policy: string, reason: string) {
@@ -101,6 +101,8 @@ export function scoreSourceParams(policy: BundleKind) {
 export interface ScoreSource {
   scores: RequestScores;
   bundle?: Bundle;
+  /** the score at which the source's own decision turns (a model service's scores are its decisions, 1 or 0) */
+  threshold?: number;
 }
 
 /**
@@ -114,6 +116,7 @@ export function scoreSource(
 ): ScoreSource {
   if (file !== undefined)
     return { scores: new PrecomputedScores(readScores(file, traceOf(ctx, policy), policy)) };
+  if (!ctx.trace && ctx.carries.scores) return { scores: new ProvidedScores(ctx.request), threshold: 0.5 };
   if (dir === undefined) throw new LearnedPolicyError(policy, 'needs bundle=DIR (or scores=FILE)');
   const bundle = readBundleSync(dir, { kind: policy, format: 'tfjs-layers', features: FEATURE_NAMES });
   const scores = ctx.trace

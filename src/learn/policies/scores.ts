@@ -30,6 +30,17 @@ export class PrecomputedScores implements RequestScores {
   forget(): void {}
 }
 
+/** Scores the host provides with each request: a cache node asking a model service (for admission, its decision: 1 admits, 0 does not). */
+export class ProvidedScores implements RequestScores {
+  constructor(private readonly request: Readonly<CurrentRequest>) {}
+
+  scoreOf(): number {
+    return this.request.score;
+  }
+
+  forget(): void {}
+}
+
 /** Scores computed request by request: the feature state advances, then the model runs on the row. */
 export class LiveScores implements RequestScores {
   private readonly state: FeatureState;

@@ -20,7 +20,7 @@ test('the DQN sees the online prep features of each request', () => {
   ]);
   const source = featureSource({
     trace,
-    request: { time: 0, size: 0, user: 0, dataset: 0 },
+    request: { time: 0, size: 0, user: 0, dataset: 0, score: Number.NaN },
     carries: { users: false, datasets: false },
   });
   assert.deepEqual(source.names, FEATURE_NAMES);
