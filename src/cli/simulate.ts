@@ -61,7 +61,7 @@ export function register(program: Command): void {
     )
     .option(
       '-s, --sizes <list>',
-      'cache sizes: fractions of unique bytes or sizes like 100GB',
+      'cache sizes: fractions (up to 1) of the unique bytes, whole byte counts, or sizes like 100GB',
       '0.01,0.05,0.1',
     )
     .addOption(

@@ -1,10 +1,9 @@
 /**
  * The simulator engine: replays a trace through one policy at one capacity.
  *
- * Hit/miss logic, admission limits and byte accounting live here once; policies only
- * order objects. Semantics follow libCacheSim's cache_get_base: on a miss an object
- * larger than the cache is not admitted, otherwise the policy evicts until the object
- * fits and the object is inserted.
+ * Residency and byte accounting live in Residency (shared with a cache node's
+ * OnlineCache); policies only order objects. The engine adds what a replay needs on top:
+ * metrics windows, the daily WAN budget and the hit log.
  */
 
 import { DAY } from '../common/time.js';
@@ -18,14 +17,10 @@ import {
   type WindowMetrics,
   zeroCounters,
 } from './metrics.js';
-import { type PolicySpec, PolicyStateError } from './policy.js';
+import type { CurrentRequest, PolicySpec } from './policy.js';
+import { Residency, type Watermarks } from './residency.js';
 
-export interface Watermarks {
-  /** occupancy fraction that starts an eviction round */
-  high: number;
-  /** occupancy fraction an eviction round stops at */
-  low: number;
-}
+export type { Watermarks } from './residency.js';
 
 export interface SimOptions {
   /** capacity in bytes */
@@ -70,8 +65,6 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
   const started = performance.now();
   const capacity = spec.unbounded ? Number.POSITIVE_INFINITY : options.capacity;
   const window = options.window ?? DAY;
-  const highMark = options.watermarks ? options.watermarks.high * capacity : Number.POSITIVE_INFINITY;
-  const lowMark = options.watermarks ? options.watermarks.low * capacity : 0;
   const budget = options.dailyBudget ?? Number.POSITIVE_INFINITY;
   const onProgress = options.onProgress;
   const hitLog = options.hitLog;
@@ -81,34 +74,21 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
 
   const { time, obj: objs, size: sizes } = trace;
   const served = trace.bytesRead ?? sizes;
-  // a byte per object answers "resident?" mostly from cache on the hot path; sizes are read on eviction
-  const resident = new Uint8Array(trace.objectCount);
-  const cachedSize = new Float64Array(trace.objectCount);
+  const cache = new Residency(trace.objectCount, capacity, spec.name, options.watermarks);
+  const resident = cache.resident;
+  const current: CurrentRequest = { time: 0, size: 0 };
 
-  let occupied = 0;
   let hits = 0;
   let bytesRequested = 0;
   let bytesHit = 0;
-  let bytesWritten = 0;
-  let bytesEvicted = 0;
-  let evictions = 0;
-  /** The one place an eviction is booked, whoever chose the victim. */
-  const forget = (victim: number) => {
-    if (resident[victim] !== 1) {
-      throw new PolicyStateError(spec.name, `evicted object ${victim}, which is not cached`);
-    }
-    const vsize = cachedSize[victim];
-    resident[victim] = 0;
-    occupied -= vsize;
-    bytesEvicted += vsize;
-    evictions++;
-  };
   const policy = spec.create({
     capacity,
+    objectCount: trace.objectCount,
+    request: current,
     trace,
     seed: options.seed ?? 1,
     params: options.params ?? {},
-    cache: { occupied: () => occupied, evict: forget },
+    cache: { occupied: () => cache.occupied, evict: (victim) => cache.forget(victim) },
   });
   const admit = policy.admit?.bind(policy);
   const miss = policy.miss?.bind(policy);
@@ -127,9 +107,9 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     hits,
     bytesRequested,
     bytesHit,
-    bytesWritten,
-    bytesEvicted,
-    evictions,
+    bytesWritten: cache.bytesWritten,
+    bytesEvicted: cache.bytesEvicted,
+    evictions: cache.evictions,
     wanBytes,
     redirected,
   });
@@ -141,11 +121,10 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
       start: windowStart,
       hitRatio: ratio(d.hits, d.requests),
       byteHitRatio: ratio(d.bytesHit, d.bytesRequested),
-      occupancy: occupied,
+      occupancy: cache.occupied,
     });
     before = now;
   };
-  const evictOne = (req: number) => forget(policy.evict(req));
 
   /** Takes `size` bytes from the day's WAN budget; false when the budget is spent. */
   const spendBudget = (t: number, size: number): boolean => {
@@ -170,6 +149,9 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     }
     const o = objs[i];
     const bytes = served[i];
+    const size = sizes[i];
+    current.time = t;
+    current.size = size;
     bytesRequested += bytes;
     if (resident[o] === 1) {
       hits++;
@@ -178,17 +160,10 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
       policy.hit(o, i);
     } else {
       wanBytes += bytes;
-      const size = sizes[i];
       miss?.(o, size, i);
       if (size <= capacity && (admit === undefined || admit(o, size, i))) {
         if (spendBudget(t, size)) {
-          while (occupied + size > capacity) evictOne(i);
-          policy.insert(o, size, i);
-          resident[o] = 1;
-          cachedSize[o] = size;
-          occupied += size;
-          bytesWritten += size;
-          if (occupied > highMark) while (occupied > lowMark) evictOne(i);
+          cache.fill(policy, o, size, i);
         } else {
           redirected++;
         }
@@ -209,8 +184,8 @@ export function simulate(trace: Trace, spec: PolicySpec, options: SimOptions): S
     byteHitRatio: ratio(bytesHit, bytesRequested),
     missRatio: n === 0 ? 0 : 1 - hits / n,
     byteMissRatio: bytesRequested === 0 ? 0 : 1 - bytesHit / bytesRequested,
-    throughputScore: perCacheByte(bytesHit - bytesWritten, capacity),
-    costScore: perCacheByte(bytesWritten + bytesEvicted, capacity),
+    throughputScore: perCacheByte(bytesHit - cache.bytesWritten, capacity),
+    costScore: perCacheByte(cache.bytesWritten + cache.bytesEvicted, capacity),
     window,
     windows,
     elapsedMs: performance.now() - started,

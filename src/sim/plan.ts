@@ -41,7 +41,9 @@ function splitTopLevel(text: string): string[] {
     }
   }
   parts.push(text.slice(start));
-  return parts.map((p) => p.trim()).filter((p) => p.length > 0);
+  const items = parts.map((p) => p.trim());
+  if (items.length > 1 && items.includes('')) throw new PlanError(`"${text}" has an empty item`);
+  return items.filter((p) => p.length > 0);
 }
 
 /** Parses `lru,arc,wlru-additive(a=2,b=0.5)` into registry policies with parameters. */
@@ -78,7 +80,8 @@ function readPolicy(item: string): { name: string; params: Record<string, string
 
 /**
  * Resolves cache sizes: a plain number up to 1 is a fraction of the trace's unique
- * bytes; anything else is an absolute size parsed by `parseBytes`.
+ * bytes; a plain number above 1 is a whole number of bytes; anything else is a size with a
+ * unit parsed by `parseBytes` (rounded to whole bytes).
  */
 export function resolveSizes(text: string, uniqueBytes: number): number[] {
   const items = splitTopLevel(text);
@@ -86,6 +89,11 @@ export function resolveSizes(text: string, uniqueBytes: number): number[] {
   return items.map((item) => {
     const plain = Number(item);
     if (Number.isFinite(plain) && plain > 0 && plain <= 1) return Math.floor(plain * uniqueBytes);
+    if (Number.isFinite(plain) && plain > 1 && !Number.isInteger(plain)) {
+      throw new PlanError(
+        `cache size "${item}": a fraction of the unique bytes is at most 1, a byte count is whole (give a unit: 1.5GB)`,
+      );
+    }
     const bytes = parseBytes(item);
     if (!(bytes > 0)) throw new PlanError(`cache size "${item}" must be positive`);
     return bytes;

@@ -6,7 +6,9 @@
  * A policy only keeps its own ordering state, like libCacheSim's per-policy
  * find/insert/evict/remove with the shared hit/miss logic written once.
  *
- * Objects are dense indices (Trace.obj); `req` is the request's position in the trace.
+ * Objects are dense indices below `PolicyContext.objectCount` (Trace.obj in the simulator,
+ * ids from OnlineCache's interner in a cache node); `req` numbers the requests in order
+ * (the request's position in the trace when replaying one).
  */
 import type { Trace } from '../trace/model.js';
 import { type ParamDecls, type ParamValues, readParams } from './params.js';
@@ -31,6 +33,13 @@ export interface Policy {
   /** Forgets a resident object that left the cache for another reason. */
   remove(obj: number): void;
   /**
+   * Optional: forget everything kept about the non-resident `obj` (ghost entries, counters,
+   * request history), because its id is about to name another object. Only online hosts
+   * (OnlineCache) reuse ids; a policy that keeps nothing about non-resident objects needs
+   * no `forget`.
+   */
+  forget?(obj: number): void;
+  /**
    * Optional: called after every request, once the engine has finished with it. A policy
    * that evicts on its own schedule (every k requests, at day end) does it here or in
    * `admit` through `PolicyContext.cache.evict`.
@@ -49,10 +58,25 @@ export interface CacheControl {
   evict(obj: number): void;
 }
 
+/** The request being served, updated by the host before it calls the policy. */
+export interface CurrentRequest {
+  /** seconds */
+  time: number;
+  /** bytes */
+  size: number;
+}
+
 export interface PolicyContext {
   /** cache capacity in bytes */
   readonly capacity: number;
-  readonly trace: Trace;
+  /** object ids are below this */
+  readonly objectCount: number;
+  readonly request: Readonly<CurrentRequest>;
+  /**
+   * The whole trace, when a simulator replays one. Only offline and trace-scored policies
+   * read it (through `traceOf`); a cache node has none.
+   */
+  readonly trace?: Trace;
   /** seed for policies that draw random numbers */
   readonly seed: number;
   /** policy-specific parameters from the command line (`name:key=value,...`) */
@@ -86,6 +110,22 @@ export interface PolicyDefinition<D extends ParamDecls> extends Omit<PolicySpec,
 export function definePolicy<const D extends ParamDecls>(definition: PolicyDefinition<D>): PolicySpec {
   const { create, ...spec } = definition;
   return { ...spec, create: (ctx) => create(ctx, readParams(spec.name, spec.params, ctx.params)) };
+}
+
+/** The trace of the replay, for a policy that cannot decide without it. */
+export function traceOf(ctx: PolicyContext, policy: string): Trace {
+  if (ctx.trace === undefined) throw new PolicyNeedsTraceError(policy);
+  return ctx.trace;
+}
+
+/** A policy that reads the whole trace (the future, or scores computed over it) runs online. */
+export class PolicyNeedsTraceError extends Error {
+  constructor(readonly policy: string) {
+    super(
+      `policy ${policy} reads the whole trace (the future, or scores computed over it); it runs only in the simulator`,
+    );
+    this.name = 'PolicyNeedsTraceError';
+  }
 }
 
 /** A policy was asked for something its state cannot give (e.g. a victim from an empty cache). */

@@ -50,7 +50,7 @@ function loggingVictims(spec: PolicySpec, victims: [number, string][]): PolicySp
       const evict = policy.evict.bind(policy);
       policy.evict = (req) => {
         const victim = evict(req);
-        victims.push([req, String(ctx.trace.keys.key(victim))]);
+        victims.push([req, String(ctx.trace?.keys.key(victim))]);
         return victim;
       };
       return policy;

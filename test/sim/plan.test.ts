@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DAY } from '../../src/common/time.js';
-import { expandPolicies, simulationJobs } from '../../src/sim/plan.js';
+import { expandPolicies, parsePolicies, resolveSizes, simulationJobs } from '../../src/sim/plan.js';
 import { classicPolicyNames } from '../../src/sim/policies/index.js';
 import { traceFromRequests } from '../../src/trace/builder.js';
 
@@ -40,4 +40,15 @@ test('a plan becomes one job per policy and size; the unbounded baseline runs on
 test('"all" is every classic policy, none of the learned ones', () => {
   assert.equal(expandPolicies('all'), classicPolicyNames().join(','));
   assert.equal(expandPolicies('lru'), 'lru');
+});
+
+test('cache sizes: fractions up to 1, whole byte counts, sizes with units; empty items and fractional bytes refused', () => {
+  assert.deepEqual(resolveSizes('0.5, 100, 1KiB, 1.5KB', 1000), [500, 100, 1024, 1500]);
+  assert.throws(() => resolveSizes('0.5,,0.2', 1000), /"0.5,,0.2" has an empty item/);
+  assert.throws(() => resolveSizes('0.5,', 1000), /empty item/);
+  assert.throws(
+    () => resolveSizes('1.5', 1000),
+    /cache size "1.5": a fraction .* is at most 1, a byte count is whole/,
+  );
+  assert.throws(() => parsePolicies('lru,,arc'), /empty item/);
 });

@@ -1,4 +1,4 @@
-import { definePolicy } from '../../sim/policy.js';
+import { definePolicy, traceOf } from '../../sim/policy.js';
 import { LearnedEvict, scoreSource, scoreSourceParams } from './mlp.js';
 
 /** Learned eviction (mlp.ts): evict the sampled object predicted to return last (LRB). */
@@ -18,6 +18,6 @@ export const learnedEvict = definePolicy({
   },
   create(ctx, params) {
     const source = scoreSource(ctx, 'learned-evict', params);
-    return new LearnedEvict(ctx.trace, source.scores, params.candidates, ctx.seed);
+    return new LearnedEvict(traceOf(ctx, 'learned-evict'), source.scores, params.candidates, ctx.seed);
   },
 });

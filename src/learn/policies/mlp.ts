@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Random } from '../../common/random.js';
 import { FEATURE_NAMES } from '../../prep/schema.js';
-import type { Policy, PolicyContext } from '../../sim/policy.js';
+import { type Policy, type PolicyContext, traceOf } from '../../sim/policy.js';
 import { IndexedSet } from '../../sim/structs/indexed-set.js';
 import type { Trace } from '../../trace/model.js';
 import { type Bundle, type BundleKind, type BundleParams, readBundleSync } from '../bundle.js';
@@ -118,10 +118,10 @@ export function scoreSource(
   policy: BundleKind,
   { bundle: dir, scores: file }: { bundle?: string; scores?: string },
 ): ScoreSource {
-  if (file !== undefined) return { scores: readScores(file, ctx.trace, policy) };
+  if (file !== undefined) return { scores: readScores(file, traceOf(ctx, policy), policy) };
   if (dir === undefined) throw new LearnedPolicyError(policy, 'needs bundle=DIR (or scores=FILE)');
   const bundle = readBundleSync(dir, { kind: policy, format: 'tfjs-layers', features: FEATURE_NAMES });
-  return { scores: traceScores(ctx.trace, bundle), bundle };
+  return { scores: traceScores(traceOf(ctx, policy), bundle), bundle };
 }
 
 /** Admission by score over any policy underneath. */

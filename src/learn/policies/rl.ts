@@ -1,4 +1,4 @@
-import { definePolicy } from '../../sim/policy.js';
+import { definePolicy, traceOf } from '../../sim/policy.js';
 import { AGENT_PARAMS, agentParams } from '../rl/agent-params.js';
 import { CacheAgent } from '../rl/cache-agent.js';
 import { RequestStats } from '../rl/request-stats.js';
@@ -15,8 +15,9 @@ export const rl = definePolicy({
   params: AGENT_PARAMS,
   create(ctx, params) {
     const p = agentParams(params);
-    const stats = new RequestStats(ctx.trace.objectCount);
-    const models = rlModels(ctx.trace, ctx.seed, p.learn, p.bundle);
-    return new CacheAgent(ctx, { ...p, ...models, stats, encoder: models.encoder(ctx.trace, stats) });
+    const trace = traceOf(ctx, 'rl');
+    const stats = new RequestStats(trace.objectCount);
+    const models = rlModels(trace, ctx.seed, p.learn, p.bundle);
+    return new CacheAgent(ctx, { ...p, ...models, stats, encoder: models.encoder(trace, stats) });
   },
 });

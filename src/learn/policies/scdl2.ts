@@ -1,5 +1,5 @@
 import { Random } from '../../common/random.js';
-import { definePolicy } from '../../sim/policy.js';
+import { definePolicy, traceOf } from '../../sim/policy.js';
 import { readBundleSync } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from '../rl/actions.js';
 import { AGENT_PARAMS, agentParams } from '../rl/agent-params.js';
@@ -30,12 +30,13 @@ export const scdl2 = definePolicy({
       readBundleSync(p.bundle, { kind: 'scdl2', format: 'q-table' });
       tables = readScdl2Tables(p.bundle, rng);
     }
-    const stats = new RequestStats(ctx.trace.objectCount);
+    const trace = traceOf(ctx, 'scdl2');
+    const stats = new RequestStats(trace.objectCount);
     return new CacheAgent(ctx, {
       ...p,
       ...tables,
       stats,
-      encoder: new TableEncoder(ctx.trace, stats),
+      encoder: new TableEncoder(trace, stats),
     });
   },
 });

@@ -11,7 +11,7 @@
 
 import { Random } from '../../common/random.js';
 import { DAY } from '../../common/time.js';
-import type { Policy, PolicyContext } from '../../sim/policy.js';
+import { type Policy, type PolicyContext, traceOf } from '../../sim/policy.js';
 import { ListPool, ObjList } from '../../sim/structs/dlist.js';
 import type { Trace } from '../../trace/model.js';
 import { deleteCount, NOT_DELETE, NOT_STORE, STORE } from './actions.js';
@@ -86,10 +86,10 @@ export class CacheAgent implements Policy, AgentView {
     if (!ctx.cache)
       throw new AgentSetupError('the RL agents evict on their own schedule and need the engine cache');
     this.cache = ctx.cache;
-    this.trace = ctx.trace;
+    this.trace = traceOf(ctx, 'the RL agents');
     this.capacity = ctx.capacity;
     this.rng = new Random(ctx.seed);
-    const n = ctx.trace.objectCount;
+    const n = ctx.objectCount;
     this.lru = new ObjList(new ListPool(n));
     this.categories = new Categories(n);
     const window = o.learn ? o.window : 1;

@@ -8,7 +8,7 @@ import { Random } from '../../common/random.js';
 import { isoTime } from '../../common/units.js';
 import { VERSION } from '../../common/version.js';
 import { simulate } from '../../sim/engine.js';
-import type { PolicySpec } from '../../sim/policy.js';
+import { type PolicySpec, traceOf } from '../../sim/policy.js';
 import type { Trace } from '../../trace/model.js';
 import { type BundleHead, type BundleParams, writeBundle } from '../bundle.js';
 import { ADDITION_ACTIONS, EVICTION_ACTIONS } from './actions.js';
@@ -58,11 +58,12 @@ export function replayLearning(trace: Trace, models: AgentModels, o: TrainOption
     name: 'training',
     description: 'RL agents learning',
     create: (ctx) => {
-      const stats = new RequestStats(ctx.trace.objectCount);
+      const trace = traceOf(ctx, 'training');
+      const stats = new RequestStats(trace.objectCount);
       return new CacheAgent(ctx, {
         addition: models.addition,
         eviction: models.eviction,
-        encoder: models.encoder(ctx.trace, stats),
+        encoder: models.encoder(trace, stats),
         stats,
         learn: true,
         k: o.k ?? DEFAULT_K,

@@ -1,4 +1,4 @@
-import type { Policy, PolicyContext } from '../policy.js';
+import type { CurrentRequest, Policy, PolicyContext } from '../policy.js';
 import { definePolicy } from '../policy.js';
 import type { ObjList } from '../structs/dlist.js';
 import { SizedQueues } from '../structs/sized-queues.js';
@@ -24,19 +24,19 @@ class Arc implements Policy {
   private readonly t2: ObjList;
   private readonly b1: ObjList;
   private readonly b2: ObjList;
-  private readonly requestSize: Float64Array;
+  private readonly request: Readonly<CurrentRequest>;
   private readonly capacity: number;
   private target = 0;
   private ghostHitRequest = NO_REQUEST;
   private ghostHitInB2 = false;
 
   constructor(ctx: PolicyContext) {
-    this.queues = new SizedQueues(ctx.trace.objectCount, 4);
+    this.queues = new SizedQueues(ctx.objectCount, 4);
     this.t1 = this.queues.queue(T1);
     this.t2 = this.queues.queue(T2);
     this.b1 = this.queues.queue(B1);
     this.b2 = this.queues.queue(B2);
-    this.requestSize = ctx.trace.size;
+    this.request = ctx.request;
     this.capacity = ctx.capacity;
   }
 
@@ -71,9 +71,14 @@ class Arc implements Policy {
     this.queues.drop(obj);
   }
 
+  forget(obj: number): void {
+    const list = this.queues.queueOf(obj);
+    if (list === B1 || list === B2) this.queues.drop(obj);
+  }
+
   /** Case IV of the paper: the request was in none of the four lists. */
   private evictOnFullMiss(req: number): number {
-    const incoming = this.requestSize[req];
+    const incoming = this.request.size;
     if (this.t1.bytes + this.b1.bytes + incoming > this.capacity) {
       if (this.b1.bytes === 0) return this.queues.drop(this.t1.tail);
       this.queues.drop(this.b1.tail);

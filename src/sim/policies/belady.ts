@@ -1,6 +1,5 @@
 import { nextAccessIndex } from '../../trace/model.js';
-import type { PolicyContext } from '../policy.js';
-import { definePolicy } from '../policy.js';
+import { definePolicy, type PolicyContext, traceOf } from '../policy.js';
 import { RankedPolicy } from './ranked.js';
 
 /**
@@ -16,7 +15,7 @@ class Belady extends RankedPolicy {
 
   constructor(ctx: PolicyContext) {
     super(ctx);
-    this.nextAccess = nextAccessIndex(ctx.trace);
+    this.nextAccess = nextAccessIndex(traceOf(ctx, 'belady'));
   }
 
   protected rankOnInsert(_obj: number, _size: number, req: number): number {

@@ -18,8 +18,8 @@ class Clock implements Policy {
   private readonly maxCount: number;
 
   constructor(ctx: PolicyContext, params: ParamValues<typeof PARAMS>) {
-    this.queue = new ObjList(new ListPool(ctx.trace.objectCount));
-    this.counter = new Uint8Array(ctx.trace.objectCount);
+    this.queue = new ObjList(new ListPool(ctx.objectCount));
+    this.counter = new Uint8Array(ctx.objectCount);
     this.maxCount = (1 << params['n-bit-counter']) - 1;
   }
 

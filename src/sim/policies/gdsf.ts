@@ -16,8 +16,8 @@ class Gdsf extends RankedPolicy {
 
   constructor(ctx: PolicyContext) {
     super(ctx);
-    this.count = new Float64Array(ctx.trace.objectCount);
-    this.sizeAtInsert = new Float64Array(ctx.trace.objectCount);
+    this.count = new Float64Array(ctx.objectCount);
+    this.sizeAtInsert = new Float64Array(ctx.objectCount);
   }
 
   protected rankOnInsert(obj: number, size: number): number {

@@ -13,7 +13,7 @@ class Lfu extends RankedPolicy {
 
   constructor(ctx: PolicyContext) {
     super(ctx);
-    this.count = new Float64Array(ctx.trace.objectCount);
+    this.count = new Float64Array(ctx.objectCount);
   }
 
   protected rankOnInsert(obj: number): number {

@@ -9,7 +9,7 @@ export abstract class QueuePolicy implements Policy {
   protected readonly list: ObjList;
 
   constructor(ctx: PolicyContext) {
-    this.list = new ObjList(new ListPool(ctx.trace.objectCount));
+    this.list = new ObjList(new ListPool(ctx.objectCount));
   }
 
   abstract hit(obj: number, req: number): void;

@@ -13,7 +13,7 @@ class RandomEviction implements Policy {
   private readonly random: Random;
 
   constructor(ctx: PolicyContext) {
-    this.residents = new IndexedSet(ctx.trace.objectCount);
+    this.residents = new IndexedSet(ctx.objectCount);
     this.random = new Random(ctx.seed);
   }
 

@@ -10,7 +10,7 @@ export abstract class RankedPolicy implements Policy {
   protected readonly heap: IndexedMinHeap;
 
   constructor(ctx: PolicyContext) {
-    this.heap = new IndexedMinHeap(ctx.trace.objectCount);
+    this.heap = new IndexedMinHeap(ctx.objectCount);
   }
 
   /** Rank of an object entering the cache. */

@@ -64,7 +64,7 @@ class S3Fifo implements Policy {
   private ghostHitRequest = NO_REQUEST;
 
   constructor(ctx: PolicyContext, params: ParamValues<typeof PARAMS>) {
-    const n = ctx.trace.objectCount;
+    const n = ctx.objectCount;
     this.queues = new SizedQueues(n, 2);
     this.small = this.queues.queue(SMALL);
     this.main = this.queues.queue(MAIN);
@@ -103,6 +103,10 @@ class S3Fifo implements Policy {
 
   remove(obj: number): void {
     this.queues.drop(obj);
+  }
+
+  forget(obj: number): void {
+    this.ghost.remove(obj);
   }
 
   private evictFromSmall(): number {

@@ -18,8 +18,8 @@ class Sieve implements Policy {
   private hand = NIL;
 
   constructor(ctx: PolicyContext) {
-    this.queue = new ObjList(new ListPool(ctx.trace.objectCount));
-    this.visited = new Uint8Array(ctx.trace.objectCount);
+    this.queue = new ObjList(new ListPool(ctx.objectCount));
+    this.visited = new Uint8Array(ctx.objectCount);
   }
 
   hit(obj: number): void {

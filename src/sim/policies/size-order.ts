@@ -16,7 +16,7 @@ export class SizeOrder extends RankedPolicy {
     private readonly largestFirst: boolean,
   ) {
     super(ctx);
-    this.sizeAtInsert = new Float64Array(ctx.trace.objectCount);
+    this.sizeAtInsert = new Float64Array(ctx.objectCount);
   }
 
   protected rankOnInsert(obj: number, size: number): number {

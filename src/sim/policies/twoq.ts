@@ -1,5 +1,5 @@
 import type { ParamValues } from '../params.js';
-import { definePolicy, type Policy, type PolicyContext } from '../policy.js';
+import { type CurrentRequest, definePolicy, type Policy, type PolicyContext } from '../policy.js';
 import type { ObjList } from '../structs/dlist.js';
 import { GhostFifo } from '../structs/ghost-fifo.js';
 import { SizedQueues } from '../structs/sized-queues.js';
@@ -43,17 +43,17 @@ class TwoQ implements Policy {
   private readonly a1in: ObjList;
   private readonly am: ObjList;
   private readonly a1out: GhostFifo;
-  private readonly requestSize: Float64Array;
+  private readonly request: Readonly<CurrentRequest>;
   private readonly a1inCapacity: number;
   private readonly amCapacity: number;
   private ghostHitRequest = NO_REQUEST;
 
   constructor(ctx: PolicyContext, params: ParamValues<typeof PARAMS>) {
-    const n = ctx.trace.objectCount;
+    const n = ctx.objectCount;
     this.queues = new SizedQueues(n, 2);
     this.a1in = this.queues.queue(A1IN);
     this.am = this.queues.queue(AM);
-    this.requestSize = ctx.trace.size;
+    this.request = ctx.request;
     this.a1inCapacity = Math.trunc(ctx.capacity * params['Ain-size-ratio']);
     this.amCapacity = ctx.capacity - this.a1inCapacity;
     this.a1out = new GhostFifo(n, Math.trunc(ctx.capacity * params['Aout-size-ratio']));
@@ -87,13 +87,16 @@ class TwoQ implements Policy {
   private evictsFromA1in(req: number): boolean {
     if (this.a1in.length === 0) return false;
     if (this.am.length === 0) return true;
-    const amOverflows =
-      this.ghostHitRequest === req && this.am.bytes + this.requestSize[req] > this.amCapacity;
+    const amOverflows = this.ghostHitRequest === req && this.am.bytes + this.request.size > this.amCapacity;
     return this.a1in.bytes > this.a1inCapacity && !amOverflows;
   }
 
   remove(obj: number): void {
     this.queues.drop(obj);
+  }
+
+  forget(obj: number): void {
+    this.a1out.remove(obj);
   }
 }
 

@@ -16,13 +16,14 @@
  *   weight never chooses the victim.
  *
  * Differences: the original stamps requests with their day (`DayTime`), here with the
- * trace time in seconds; it purges statistics of files idle for days (not done here);
+ * trace time in seconds; it purges statistics of files idle for days (here only a cache
+ * node forgets a file, when it reuses the file's id: see OnlineCache);
  * and it frees at least the requested file's size on a miss, where the engine evicts
  * only until the file fits.
  */
 import { MINUTE } from '../../common/time.js';
 import type { ParamValues } from '../params.js';
-import type { Policy, PolicyContext } from '../policy.js';
+import type { CurrentRequest, Policy, PolicyContext } from '../policy.js';
 import { ListPool, ObjList } from '../structs/dlist.js';
 
 export type WeightFunction = (
@@ -59,8 +60,7 @@ export class WeightedLru implements Policy {
   private readonly timesStored: Uint8Array;
   private readonly timesNext: Uint8Array;
   private readonly timesSum: Float64Array;
-  private readonly traceTime: Float64Array;
-  private readonly traceSize: Float64Array;
+  private readonly request: Readonly<CurrentRequest>;
   private readonly a: number;
   private readonly b: number;
   private readonly c: number;
@@ -72,7 +72,7 @@ export class WeightedLru implements Policy {
     params: ParamValues<typeof WEIGHT_PARAMS>,
     private readonly weightOf: WeightFunction,
   ) {
-    const n = ctx.trace.objectCount;
+    const n = ctx.objectCount;
     this.lru = new ObjList(new ListPool(n));
     this.requests = new Float64Array(n);
     this.weight = new Float64Array(n);
@@ -80,21 +80,20 @@ export class WeightedLru implements Policy {
     this.timesStored = new Uint8Array(n);
     this.timesNext = new Uint8Array(n);
     this.timesSum = new Float64Array(n);
-    this.traceTime = ctx.trace.time;
-    this.traceSize = ctx.trace.size;
+    this.request = ctx.request;
     ({ a: this.a, b: this.b, c: this.c } = params);
   }
 
-  miss(obj: number, _size: number, req: number): void {
-    this.observe(obj, req);
+  miss(obj: number): void {
+    this.observe(obj);
   }
 
   admit(obj: number): boolean {
     return this.weight[obj] <= this.weightSum / this.filesSeen;
   }
 
-  hit(obj: number, req: number): void {
-    this.observe(obj, req);
+  hit(obj: number): void {
+    this.observe(obj);
     this.lru.moveToHead(obj);
   }
 
@@ -110,15 +109,26 @@ export class WeightedLru implements Policy {
     this.lru.unlink(obj);
   }
 
-  private observe(obj: number, req: number): void {
+  forget(obj: number): void {
+    if (this.requests[obj] === 0) return;
+    this.filesSeen--;
+    this.weightSum -= this.weight[obj];
+    this.requests[obj] = 0;
+    this.weight[obj] = 0;
+    this.timesStored[obj] = 0;
+    this.timesNext[obj] = 0;
+    this.timesSum[obj] = 0;
+  }
+
+  private observe(obj: number): void {
     if (this.requests[obj] === 0) this.filesSeen++;
     this.requests[obj]++;
-    const now = this.traceTime[req];
+    const now = this.request.time;
     this.rememberTime(obj, now);
     const meanTicks = this.meanTicks(obj, now);
     const weight = this.weightOf(
       this.requests[obj],
-      this.traceSize[req] / BYTES_PER_MEGABYTE,
+      this.request.size / BYTES_PER_MEGABYTE,
       meanTicks,
       this.a,
       this.b,
