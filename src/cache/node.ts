@@ -15,6 +15,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { filePath, PathError } from '../common/paths.js';
+import type { OnlineCache, Outcome } from '../sim/online.js';
 import { AccessLog } from './access-log.js';
 import { BlockUnreadableError, FileChangedError, OriginError } from './errors.js';
 import { type BlockFetch, Fetcher } from './fetcher.js';
@@ -29,25 +30,6 @@ import {
   rangeApplies,
 } from './ranges.js';
 import { BlockStore, type CachedFile } from './store.js';
-
-export interface CacheDecision {
-  outcome: 'hit' | 'admit' | 'bypass';
-  /** files to delete now */
-  evicted: string[];
-}
-
-/**
- * The one object through which admission and eviction are decided: an OnlineCache over a
- * registry policy (src/sim/online.ts). It books whole files, reserving a file's full size at
- * admission, as the simulator does.
- */
-export interface CacheDecisions {
-  request(key: string, size: number, timeSeconds: number): CacheDecision;
-  remove(key: string): void;
-  restore(key: string, size: number, timeSeconds: number): unknown;
-  readonly occupied: number;
-  readonly residents: number;
-}
 
 export interface ClientAuth {
   /** a static bearer token */
@@ -70,7 +52,11 @@ export interface CacheNodeOptions {
   originTimeoutMs: number;
   originToken?: string;
   site: string;
-  decisions: CacheDecisions;
+  /**
+   * The one object through which admission and eviction are decided: a registry policy run
+   * online. It books whole files, reserving a file's full size at admission, as the simulator does.
+   */
+  decisions: OnlineCache;
   /** the access log file */
   accessLog: string;
   auth?: ClientAuth;
@@ -155,7 +141,7 @@ type BlockSource = { disk: Buffer; buffer: Buffer } | { fetch: BlockFetch };
 interface Opened {
   meta: OriginFile;
   file?: CachedFile;
-  decision?: CacheDecision['outcome'];
+  decision?: Outcome;
 }
 
 export class CacheNode {
@@ -220,6 +206,20 @@ export class CacheNode {
       origin: options.origin,
     });
     return node;
+  }
+
+  /** Files found in the index re-enter the policy, oldest first; what no longer fits leaves. */
+  private async restore(): Promise<void> {
+    const { decisions } = this.options;
+    const evicted: string[] = [];
+    for (const file of this.store.list()) {
+      evicted.push(...decisions.restore(file.path, file.record.size, file.record.lastAccess));
+    }
+    evicted.push(...decisions.trim());
+    for (const path of evicted) {
+      await this.store.remove(path);
+      this.metrics.evictions.inc({ reason: 'policy' });
+    }
   }
 
   /** Stops accepting requests, lets running transfers finish, then closes the store. */
@@ -465,6 +465,14 @@ export class CacheNode {
     const attach = get ? this.openTime() : 0;
     const opened = await this.open(path, get, attach);
     const { meta, file } = opened;
+    const transfer: Transfer = { hit: 0, miss: 0, bypass: 0, prefetch: 0, checksumErrors: 0, stores: [] };
+    if (get) {
+      this.transfers++;
+      res.once('close', () => {
+        this.transfers--;
+        void this.closeFile(path, opened, transfer, attach, site(req, this.options.site), user);
+      });
+    }
     const headers: Record<string, string | number> = {
       'accept-ranges': 'bytes',
       'content-type': 'application/octet-stream',
@@ -487,12 +495,6 @@ export class CacheNode {
       res.writeHead(200, { ...headers, 'content-length': meta.size });
       return void res.end();
     }
-    const transfer: Transfer = { hit: 0, miss: 0, bypass: 0, prefetch: 0, checksumErrors: 0, stores: [] };
-    this.transfers++;
-    res.once('close', () => {
-      this.transfers--;
-      void this.closeFile(path, opened, transfer, attach, site(req, this.options.site), user);
-    });
     const ranges = answer.kind === 'full' ? [{ start: 0, end: meta.size - 1 }] : answer.ranges;
     const body = (range: ByteRange, ready: () => void) =>
       file
