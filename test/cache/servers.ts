@@ -221,13 +221,13 @@ export async function startTestOrigin(files: Map<string, Buffer>): Promise<TestO
     if (req.method === 'HEAD') return void res.end();
     let at = start;
     const pump = () => {
-      if (at > end) return void res.end();
       const next = Math.min(end + 1, at + 64 * 1024);
+      if (next > end) return void res.end(body.subarray(at, next));
       const ok = res.write(body.subarray(at, next));
       at = next;
-      if (!ok) res.once('drain', pump);
-      else if (state.chunkDelayMs > 0) setTimeout(pump, state.chunkDelayMs);
-      else setImmediate(pump);
+      const more = () => (state.chunkDelayMs > 0 ? setTimeout(pump, state.chunkDelayMs) : setImmediate(pump));
+      if (ok) more();
+      else res.once('drain', more);
     };
     pump();
   });
