@@ -61,8 +61,24 @@ export async function metric(nodeUrl: string, name: string): Promise<number> {
   return line ? Number(line.slice(name.length + 1)) : 0;
 }
 
-export async function health(nodeUrl: string): Promise<{ diskBytes: number; files: number }> {
-  return (await fetch(`${nodeUrl}/healthz`)).json() as Promise<{ diskBytes: number; files: number }>;
+interface Health {
+  diskBytes: number;
+  files: number;
+  blockFetches: number;
+}
+
+export async function health(nodeUrl: string): Promise<Health> {
+  return (await fetch(`${nodeUrl}/healthz`)).json() as Promise<Health>;
+}
+
+/** /healthz once no block fetch is in flight (fetched blocks are written after they are served). */
+export async function settledHealth(nodeUrl: string): Promise<Health> {
+  for (let wait = 0; wait < 200; wait++) {
+    const state = await health(nodeUrl);
+    if (state.blockFetches === 0) return state;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('block fetches still in flight after 2 s');
 }
 
 /** Names of the data files under a cache directory. */
