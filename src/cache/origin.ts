@@ -1,7 +1,8 @@
 /**
  * The cache node's origin client. It asks only for closed ranges inside the file (XRootD
  * 5.5's HTTP door mishandles open-ended, suffix and past-EOF ranges) and checks each answer's
- * status, Content-Range and length before a byte of it is used.
+ * status, Content-Range and length before a byte of it is used: an origin that ignores the
+ * Range header (200 for a part of the file) is a 502, never a block filled with wrong bytes.
  */
 import {
   type ClientRequest,
@@ -116,8 +117,9 @@ export class Origin {
     const url = this.urlOf(path);
     let failure: OriginError | undefined;
     const headers: Record<string, string> = {};
-    if (range) headers.range = range;
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    // XRootD 5.5's HTTP door matches header names case-sensitively: `range` would be ignored
+    if (range) headers.Range = range;
+    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
     return new Promise((resolve, reject) => {
       const request: ClientRequest = this.send(url, { method, headers, agent: this.agent });
       const fail = (err: NodeJS.ErrnoException) => {
