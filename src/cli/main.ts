@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   cluster: () => import('./cluster.js'),
   get: () => import('./get.js'),
   plan: () => import('./plan.js'),
+  cache: () => import('./cache.js'),
 };
 
 const program = new Command('smartcache')

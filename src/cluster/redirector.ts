@@ -7,11 +7,11 @@
 import { BlockList, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { encodePath, filePath, fileUrl, joinUrl, PathError } from '../common/paths.js';
 import type { ClientRule } from './config.js';
 import { HotFiles } from './hot-files.js';
 import { type Heartbeat, Membership } from './membership.js';
 import { RedirectorMetrics } from './metrics.js';
-import { encodePath, filePath, fileUrl, joinUrl, PathError } from './paths.js';
 import { type ClusterLayout, keyHash, type Route } from './placement.js';
 
 /** Header by which a client names its site (a `site` query parameter works too). */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseLinks } from '../../src/cluster/client.js';
-import { joinUrl } from '../../src/cluster/paths.js';
 import { buildRedirector, LINK_ALTERNATIVES } from '../../src/cluster/redirector.js';
+import { joinUrl } from '../../src/common/paths.js';
 
 test('a redirect names at most LINK_ALTERNATIVES other nodes, then the origin, with the path encoded once', async () => {
   const { app } = buildRedirector({ origin: 'http://origin:8080/' });

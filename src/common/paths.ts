@@ -1,4 +1,4 @@
-/** File paths as the cluster keys them: decoded, normalised, and never escaping the root. */
+/** File paths as the cluster and the cache node key them: decoded, normalised, and never escaping the root. */
 
 export class PathError extends Error {
   constructor(

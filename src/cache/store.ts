@@ -1,0 +1,335 @@
+/**
+ * The cache node's storage: one sparse data file per cached file, its blocks written at their
+ * block offsets, and an LMDB index holding each file's record (size, validators, policy
+ * metadata) and one entry per present block (the xxhash64 of each of its pages).
+ *
+ * Ordering is what makes `kill -9` safe at any moment:
+ * - a block enters the index only after its bytes are written and fdatasync'ed, in a
+ *   transaction that checks the file is still the one the bytes were written for;
+ * - bytes written but not indexed are never read: only indexed blocks are served, and every
+ *   page read is checked against its checksum first;
+ * - a file record is committed before its data file exists and removed before its data file
+ *   is; a data file the index does not know (a crash between the two) is deleted at start,
+ *   found by listing data/ (names only, no data is read).
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createXXHash64, type IHasher } from 'hash-wasm';
+import { type Database, open as openLmdb, type RootDatabase } from 'lmdb';
+import { BlockUnreadableError } from './errors.js';
+
+/** Checksums cover pages of this many bytes, so a small range reads and verifies little. */
+export const PAGE_SIZE = 64 * 1024;
+const DIGEST_BYTES = 8;
+
+/** What the index keeps of a cached file. */
+export interface FileRecord {
+  /** name of the data file */
+  id: string;
+  size: number;
+  blockSize: number;
+  etag?: string;
+  lastModified?: string;
+  /** unix seconds the origin last confirmed the validators */
+  checkedAt: number;
+  /** freshness lifetime the origin gave (Cache-Control max-age), seconds */
+  maxAge?: number;
+  presentBlocks: number;
+  presentBytes: number;
+  /** policy metadata: the last open (unix seconds) and the number of opens */
+  lastAccess: number;
+  accessCount: number;
+}
+
+/** What the origin says about a file when it is admitted or revalidated. */
+export type FileMeta = Pick<FileRecord, 'size' | 'etag' | 'lastModified' | 'checkedAt' | 'maxAge'>;
+
+/** A cached file as the node holds it: its record and which blocks are present. */
+export class CachedFile {
+  /** 1 where the block is in the index */
+  readonly present: Uint8Array;
+
+  constructor(
+    readonly path: string,
+    public record: FileRecord,
+    readonly dataPath: string,
+  ) {
+    this.present = new Uint8Array(Math.ceil(record.size / record.blockSize));
+  }
+
+  get blockCount(): number {
+    return this.present.length;
+  }
+
+  /** Length of block `index` (the last one may be short). */
+  blockLength(index: number): number {
+    return Math.min(this.record.blockSize, this.record.size - index * this.record.blockSize);
+  }
+}
+
+type BlockKey = [string, number];
+
+export interface StoreOptions {
+  blockSize: number;
+}
+
+export class BlockStore {
+  private readonly files = new Map<string, CachedFile>();
+  private bytes = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly blockSize: number,
+    private readonly root: RootDatabase,
+    private readonly records: Database<FileRecord, string>,
+    private readonly blocks: Database<Buffer, BlockKey>,
+    private readonly hasher: IHasher,
+  ) {}
+
+  /** Opens (or creates) the store in `dir` and recovers its state from the index alone. */
+  static async open(dir: string, options: StoreOptions): Promise<BlockStore> {
+    if (options.blockSize % PAGE_SIZE !== 0 || options.blockSize <= 0) {
+      throw new RangeError(
+        `block size ${options.blockSize} is not a positive multiple of ${PAGE_SIZE} bytes`,
+      );
+    }
+    await mkdir(join(dir, 'data'), { recursive: true });
+    // overlappingSync off: a commit's promise resolves once it is on disk
+    const root = openLmdb({ path: join(dir, 'index.mdb'), overlappingSync: false, maxDbs: 4 });
+    const records = root.openDB<FileRecord, string>({ name: 'files', encoding: 'msgpack' });
+    const blocks = root.openDB<Buffer, BlockKey>({ name: 'blocks', encoding: 'binary' });
+    const store = new BlockStore(dir, options.blockSize, root, records, blocks, await createXXHash64());
+    await store.recover();
+    return store;
+  }
+
+  private async recover(): Promise<void> {
+    for (const { key, value } of this.records.getRange()) {
+      const file = new CachedFile(key, value, this.dataPath(value.id));
+      this.files.set(key, file);
+      this.bytes += value.presentBytes;
+    }
+    const byId = new Map([...this.files.values()].map((f) => [f.record.id, f]));
+    const strays: BlockKey[] = [];
+    for (const key of this.blocks.getKeys()) {
+      const file = byId.get(key[0]);
+      if (file && key[1] < file.blockCount) file.present[key[1]] = 1;
+      else strays.push(key);
+    }
+    if (strays.length > 0) {
+      await this.root.transaction(() => {
+        for (const key of strays) this.blocks.remove(key);
+      });
+    }
+    for (const shard of await readdir(join(this.dir, 'data'))) {
+      for (const name of await readdir(join(this.dir, 'data', shard))) {
+        if (!byId.has(name)) await rm(join(this.dir, 'data', shard, name), { force: true });
+      }
+    }
+  }
+
+  private dataPath(id: string): string {
+    return join(this.dir, 'data', id.slice(0, 2), id);
+  }
+
+  /** bytes of present blocks */
+  get diskBytes(): number {
+    return this.bytes;
+  }
+
+  get fileCount(): number {
+    return this.files.size;
+  }
+
+  get(path: string): CachedFile | undefined {
+    return this.files.get(path);
+  }
+
+  /** Every cached file, least recently opened first (the order a restart restores them in). */
+  list(): CachedFile[] {
+    return [...this.files.values()].sort((a, b) => a.record.lastAccess - b.record.lastAccess);
+  }
+
+  /** Paths of cached files that start with `prefix`. */
+  pathsUnder(prefix: string): string[] {
+    return [...this.files.keys()].filter((path) => path.startsWith(prefix));
+  }
+
+  /** Records a newly admitted file (no blocks yet); durable before it returns. */
+  async create(path: string, meta: FileMeta, time: number): Promise<CachedFile> {
+    const record: FileRecord = {
+      ...meta,
+      id: randomBytes(12).toString('hex'),
+      blockSize: this.blockSize,
+      presentBlocks: 0,
+      presentBytes: 0,
+      lastAccess: time,
+      accessCount: 0,
+    };
+    await this.records.put(path, record);
+    await mkdir(join(this.dir, 'data', record.id.slice(0, 2)), { recursive: true });
+    const file = new CachedFile(path, record, this.dataPath(record.id));
+    this.files.set(path, file);
+    return file;
+  }
+
+  /** The origin confirmed the file unchanged at `checkedAt`. */
+  async confirm(file: CachedFile, checkedAt: number, maxAge: number | undefined): Promise<void> {
+    await this.update(file, (r) => ({ ...r, checkedAt, maxAge }));
+  }
+
+  /** Books an open of the file (policy metadata); not awaited on the request path. */
+  touch(file: CachedFile, time: number): Promise<void> {
+    return this.update(file, (r) => ({ ...r, lastAccess: time, accessCount: r.accessCount + 1 }));
+  }
+
+  private async update(file: CachedFile, change: (record: FileRecord) => FileRecord): Promise<void> {
+    const id = file.record.id;
+    const updated = await this.root.transaction(() => {
+      const current = this.records.get(file.path);
+      if (current?.id !== id) return undefined;
+      const next = change(current);
+      this.records.put(file.path, next);
+      return next;
+    });
+    if (updated && this.files.get(file.path) === file) file.record = updated;
+  }
+
+  /** Opens the data file for reading; undefined when it is gone (evicted or lost in a crash). */
+  async openForRead(file: CachedFile): Promise<FileHandle | undefined> {
+    try {
+      return await open(file.dataPath, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Reads bytes [from, to) of present block `index` into `into` (at least one block long),
+   * verifying every page they touch; returns the requested bytes, a view of `into`.
+   * A page that fails its checksum, or a short read, throws BlockUnreadableError.
+   */
+  async readBlock(
+    file: CachedFile,
+    handle: FileHandle | undefined,
+    index: number,
+    from: number,
+    to: number,
+    into: Buffer,
+  ): Promise<Buffer> {
+    const digests = this.blocks.getBinary([file.record.id, index]);
+    if (handle === undefined || digests === undefined)
+      throw new BlockUnreadableError(file.path, index, 'missing');
+    const length = file.blockLength(index);
+    const pageStart = Math.floor(from / PAGE_SIZE) * PAGE_SIZE;
+    const pageEnd = Math.min(length, Math.ceil(to / PAGE_SIZE) * PAGE_SIZE);
+    const blockOffset = index * file.record.blockSize;
+    const { bytesRead } = await handle.read(into, 0, pageEnd - pageStart, blockOffset + pageStart);
+    if (bytesRead !== pageEnd - pageStart) throw new BlockUnreadableError(file.path, index, 'missing');
+    for (let page = pageStart; page < pageEnd; page += PAGE_SIZE) {
+      const bytes = into.subarray(page - pageStart, Math.min(pageEnd, page + PAGE_SIZE) - pageStart);
+      const slot = (page / PAGE_SIZE) * DIGEST_BYTES;
+      if (!this.digest(bytes).equals(digests.subarray(slot, slot + DIGEST_BYTES))) {
+        throw new BlockUnreadableError(file.path, index, 'checksum');
+      }
+    }
+    return into.subarray(from - pageStart, to - pageStart);
+  }
+
+  private digest(bytes: Uint8Array): Buffer {
+    const digest = this.hasher.init().update(bytes).digest('binary');
+    return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength);
+  }
+
+  /**
+   * Writes block `index` (exactly its length), makes it durable, then records it present.
+   * Returns false when the file left the cache meanwhile (nothing is recorded then).
+   */
+  async writeBlock(file: CachedFile, index: number, data: Buffer): Promise<boolean> {
+    if (data.length !== file.blockLength(index)) {
+      throw new RangeError(
+        `${file.path}: block ${index} has ${data.length} bytes, expected ${file.blockLength(index)}`,
+      );
+    }
+    if (this.files.get(file.path) !== file) return false;
+    const handle = await open(file.dataPath, constants.O_RDWR | constants.O_CREAT);
+    try {
+      await handle.write(data, 0, data.length, index * file.record.blockSize);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    const digests = Buffer.allocUnsafe(Math.ceil(data.length / PAGE_SIZE) * DIGEST_BYTES);
+    for (let page = 0; page < data.length; page += PAGE_SIZE) {
+      this.digest(data.subarray(page, page + PAGE_SIZE)).copy(digests, (page / PAGE_SIZE) * DIGEST_BYTES);
+    }
+    const id = file.record.id;
+    const updated = await this.root.transaction(() => {
+      const current = this.records.get(file.path);
+      if (current?.id !== id || this.blocks.doesExist([id, index])) return undefined;
+      this.blocks.put([id, index], digests);
+      const next = {
+        ...current,
+        presentBlocks: current.presentBlocks + 1,
+        presentBytes: current.presentBytes + data.length,
+      };
+      this.records.put(file.path, next);
+      return next;
+    });
+    if (this.files.get(file.path) !== file) {
+      // the file was removed while this block was written, which may have recreated its data file
+      await rm(file.dataPath, { force: true });
+      return false;
+    }
+    if (!updated) return false;
+    file.record = updated;
+    file.present[index] = 1;
+    this.bytes += data.length;
+    return true;
+  }
+
+  /** Forgets a block that cannot be served (bad checksum, lost bytes), so that it is fetched again. */
+  async dropBlock(file: CachedFile, index: number): Promise<void> {
+    const id = file.record.id;
+    const length = file.blockLength(index);
+    const updated = await this.root.transaction(() => {
+      const current = this.records.get(file.path);
+      if (current?.id !== id || !this.blocks.doesExist([id, index])) return undefined;
+      this.blocks.remove([id, index]);
+      const next = {
+        ...current,
+        presentBlocks: current.presentBlocks - 1,
+        presentBytes: current.presentBytes - length,
+      };
+      this.records.put(file.path, next);
+      return next;
+    });
+    if (!updated || this.files.get(file.path) !== file) return;
+    file.record = updated;
+    file.present[index] = 0;
+    this.bytes -= length;
+  }
+
+  /** Removes a file and its blocks; readers that hold its data file open finish reading it. */
+  async remove(path: string): Promise<void> {
+    const file = this.files.get(path);
+    if (!file) return;
+    this.files.delete(path);
+    this.bytes -= file.record.presentBytes;
+    const id = file.record.id;
+    await this.root.transaction(() => {
+      if (this.records.get(path)?.id === id) this.records.remove(path);
+      for (const key of this.blocks.getKeys({ start: [id], end: [id, Number.MAX_SAFE_INTEGER] })) {
+        this.blocks.remove(key);
+      }
+    });
+    await rm(file.dataPath, { force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}

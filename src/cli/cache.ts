@@ -1,0 +1,218 @@
+/** `smartcache cache`: a cache node, an HTTP file cache whose admission and eviction are a simulator policy. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { CacheNode } from '../cache/node.js';
+import { PAGE_SIZE } from '../cache/store.js';
+import { OnlineCache } from '../sim/online.js';
+import { parsePolicies, parseWatermarks } from '../sim/plan.js';
+import {
+  bytesArgument,
+  durationArgument,
+  integer,
+  listenArgument,
+  positiveDurationArgument,
+  seedArgument,
+  valueOption,
+} from './arguments.js';
+import { loadPoliciesFor } from './policies.js';
+
+interface CacheCliOptions {
+  origin: string;
+  dir: string;
+  capacity: number;
+  site: string;
+  listen: { host: string; port: number };
+  policy: string;
+  blockSize: number;
+  prefetch: number;
+  watermarks?: string;
+  maxFiles: number;
+  revalidate: number;
+  originTimeout: number;
+  originTokenFile?: string;
+  accessLog?: string;
+  token?: string;
+  jwks?: string;
+  jwtAudience?: string;
+  jwtIssuer?: string;
+  adminToken?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  seed: number;
+  quiet?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ smartcache cache --origin http://xrootd.example:1094 --dir /srv/cache --capacity 500GB \\
+      --site T2_IT_Pisa --listen 0.0.0.0:8094
+  $ smartcache cache --origin http://origin:8080 --dir cache/ --capacity 2TB --site T2_IT_Pisa \\
+      --policy "s3fifo(fifo-size-ratio=0.2)" --watermarks 0.95,0.85 --admin-token "$(cat admin.token)"
+  $ smartcache simulate --trace cache/access.jsonl --format xrootd --policies lru --sizes 500GB
+
+GET and HEAD of files by path (Range, multipart/byteranges, conditional requests). Files are
+fetched from the origin block by block, only the blocks a read needs plus --prefetch ahead, and
+admitted and evicted whole by the policy. The access log holds one XCache file_close JSON
+record per GET. Routes: /metrics, /healthz, /readyz, POST /admin/evict?path=P or ?prefix=P.
+SIGTERM finishes running transfers, then exits. On-disk layout and recovery: docs/cache.md.`;
+
+const blockSizeArgument = (text: string): number => {
+  const bytes = bytesArgument(text);
+  if (!(bytes >= PAGE_SIZE && bytes % PAGE_SIZE === 0)) {
+    throw new InvalidArgumentError(`expected a multiple of 64KiB (${PAGE_SIZE} bytes), e.g. 1MiB`);
+  }
+  return bytes;
+};
+
+const capacityArgument = (text: string): number => {
+  const bytes = bytesArgument(text);
+  if (!(bytes > 0)) throw new InvalidArgumentError('expected a size above 0, e.g. 500GB');
+  return bytes;
+};
+
+const originArgument = (text: string): string => {
+  if (!/^https?:\/\/[^/]+/.test(text)) throw new InvalidArgumentError('expected an http:// or https:// URL');
+  return text;
+};
+
+export function register(program: Command): void {
+  program
+    .command('cache')
+    .description('run a cache node: an HTTP file cache in front of an origin, policies from the simulator')
+    .addOption(
+      valueOption(
+        '--origin <url>',
+        'origin HTTP server the files come from',
+        originArgument,
+      ).makeOptionMandatory(),
+    )
+    .requiredOption('--dir <dir>', 'cache directory: index.mdb, data/, access.jsonl (created if missing)')
+    .addOption(
+      valueOption(
+        '--capacity <size>',
+        'bytes the policy may fill, e.g. 500GB',
+        capacityArgument,
+      ).makeOptionMandatory(),
+    )
+    .requiredOption('--site <name>', "this node's site, logged for clients that name none, e.g. T2_IT_Pisa")
+    .addOption(
+      valueOption('-l, --listen <host:port>', 'address to listen on', listenArgument, '127.0.0.1:8094'),
+    )
+    .option(
+      '--policy <name(params)>',
+      'admission/eviction policy of the simulator (see simulate --help)',
+      'lru',
+    )
+    .addOption(
+      valueOption(
+        '--block-size <size>',
+        'block: unit of fetching and of the block map',
+        blockSizeArgument,
+        '1MiB',
+      ),
+    )
+    .addOption(valueOption('--prefetch <n>', 'blocks fetched ahead of the one read', integer(0, 1024), '2'))
+    .option(
+      '--watermarks <high,low>',
+      'evict down to low once the policy occupancy passes high, e.g. 0.95,0.85',
+    )
+    .addOption(
+      valueOption(
+        '--max-files <n>',
+        'most files cached at once (and the policy id space)',
+        integer(1),
+        '1000000',
+      ),
+    )
+    .addOption(
+      valueOption(
+        '--revalidate <duration>',
+        'check a file with the origin again after this long, unless it gave Cache-Control max-age',
+        durationArgument,
+        '1h',
+      ),
+    )
+    .addOption(
+      valueOption(
+        '--origin-timeout <duration>',
+        'an origin silent this long (no answer, or a stalled body) is answered 504',
+        positiveDurationArgument,
+        '30s',
+      ),
+    )
+    .option('--origin-token-file <file>', 'bearer token sent to the origin, read from this file')
+    .option('--access-log <file>', 'file_close JSON lines (default DIR/access.jsonl)')
+    .option('--token <token>', 'clients need this bearer token (or SMARTCACHE_CACHE_TOKEN)')
+    .option('--jwks <file>', 'clients need a JWT signed by a key of this JWKS file (WLCG tokens)')
+    .option('--jwt-audience <aud>', 'with --jwks: required audience')
+    .option('--jwt-issuer <iss>', 'with --jwks: required issuer')
+    .option('--admin-token <token>', 'bearer token of the /admin routes (or SMARTCACHE_ADMIN_TOKEN)')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM), with --tls-key')
+    .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
+    .addOption(valueOption('--seed <n>', 'seed of randomised policies', seedArgument, '1'))
+    .option('-q, --quiet', 'no request logs')
+    .addHelpText('after', EXAMPLES)
+    .action(runCache);
+}
+
+async function runCache(opts: CacheCliOptions): Promise<void> {
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
+    throw new InvalidArgumentError('--tls-cert and --tls-key go together');
+  }
+  await loadPoliciesFor(opts.policy);
+  const choices = parsePolicies(opts.policy);
+  if (choices.length !== 1)
+    throw new InvalidArgumentError(`--policy takes one policy, got ${choices.length}`);
+  const [{ spec, params }] = choices;
+  const decisions = new OnlineCache(spec, {
+    capacity: opts.capacity,
+    maxObjects: opts.maxFiles,
+    watermarks: opts.watermarks ? parseWatermarks(opts.watermarks) : undefined,
+    seed: opts.seed,
+    params,
+  });
+  const token = opts.token ?? process.env.SMARTCACHE_CACHE_TOKEN;
+  const node = await CacheNode.start(
+    {
+      dir: opts.dir,
+      origin: opts.origin,
+      blockSize: opts.blockSize,
+      prefetch: opts.prefetch,
+      revalidate: opts.revalidate,
+      originTimeoutMs: opts.originTimeout * 1000,
+      originToken: opts.originTokenFile ? (await readFile(opts.originTokenFile, 'utf8')).trim() : undefined,
+      site: opts.site,
+      decisions,
+      accessLog: opts.accessLog ?? join(opts.dir, 'access.jsonl'),
+      auth: {
+        token,
+        jwks: opts.jwks ? JSON.parse(await readFile(opts.jwks, 'utf8')) : undefined,
+        audience: opts.jwtAudience,
+        issuer: opts.jwtIssuer,
+      },
+      adminToken: opts.adminToken ?? process.env.SMARTCACHE_ADMIN_TOKEN,
+      tls:
+        opts.tlsCert && opts.tlsKey
+          ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
+          : undefined,
+      quiet: opts.quiet,
+    },
+    opts.listen.host,
+    opts.listen.port,
+  );
+  let closing = false;
+  const stop = () => {
+    if (closing) process.exit(1);
+    closing = true;
+    node.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        process.stderr.write(`smartcache: shutdown failed: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,245 @@
+/**
+ * Servers the cache-node tests start on 127.0.0.1: the node itself (the CLI, in a child
+ * process), nginx and XRootD (through its HTTP door) as origins, and a small in-process origin
+ * that counts requests and can stall or change files. Each child is stopped by its own pid.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
+import { repoRoot, tempPath } from '../helpers.js';
+
+export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs} ms`);
+}
+
+const answers = (url: string) => async () => (await fetch(url, { method: 'HEAD' })).status < 500;
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export interface RunningNode {
+  url: string;
+  child: ChildProcess;
+  stdout: () => string;
+  /** SIGTERM, then the exit */
+  stop(): Promise<void>;
+  /** SIGKILL, then the exit */
+  kill(): Promise<void>;
+}
+
+/** Starts `smartcache cache --listen 127.0.0.1:0 ...args -q`; resolves once it listens. */
+export async function startNode(args: string[]): Promise<RunningNode> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'cache', '--listen', '127.0.0.1:0', '-q', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk) => {
+    out += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    err += chunk;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cache node did not start: ${out}${err}`)), 15_000);
+    const onData = () => {
+      const ready = /"msg":"cache node ready".*?"url":"([^"]+)"/.exec(out);
+      if (ready) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        resolve(ready[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cache node exited with ${code}: ${out}${err}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stdout: () => out,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
+  };
+}
+
+export interface RunningOrigin {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** nginx serving `root` on a free port, with a generated config in a temporary folder. */
+export async function startNginx(root: string): Promise<RunningOrigin & { accessLog: string }> {
+  const dir = tempPath('nginx');
+  mkdirSync(join(dir, 'temp'), { recursive: true });
+  const port = await freePort();
+  const accessLog = join(dir, 'access.log');
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+${process.getuid?.() === 0 ? 'user root;' : ''}
+events { worker_connections 256; }
+http {
+  access_log ${accessLog};
+  client_body_temp_path ${dir}/temp/client;
+  proxy_temp_path ${dir}/temp/proxy;
+  fastcgi_temp_path ${dir}/temp/fastcgi;
+  uwsgi_temp_path ${dir}/temp/uwsgi;
+  scgi_temp_path ${dir}/temp/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(answers(`${url}/`), 'nginx');
+  return {
+    url,
+    accessLog,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
+
+/**
+ * XRootD serving `root` through its HTTP door on a free port. XRootD refuses to run as root,
+ * so under root it runs as `nobody` (-R), and its folders are opened to it.
+ */
+export async function startXrootd(root: string): Promise<RunningOrigin> {
+  const dir = tempPath('xrootd');
+  mkdirSync(join(dir, 'admin'), { recursive: true });
+  const [port, httpPort] = [await freePort(), await freePort()];
+  writeFileSync(
+    join(dir, 'xrootd.cfg'),
+    `all.export /
+oss.localroot ${root}
+xrd.port ${port}
+xrd.protocol XrdHttp:${httpPort} libXrdHttp.so
+all.adminpath ${dir}/admin
+all.pidpath ${dir}/admin
+`,
+  );
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) for (const path of [dir, join(dir, 'admin')]) chmodSync(path, 0o777);
+  const child = spawn(
+    'xrootd',
+    [
+      ...(asRoot ? ['-R', 'nobody'] : []),
+      '-c',
+      join(dir, 'xrootd.cfg'),
+      '-l',
+      join(dir, 'xrootd.log'),
+      '-n',
+      'test',
+    ],
+    { stdio: 'ignore', cwd: dir },
+  );
+  const url = `http://127.0.0.1:${httpPort}`;
+  await waitFor(answers(`${url}/`), 'xrootd');
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
+
+/** An origin in the test process: serves `files` (closed ranges only), counts ranges asked, can stall. */
+export interface TestOrigin extends RunningOrigin {
+  files: Map<string, Buffer>;
+  /** `path bytes=a-b` -> times asked */
+  asked: Map<string, number>;
+  /** answer nothing while set */
+  stall: boolean;
+  /** delay each body chunk of 64 KiB by this much */
+  chunkDelayMs: number;
+}
+
+export async function startTestOrigin(files: Map<string, Buffer>): Promise<TestOrigin> {
+  const state = { stall: false, chunkDelayMs: 0 };
+  const asked = new Map<string, number>();
+  const server: Server = createServer((req, res) => {
+    if (state.stall) return;
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    const body = files.get(path);
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
+    const range = req.headers.range ?? '';
+    if (req.method === 'GET') asked.set(`${path} ${range}`, (asked.get(`${path} ${range}`) ?? 0) + 1);
+    const closed = /^bytes=(\d+)-(\d+)$/.exec(range);
+    const etag = `"${sha256(body).slice(0, 16)}"`;
+    if (range && (!closed || Number(closed[2]) >= body.length)) {
+      res.writeHead(400).end('this origin takes closed in-file ranges only');
+      return;
+    }
+    const [start, end] = closed ? [Number(closed[1]), Number(closed[2])] : [0, body.length - 1];
+    res.setHeader('etag', etag);
+    if (closed) res.setHeader('content-range', `bytes ${start}-${end}/${body.length}`);
+    res.writeHead(closed ? 206 : 200, { 'content-length': end - start + 1 });
+    if (req.method === 'HEAD') return void res.end();
+    let at = start;
+    const pump = () => {
+      const next = Math.min(end + 1, at + 64 * 1024);
+      if (next > end) return void res.end(body.subarray(at, next));
+      const ok = res.write(body.subarray(at, next));
+      at = next;
+      const more = () => (state.chunkDelayMs > 0 ? setTimeout(pump, state.chunkDelayMs) : setImmediate(pump));
+      if (ok) more();
+      else res.once('drain', more);
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    files,
+    asked,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  });
+}
