@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CacheNode } from '../cache/node.js';
 import { PAGE_SIZE } from '../cache/store.js';
+import { readBundleSync } from '../learn/bundle.js';
 import { OnlineCache } from '../sim/online.js';
 import { parsePolicies, parseWatermarks } from '../sim/plan.js';
 import {
@@ -23,7 +24,8 @@ interface CacheCliOptions {
   capacity: number;
   site: string;
   listen: { host: string; port: number };
-  policy: string;
+  policy?: string;
+  bundle?: string;
   blockSize: number;
   prefetch: number;
   watermarks?: string;
@@ -101,8 +103,11 @@ export function register(program: Command): void {
     )
     .option(
       '--policy <name(params)>',
-      'admission/eviction policy of the simulator (see simulate --help)',
-      'lru',
+      'admission/eviction policy of the simulator (see simulate --help; default lru)',
+    )
+    .option(
+      '--bundle <dir>',
+      'a trained model bundle, run in process: the same as --policy "KIND(bundle=DIR)" of its kind',
     )
     .addOption(
       valueOption(
@@ -156,12 +161,23 @@ export function register(program: Command): void {
     .action(runCache);
 }
 
+/** The policy of --policy, or of --bundle's kind; the two exclude each other. */
+function policyOption(opts: CacheCliOptions): string {
+  if (opts.bundle === undefined) return opts.policy ?? 'lru';
+  if (opts.policy !== undefined) {
+    throw new InvalidArgumentError('--bundle names its policy (its kind): give --policy "KIND(bundle=DIR,...)" instead for other parameters');
+  }
+  const { params } = readBundleSync(opts.bundle);
+  return `${params.kind}(bundle=${opts.bundle})`;
+}
+
 async function runCache(opts: CacheCliOptions): Promise<void> {
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
     throw new InvalidArgumentError('--tls-cert and --tls-key go together');
   }
-  await loadPoliciesFor(opts.policy);
-  const choices = parsePolicies(opts.policy);
+  const policy = policyOption(opts);
+  await loadPoliciesFor(policy);
+  const choices = parsePolicies(policy);
   if (choices.length !== 1)
     throw new InvalidArgumentError(`--policy takes one policy, got ${choices.length}`);
   const [{ spec, params }] = choices;
@@ -171,6 +187,7 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
     watermarks: opts.watermarks ? parseWatermarks(opts.watermarks) : undefined,
     seed: opts.seed,
     params,
+    carries: { users: opts.token !== undefined || opts.jwks !== undefined, datasets: false },
   });
   const token = opts.token ?? process.env.SMARTCACHE_CACHE_TOKEN;
   const node = await CacheNode.start(
