@@ -266,10 +266,16 @@ export class ModelRegistry {
     entry.model.dispose();
   }
 
+  /** The entry of a model named explicitly: an empty name is no model, never the default one. */
+  private named(name: string, version?: number): ModelEntry {
+    if (!name) throw new UnknownModelError('', 'no model named');
+    return this.resolve(version === undefined ? name : `${name}@${version}`);
+  }
+
   /** Makes `name` the default model and, when given, `version` its default version. */
   setDefault(name: string, version?: number): Promise<void> {
     return this.serial(async () => {
-      this.resolve(version === undefined ? name : `${name}@${version}`);
+      this.named(name, version);
       if (version !== undefined) {
         this.defaultVersions.set(name, version);
         await writeFileAtomic(path.join(this.dir, name, DEFAULT_FILE), `${version}\n`);
@@ -284,7 +290,7 @@ export class ModelRegistry {
   /** Deletes a model's version, or every version, from memory and disk. */
   remove(name: string, version?: number): Promise<void> {
     return this.serial(async () => {
-      const entry = this.resolve(version === undefined ? name : `${name}@${version}`);
+      const entry = this.named(name, version);
       const doomed = version === undefined ? [...this.models.get(name)!.values()] : [entry];
       for (const e of doomed) {
         await rm(e.dir, { recursive: true, force: true });

@@ -114,22 +114,31 @@ async function install(registry: ModelRegistry, request: FastifyRequest, maxByte
   return { model: entry.name, version: entry.version, engine: entry.model.engine };
 }
 
-/** A model reference from a JSON, urlencoded or multipart body: `model` or TFaaS's `name`. */
-async function modelRef(request: FastifyRequest): Promise<{ name: string; version?: number }> {
-  let fields: Record<string, unknown> = (request.body as Record<string, unknown>) ?? {};
-  if (request.isMultipart()) {
-    fields = {};
-    for await (const part of request.parts()) if (part.type === 'field') fields[part.fieldname] = part.value;
-  }
-  const ref = String(fields.model ?? fields.name ?? '');
-  if (!ref) throw new HttpError(400, 'name the model in the field model');
+interface ModelRef {
+  name: string;
+  version?: number;
+}
+
+/** `name` or `name@version`, with an optional version given apart; `where` says where the client put it. */
+function parseModelRef(ref: string, versionField: unknown, where: string): ModelRef {
   const [name, at] = ref.split('@', 2);
-  const versionText = fields.version ?? at;
+  if (!name) throw new HttpError(400, `name the model ${where} (name or name@version)`);
+  const versionText = versionField ?? at;
   const version = versionText === undefined ? undefined : Number(versionText);
   if (version !== undefined && !(Number.isInteger(version) && version >= 1)) {
     throw new HttpError(400, `version ${versionText} is not a positive integer`);
   }
   return { name, version };
+}
+
+/** A model reference from a JSON, urlencoded or multipart body: `model` or TFaaS's `name`. */
+async function modelRef(request: FastifyRequest): Promise<ModelRef> {
+  let fields: Record<string, unknown> = (request.body as Record<string, unknown>) ?? {};
+  if (request.isMultipart()) {
+    fields = {};
+    for await (const part of request.parts()) if (part.type === 'field') fields[part.fieldname] = part.value;
+  }
+  return parseModelRef(String(fields.model ?? fields.name ?? ''), fields.version, 'in the field model');
 }
 
 export const adminRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx }) => {
@@ -161,8 +170,8 @@ export const adminRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx 
 
   app.delete('/delete/:model', { schema: deleteSchema }, async (request) => {
     const ref = (request.params as { model: string }).model;
-    const [name, version] = ref.split('@', 2);
-    await registry.remove(name, version === undefined ? undefined : Number(version));
+    const { name, version } = parseModelRef(ref, undefined, 'in the path: DELETE /delete/NAME');
+    await registry.remove(name, version);
     return { deleted: ref };
   });
   app.delete('/delete', { schema: deleteSchema }, async (request) => {
