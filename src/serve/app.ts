@@ -1,7 +1,7 @@
 /** The model service as a fastify app: shared parsers, errors and metrics, one plugin per route group. */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServiceContext, ServiceSettings } from './context.js';
-import { statusOf } from './errors.js';
+import { clientMessage, statusOf } from './errors.js';
 import { RequestStats } from './file-stats.js';
 import { ServiceMetrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
@@ -53,7 +53,9 @@ export async function buildApp(options: AppOptions): Promise<ServiceApp> {
   app.setErrorHandler((err, request, reply) => {
     const status = statusOf(err);
     if (status >= 500) request.log.error({ err }, 'request failed');
-    reply.code(status).send({ error: (err as Error).message });
+    else if (err instanceof Error && err.cause)
+      request.log.info({ err, cause: err.cause }, 'request refused');
+    reply.code(status).send({ error: clientMessage(err, status, request.id) });
   });
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: `no route ${request.method} ${request.url}` });

@@ -3,14 +3,47 @@
  * 5xx), says what was wrong in the client's terms, and leaves the served model as it was.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../../src/serve/server.js';
 import { FEATURES, tinyBundle } from './bundles.js';
-import { ADMIN, postJson, start } from './http.js';
+import { ADMIN, postJson, rawTar, start } from './http.js';
 
 const VALUES = [1, 0.5, 1, 2, 3, 1];
 const ADMIN_AUTH = { authorization: `Bearer ${ADMIN}` };
+const MAX_UPLOAD = 200_000;
+
+/** The files of a good bundle by name, read once the bundle is made. */
+let good: Record<string, Buffer> = {};
+
+/** A TFaaS upload form of the good bundle with some files replaced or left out (`undefined`). */
+function form(changes: Record<string, Buffer | string | undefined> = {}): FormData {
+  const files: Record<string, Buffer | string | undefined> = { ...good, ...changes };
+  const data = new FormData();
+  data.append('name', 'admit');
+  const fields: Record<string, string> = {
+    'params.json': 'params',
+    'model.json': 'model',
+    'labels.txt': 'labels',
+    'weights.bin': 'weights',
+  };
+  for (const [file, content] of Object.entries(files)) {
+    if (content !== undefined) data.append(fields[file] ?? file, new Blob([content]), file);
+  }
+  return data;
+}
+
+const upload = (body: RequestInit['body'], headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { ...ADMIN_AUTH, ...headers },
+  body,
+});
+
+/** A multipart body of one complete field and a file part cut off in the middle. */
+const TRUNCATED_FORM =
+  '--XX\r\nContent-Disposition: form-data; name="name"\r\n\r\nadmit\r\n' +
+  '--XX\r\nContent-Disposition: form-data; name="params"; filename="params.json"\r\n\r\n{"na';
 
 /** One mistaken request and the status it must get. */
 interface HostileCase {
@@ -35,6 +68,85 @@ const request =
 
 const CASES: HostileCase[] = [
   {
+    name: 'a multipart upload cut off in a file part',
+    status: 400,
+    send: request('/upload', upload(TRUNCATED_FORM, { 'content-type': 'multipart/form-data; boundary=XX' })),
+  },
+  {
+    name: 'a multipart upload without a boundary',
+    status: 400,
+    send: request('/upload', upload(TRUNCATED_FORM, { 'content-type': 'multipart/form-data' })),
+  },
+  {
+    name: 'a multipart upload with no file part',
+    status: 400,
+    send: (url) => {
+      const data = new FormData();
+      data.append('name', 'admit');
+      return request('/upload', upload(data))(url);
+    },
+  },
+  {
+    name: 'an upload as text/plain',
+    status: 415,
+    send: request('/upload', upload('hello', { 'content-type': 'text/plain' })),
+  },
+  {
+    name: 'a bundle whose weights file is truncated',
+    status: 400,
+    send: (url) =>
+      request('/upload', upload(form({ 'weights.bin': good['weights.bin'].subarray(0, 100) })))(url),
+  },
+  {
+    name: 'a bundle whose weights file is not whole float32 values',
+    status: 400,
+    send: (url) =>
+      request('/upload', upload(form({ 'weights.bin': good['weights.bin'].subarray(0, 101) })))(url),
+  },
+  {
+    name: 'a bundle whose weights file is padded',
+    status: 400,
+    send: (url) =>
+      request(
+        '/upload',
+        upload(form({ 'weights.bin': Buffer.concat([good['weights.bin'], Buffer.alloc(8)]) })),
+      )(url),
+  },
+  {
+    name: 'a bundle whose model.json names a layer no engine knows',
+    status: 400,
+    send: (url) =>
+      request(
+        '/upload',
+        upload(form({ 'model.json': good['model.json'].toString().replaceAll('"Dense"', '"Densest"') })),
+      )(url),
+  },
+  {
+    name: 'a bundle without its weights file',
+    status: 400,
+    send: (url) => request('/upload', upload(form({ 'weights.bin': undefined })))(url),
+  },
+  {
+    name: 'a form file larger than --max-upload',
+    status: 413,
+    send: (url) => request('/upload', upload(form({ 'weights.bin': Buffer.alloc(MAX_UPLOAD + 1) })))(url),
+  },
+  {
+    name: 'a truncated tar.gz bundle',
+    status: 400,
+    send: (url) =>
+      request(
+        '/bundle',
+        upload(
+          rawTar(
+            Object.entries(good).map(([file, content]) => ({ path: file, content })),
+            true,
+          ).subarray(0, 300),
+          { 'content-type': 'application/octet-stream' },
+        ),
+      )(url),
+  },
+  {
     name: 'DELETE /delete/ with an empty name',
     status: 400,
     send: request('/delete/', { method: 'DELETE', headers: ADMIN_AUTH }),
@@ -56,6 +168,12 @@ const CASES: HostileCase[] = [
   },
 ];
 
+function caseNamed(part: string): HostileCase {
+  const found = CASES.find((c) => c.name.includes(part));
+  assert.ok(found, part);
+  return found;
+}
+
 describe('hostile requests to the model service', () => {
   let server: RunningServer;
   let url: string;
@@ -66,15 +184,49 @@ describe('hostile requests to the model service', () => {
   };
 
   before(async () => {
-    server = await start();
+    server = await start({ maxUploadBytes: MAX_UPLOAD });
     url = server.url;
-    await tinyBundle({ name: 'admit' }, path.join(server.ctx.registry.dir, 'admit', '1'));
+    const dir = await tinyBundle({ name: 'admit' }, path.join(server.ctx.registry.dir, 'admit', '1'));
+    good = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f))]));
     await server.ctx.registry.rescan();
   });
   after(() => server.close());
 
+  it("refuses malformed forms and broken bundles with 4xx in the client's terms, and keeps the old model", async () => {
+    const served = await score();
+    const truncated = await caseNamed('cut off').send(url);
+    assert.match(truncated.error, /^multipart form: /);
+    for (const weights of [100, 101]) {
+      const res = await request(
+        '/upload',
+        upload(form({ 'weights.bin': good['weights.bin'].subarray(0, weights) })),
+      )(url);
+      assert.equal(res.status, 400);
+      assert.equal(
+        res.error,
+        `model bundle: model: the weight files hold ${weights} bytes; the weightsManifest of model.json needs ${good['weights.bin'].length}`,
+      );
+    }
+    const unknownLayer = await caseNamed('no engine knows').send(url);
+    assert.equal(unknownLayer.error, 'model bundle: model: model.json cannot be loaded as tfjs-layers');
+    assert.deepEqual(await score(), served);
+    assert.deepEqual(
+      readdirSync(server.ctx.registry.dir).filter((f) => f.startsWith('.')),
+      [],
+      'no staging folder is left behind',
+    );
+  });
+
+  it('never shows the client a server path or an internal message', async () => {
+    for (const c of CASES) {
+      const res = await c.send(url);
+      assert.doesNotMatch(res.error, /\.staging-|\/tmp\/|typed array|Float32Array|Cannot read/, c.name);
+      assert.ok(!res.error.includes(server.ctx.registry.dir), c.name);
+    }
+  });
+
   it('refuses DELETE /delete/ without a name, and deletes nothing', async () => {
-    const empty = await CASES[0].send(url);
+    const empty = await caseNamed('an empty name').send(url);
     assert.equal(empty.status, 400);
     assert.match(empty.error, /name the model in the path/);
     assert.equal(server.ctx.registry.entries().length, 1);

@@ -4,12 +4,12 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import multipart from '@fastify/multipart';
+import multipart, { type Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { BundleError, PARAMS_FILE } from '../../learn/bundle.js';
 import { unpackBundle } from '../archive.js';
 import { errorSchema, type RouteSchema, type RoutesOptions, requireToken } from '../context.js';
-import { HttpError } from '../errors.js';
+import { HttpError, statusOf } from '../errors.js';
 import type { ModelRegistry } from '../registry.js';
 
 const MAX_ARCHIVE_ENTRIES = 64;
@@ -58,17 +58,32 @@ function safeFileName(name: string | undefined, field: string): string {
   return base;
 }
 
+/** A multipart parser's error (truncated body, no boundary) is the client's form, not a fault of the service. */
+function malformedForm(err: unknown): never {
+  if (statusOf(err) < 500) throw err;
+  throw new HttpError(400, `multipart form: ${(err as Error).message}`);
+}
+
+/** The parts of a multipart body, a malformed body refused with 400. */
+async function* formParts(request: FastifyRequest): AsyncGenerator<Multipart> {
+  try {
+    for await (const part of request.parts()) yield part;
+  } catch (err) {
+    malformedForm(err);
+  }
+}
+
 /** Saves a TFaaS multipart upload into `dir`; answers the form's name field. */
 async function saveForm(request: FastifyRequest, dir: string): Promise<string> {
   const fields: Record<string, string> = {};
   const saved = new Map<string, string>();
-  for await (const part of request.parts()) {
+  for await (const part of formParts(request)) {
     if (part.type === 'field') {
       fields[part.fieldname] = String(part.value);
       continue;
     }
     const file = part.fieldname === 'params' ? PARAMS_FILE : safeFileName(part.filename, part.fieldname);
-    await writeFile(path.join(dir, file), await part.toBuffer());
+    await writeFile(path.join(dir, file), await part.toBuffer().catch(malformedForm));
     saved.set(part.fieldname, file);
   }
   if (!fields.name) throw new HttpError(400, 'the form field name is required');
@@ -136,7 +151,8 @@ async function modelRef(request: FastifyRequest): Promise<ModelRef> {
   let fields: Record<string, unknown> = (request.body as Record<string, unknown>) ?? {};
   if (request.isMultipart()) {
     fields = {};
-    for await (const part of request.parts()) if (part.type === 'field') fields[part.fieldname] = part.value;
+    for await (const part of formParts(request))
+      if (part.type === 'field') fields[part.fieldname] = part.value;
   }
   return parseModelRef(String(fields.model ?? fields.name ?? ''), fields.version, 'in the field model');
 }
