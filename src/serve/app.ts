@@ -1,5 +1,6 @@
 /** The model service as a fastify app: shared parsers, errors and metrics, one plugin per route group. */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { guardBodies } from './body.js';
 import type { ServiceContext, ServiceSettings } from './context.js';
 import { clientMessage, statusOf } from './errors.js';
 import { RequestStats } from './file-stats.js';
@@ -27,7 +28,7 @@ export interface AppOptions extends Partial<ServiceSettings> {
 }
 
 /** Binary bodies (protobuf rows, bundle archives, decide matrices) arrive as Buffers. */
-const BINARY_TYPES = ['application/octet-stream', 'application/protobuf', 'application/x-protobuf'];
+export const BINARY_TYPES = ['application/octet-stream', 'application/protobuf', 'application/x-protobuf'];
 
 export interface ServiceApp {
   app: FastifyInstance;
@@ -49,6 +50,7 @@ export async function buildApp(options: AppOptions): Promise<ServiceApp> {
   const openapi = new OpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
 
+  guardBodies(app);
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((err, request, reply) => {
     const status = statusOf(err);

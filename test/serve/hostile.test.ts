@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import type { RunningServer } from '../../src/serve/server.js';
 import { FEATURES, tinyBundle } from './bundles.js';
 import { ADMIN, postJson, rawTar, start } from './http.js';
@@ -38,6 +39,19 @@ const upload = (body: RequestInit['body'], headers: Record<string, string> = {})
   method: 'POST',
   headers: { ...ADMIN_AUTH, ...headers },
   body,
+});
+
+const MAX_BATCH = 100_000;
+const jsonRow = (values: unknown[]) => JSON.stringify({ keys: FEATURES, values });
+const json = (body: string, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body,
+});
+const binaryBatch = (values: number[]): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/octet-stream', 'x-features': FEATURES.join(',') },
+  body: new Float32Array(values),
 });
 
 /** A multipart body of one complete field and a file part cut off in the middle. */
@@ -146,6 +160,79 @@ const CASES: HostileCase[] = [
         ),
       )(url),
   },
+  ...['null', 'true', '[1]', '"1"'].map((value) => ({
+    name: `/json with ${value} for a number`,
+    status: 400,
+    send: request(
+      '/json',
+      json(`{"keys": ${JSON.stringify(FEATURES)}, "values": [${value}, 0.5, 1, 2, 3, 1]}`),
+    ),
+  })),
+  {
+    name: '/v1/decide with a JSON row of nulls',
+    status: 400,
+    send: request(
+      '/v1/decide',
+      json(JSON.stringify({ features: FEATURES, rows: [FEATURES.map(() => null)] })),
+    ),
+  },
+  {
+    name: '/v1/decide with a binary row of NaN',
+    status: 400,
+    send: request('/v1/decide', binaryBatch([...VALUES, ...FEATURES.map(() => Number.NaN)])),
+  },
+  {
+    name: '/v1/decide with a binary Infinity',
+    status: 400,
+    send: request('/v1/decide', binaryBatch([...VALUES.slice(1), Number.POSITIVE_INFINITY])),
+  },
+  {
+    name: '/json as text/plain',
+    status: 415,
+    send: request('/json', json(jsonRow(VALUES), { 'content-type': 'text/plain' })),
+  },
+  {
+    name: '/json as application/xml',
+    status: 415,
+    send: request('/json', json(jsonRow(VALUES), { 'content-type': 'application/xml' })),
+  },
+  {
+    name: '/v1/decide as text/plain',
+    status: 415,
+    send: request(
+      '/v1/decide',
+      json(JSON.stringify({ features: FEATURES, rows: [VALUES] }), { 'content-type': 'text/plain' }),
+    ),
+  },
+  {
+    name: '/proto as application/json',
+    status: 415,
+    send: request('/proto', json(jsonRow(VALUES))),
+  },
+  {
+    name: '/json whose Content-Encoding says gzip but is not',
+    status: 400,
+    send: request('/json', json(jsonRow(VALUES), { 'content-encoding': 'gzip' })),
+  },
+  {
+    name: '/json in an encoding the service does not decode',
+    status: 415,
+    send: request('/json', json(jsonRow(VALUES), { 'content-encoding': 'br' })),
+  },
+  {
+    name: '/json whose gzip body expands beyond the body limit',
+    status: 413,
+    send: request('/json', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(' '.repeat(MAX_BATCH * 10)),
+    }),
+  },
+  {
+    name: 'a multipart upload with a Content-Encoding',
+    status: 415,
+    send: (url) => request('/upload', upload(form(), { 'content-encoding': 'gzip' }))(url),
+  },
   {
     name: 'DELETE /delete/ with an empty name',
     status: 400,
@@ -184,7 +271,7 @@ describe('hostile requests to the model service', () => {
   };
 
   before(async () => {
-    server = await start({ maxUploadBytes: MAX_UPLOAD });
+    server = await start({ maxUploadBytes: MAX_UPLOAD, maxBatchBytes: MAX_BATCH });
     url = server.url;
     const dir = await tinyBundle({ name: 'admit' }, path.join(server.ctx.registry.dir, 'admit', '1'));
     good = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f))]));
@@ -215,6 +302,51 @@ describe('hostile requests to the model service', () => {
       [],
       'no staging folder is left behind',
     );
+  });
+
+  it('takes numbers only where numbers belong, and no NaN or infinity', async () => {
+    for (const value of ['null', 'true', '[1]', '"1"']) {
+      const res = await caseNamed(`/json with ${value}`).send(url);
+      assert.equal(res.error, 'body/values/0 must be number', value);
+    }
+    const nulls = await caseNamed('JSON row of nulls').send(url);
+    assert.equal(nulls.error, 'body/rows/0/0 must be number');
+    const nan = await caseNamed('binary row of NaN').send(url);
+    assert.match(
+      nan.error,
+      /^row 1, feature log_size: NaN is not a finite float32 number; send a NULL feature as its mean/,
+    );
+    const infinity = await caseNamed('binary Infinity').send(url);
+    assert.match(infinity.error, /^row 0, feature age: Infinity is not a finite float32 number/);
+    const beyond = await request('/json', json(jsonRow([...VALUES.slice(1), 1e39])))(url);
+    assert.equal(beyond.status, 400);
+    assert.match(beyond.error, /^row 0, feature age: 1e\+39 is not a finite float32 number/);
+  });
+
+  it('answers 415 for a body type or encoding a route does not take, 400 for a body that does not decode', async () => {
+    const plain = await caseNamed('/json as text/plain').send(url);
+    assert.equal(plain.error, 'POST /json takes application/json, not text/plain');
+    const decide = await caseNamed('/v1/decide as text/plain').send(url);
+    assert.equal(
+      decide.error,
+      'POST /v1/decide takes application/json or application/octet-stream, not text/plain',
+    );
+    const notGzip = await caseNamed('says gzip but is not').send(url);
+    assert.match(notGzip.error, /^the body does not decode as gzip, as its Content-Encoding says/);
+    const served = await score();
+    const gzipped = await fetch(`${url}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(jsonRow(VALUES)),
+    });
+    assert.equal(gzipped.status, 200, 'a gzip body that is gzip is decoded');
+    assert.deepEqual(await gzipped.json(), served);
+    const form = await fetch(`${url}/params`, {
+      method: 'POST',
+      headers: { ...ADMIN_AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'model=admit&version=1',
+    });
+    assert.equal(form.status, 200, 'a form still gives the version as text');
   });
 
   it('never shows the client a server path or an internal message', async () => {

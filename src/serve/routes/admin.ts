@@ -31,12 +31,22 @@ const modelRefSchema = {
   properties: {
     model: { type: 'string', description: 'name or name@version' },
     name: { type: 'string', description: 'TFaaS spelling of model' },
-    version: { type: 'integer', minimum: 1 },
+    version: {
+      description: 'an integer >= 1, or its digits (a form field)',
+      anyOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^[1-9][0-9]*$' },
+      ],
+    },
   },
 } as const;
 
+/** The bodies that may name a model: JSON, a urlencoded form or a multipart form. */
+const MODEL_REF_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
+
 const setDefaultSchema: RouteSchema = {
   summary: 'set the default model (and optionally its default version)',
+  consumes: MODEL_REF_TYPES,
   body: modelRefSchema,
   response: {
     200: { type: 'object', properties: { model: { type: 'string' }, version: { type: 'integer' } } },
@@ -44,10 +54,21 @@ const setDefaultSchema: RouteSchema = {
   },
 };
 
+const deletedSchema = {
+  200: { type: 'object', properties: { deleted: { type: 'string' } } },
+  '4xx': errorSchema,
+} as const;
+
 const deleteSchema: RouteSchema = {
   summary: 'delete a model (every version) or one version (name@version)',
   params: { type: 'object', properties: { model: { type: 'string' } } },
-  response: { 200: { type: 'object', properties: { deleted: { type: 'string' } } }, '4xx': errorSchema },
+  response: deletedSchema,
+};
+
+const deleteFormSchema: RouteSchema = {
+  summary: 'delete a model or one version named in a form or JSON body (model or name, and version)',
+  consumes: MODEL_REF_TYPES,
+  response: deletedSchema,
 };
 
 /** Uploaded file name for a form field: the TFaaS fields get their params.json names, others keep theirs. */
@@ -190,7 +211,7 @@ export const adminRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx 
     await registry.remove(name, version);
     return { deleted: ref };
   });
-  app.delete('/delete', { schema: deleteSchema }, async (request) => {
+  app.delete('/delete', { schema: deleteFormSchema }, async (request) => {
     const { name, version } = await modelRef(request);
     await registry.remove(name, version);
     return { deleted: version === undefined ? name : `${name}@${version}` };
