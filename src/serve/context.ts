@@ -16,6 +16,10 @@ export interface ServiceSettings {
   maxBatchBytes: number;
   /** files whose request history /resolve keeps */
   resolveCapacity: number;
+  /** longest time to receive a whole request, headers and body (ms); later is a 408 */
+  requestTimeoutMs: number;
+  /** a connection that sends nothing for this long is closed (ms) */
+  idleTimeoutMs: number;
 }
 
 export interface ServiceContext {

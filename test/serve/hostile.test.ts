@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { RunningServer } from '../../src/serve/server.js';
 import { FEATURES, tinyBundle } from './bundles.js';
-import { ADMIN, postJson, rawTar, start } from './http.js';
+import { ADMIN, postJson, rawHttp, rawTar, start } from './http.js';
 
 const VALUES = [1, 0.5, 1, 2, 3, 1];
 const ADMIN_AUTH = { authorization: `Bearer ${ADMIN}` };
@@ -42,6 +42,7 @@ const upload = (body: RequestInit['body'], headers: Record<string, string> = {})
 });
 
 const MAX_BATCH = 100_000;
+const REQUEST_TIMEOUT_MS = 1000;
 const jsonRow = (values: unknown[]) => JSON.stringify({ keys: FEATURES, values });
 const json = (body: string, headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',
@@ -234,6 +235,14 @@ const CASES: HostileCase[] = [
     send: (url) => request('/upload', upload(form(), { 'content-encoding': 'gzip' }))(url),
   },
   {
+    name: 'a body shorter than its Content-Length',
+    status: 408,
+    send: async (url) => {
+      const head = 'POST /json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100';
+      return { ...(await rawHttp(url, head, 10, true)), error: '' };
+    },
+  },
+  {
     name: 'DELETE /delete/ with an empty name',
     status: 400,
     send: request('/delete/', { method: 'DELETE', headers: ADMIN_AUTH }),
@@ -271,7 +280,11 @@ describe('hostile requests to the model service', () => {
   };
 
   before(async () => {
-    server = await start({ maxUploadBytes: MAX_UPLOAD, maxBatchBytes: MAX_BATCH });
+    server = await start({
+      maxUploadBytes: MAX_UPLOAD,
+      maxBatchBytes: MAX_BATCH,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    });
     url = server.url;
     const dir = await tinyBundle({ name: 'admit' }, path.join(server.ctx.registry.dir, 'admit', '1'));
     good = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f))]));
@@ -349,6 +362,20 @@ describe('hostile requests to the model service', () => {
     assert.equal(form.status, 200, 'a form still gives the version as text');
   });
 
+  it('answers 408 to a request whose body never arrives in full, and closes it', async () => {
+    const res = await caseNamed('shorter than its Content-Length').send(url);
+    assert.equal(res.status, 408);
+  });
+
+  it('refuses an upload without a valid token before reading its body', async () => {
+    const body = 256 << 20;
+    for (const auth of ['', `\r\nAuthorization: Bearer wrong`]) {
+      const head = `POST /bundle HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body}${auth}`;
+      const res = await rawHttp(url, head, body);
+      assert.ok(res.sent < body / 4, `${auth || 'no token'}: ${res.sent} of ${body} bytes were taken`);
+    }
+  });
+
   it('never shows the client a server path or an internal message', async () => {
     for (const c of CASES) {
       const res = await c.send(url);
@@ -381,5 +408,17 @@ describe('hostile requests to the model service', () => {
       assert.equal(res.status, c.status, `${c.name}: ${res.error}`);
     }
     assert.deepEqual(await score(), served);
+  });
+});
+
+describe('model service timeouts', () => {
+  it('closes a connection that sends nothing for the idle timeout', async () => {
+    const server = await start({ idleTimeoutMs: 300 });
+    try {
+      const res = await rawHttp(server.url, 'POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 10', 2, true);
+      assert.ok(res.ms < 3000, `closed after ${res.ms} ms`);
+    } finally {
+      await server.close();
+    }
   });
 });
