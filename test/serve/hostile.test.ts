@@ -3,7 +3,7 @@
  * 5xx), says what was wrong in the client's terms, and leaves the served model as it was.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -243,6 +243,11 @@ const CASES: HostileCase[] = [
     },
   },
   {
+    name: '/resolve whose model output is not finite',
+    status: 400,
+    send: request('/resolve?lfn=/hostile&size=9e15&model=fragile', {}),
+  },
+  {
     name: 'DELETE /delete/ with an empty name',
     status: 400,
     send: request('/delete/', { method: 'DELETE', headers: ADMIN_AUTH }),
@@ -288,7 +293,16 @@ describe('hostile requests to the model service', () => {
     url = server.url;
     const dir = await tinyBundle({ name: 'admit' }, path.join(server.ctx.registry.dir, 'admit', '1'));
     good = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f))]));
+    const fragile = await tinyBundle(
+      { name: 'fragile', seed: 2 },
+      path.join(server.ctx.registry.dir, 'fragile', '1'),
+    );
+    // log_size scaled so far that ln(1 + 9e15) / 1e-37 leaves float32: the model answers NaN
+    const params = JSON.parse(readFileSync(path.join(fragile, 'params.json'), 'utf8'));
+    params.normalization.std[FEATURES.indexOf('log_size')] = 1e-37;
+    writeFileSync(path.join(fragile, 'params.json'), JSON.stringify(params));
     await server.ctx.registry.rescan();
+    await server.ctx.registry.setDefault('admit');
   });
   after(() => server.close());
 
@@ -376,6 +390,36 @@ describe('hostile requests to the model service', () => {
     }
   });
 
+  it('refuses a /resolve request whose model output is not finite without recording it', async () => {
+    type Hint = { score: number; error: string };
+    const hint = async (query: string) => {
+      const res = await fetch(`${url}/resolve?model=fragile&${query}`);
+      return { status: res.status, body: (await res.json()) as Hint };
+    };
+    const scores = async (lfn: string, times: number[]) => {
+      const out: number[] = [];
+      for (const time of times) {
+        const res = await hint(`lfn=${lfn}&time=${time}&size=0`);
+        assert.equal(res.status, 200, res.body.error);
+        out.push(res.body.score);
+      }
+      return out;
+    };
+    const [, without] = await scores('/y', [1000, 1200]);
+    const [, , withRequest] = await scores('/z', [1000, 1100, 1200]);
+    assert.notEqual(withRequest, without, 'a request recorded at 1100 changes the answer at 1200');
+    await scores('/x', [1000]);
+    const refused = await hint('lfn=/x&time=1100&size=9e15');
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /^row 0: the model's output is not a finite number/);
+    const [, ...twin] = await scores('/w', [1000, 1050, 1200]);
+    assert.deepEqual(
+      await scores('/x', [1050, 1200]),
+      twin,
+      '/x answers as if the refused request was never sent',
+    );
+  });
+
   it('never shows the client a server path or an internal message', async () => {
     for (const c of CASES) {
       const res = await c.send(url);
@@ -385,10 +429,11 @@ describe('hostile requests to the model service', () => {
   });
 
   it('refuses DELETE /delete/ without a name, and deletes nothing', async () => {
+    const models = server.ctx.registry.list();
     const empty = await caseNamed('an empty name').send(url);
     assert.equal(empty.status, 400);
     assert.match(empty.error, /name the model in the path/);
-    assert.equal(server.ctx.registry.entries().length, 1);
+    assert.deepEqual(server.ctx.registry.list(), models);
   });
 
   it('takes the bearer scheme in any case (RFC 7235)', async () => {
