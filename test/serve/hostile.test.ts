@@ -448,11 +448,17 @@ describe('hostile requests to the model service', () => {
 
   it('answers every hostile case with its 4xx, never 5xx, and keeps serving the same model', async () => {
     const served = await score();
+    const versions = server.ctx.registry.list().map((p) => `${p.name}@${p.version}`);
     for (const c of CASES) {
       const res = await c.send(url);
       assert.equal(res.status, c.status, `${c.name}: ${res.error}`);
     }
     assert.deepEqual(await score(), served);
+    assert.deepEqual(
+      server.ctx.registry.list().map((p) => `${p.name}@${p.version}`),
+      versions,
+      'no version was added or removed',
+    );
   });
 });
 
