@@ -56,6 +56,12 @@ function withUnits(parse: (text: string) => number): Parser<number> {
 }
 
 export const bytesArgument = withUnits(parseBytes);
+/** bytes, at least 1 */
+export const positiveBytesArgument: Parser<number> = (text) => {
+  const bytes = bytesArgument(text);
+  if (bytes < 1) throw new InvalidArgumentError('expected a size of at least 1 byte, e.g. 100MB');
+  return bytes;
+};
 /** seconds, 0 and above */
 export const durationArgument = withUnits(parseDuration);
 /** seconds, above 0 */

@@ -1,7 +1,14 @@
 /** `smartcache serve`: the model service (TFaaS-compatible API, batch decisions, XCache hints). */
 import type { Command } from 'commander';
 import { closeOnSignals, startServer } from '../serve/server.js';
-import { bytesArgument, durationArgument, integer, listenArgument, valueOption } from './arguments.js';
+import {
+  durationArgument,
+  integer,
+  listenArgument,
+  positiveBytesArgument,
+  positiveDurationArgument,
+  valueOption,
+} from './arguments.js';
 
 interface ServeOptions {
   models: string;
@@ -14,6 +21,8 @@ interface ServeOptions {
   reload: number;
   resolveFiles: number;
   keepVersions: number;
+  requestTimeout: number;
+  idleTimeout: number;
   quiet?: boolean;
 }
 
@@ -39,9 +48,37 @@ export function register(program: Command): void {
       'require this bearer token on prediction routes (or SMARTCACHE_PREDICT_TOKEN)',
     )
     .addOption(
-      valueOption('--max-upload <size>', 'largest upload and unpacked bundle', bytesArgument, '100MB'),
+      valueOption(
+        '--max-upload <size>',
+        'largest upload and unpacked bundle',
+        positiveBytesArgument,
+        '100MB',
+      ),
     )
-    .addOption(valueOption('--max-batch <size>', 'largest /v1/decide body', bytesArgument, '256MB'))
+    .addOption(
+      valueOption(
+        '--max-batch <size>',
+        'largest /v1/decide body (and other bodies)',
+        positiveBytesArgument,
+        '256MB',
+      ),
+    )
+    .addOption(
+      valueOption(
+        '--request-timeout <duration>',
+        'longest time to receive a whole request, headers and body; later is a 408',
+        positiveDurationArgument,
+        '5m',
+      ),
+    )
+    .addOption(
+      valueOption(
+        '--idle-timeout <duration>',
+        'close a connection that sends nothing for this long',
+        positiveDurationArgument,
+        '30s',
+      ),
+    )
     .addOption(
       valueOption(
         '--reload <duration>',
@@ -78,6 +115,8 @@ async function runServe(opts: ServeOptions): Promise<void> {
     maxUploadBytes: opts.maxUpload,
     maxBatchBytes: opts.maxBatch,
     resolveCapacity: opts.resolveFiles,
+    requestTimeoutMs: opts.requestTimeout * 1000,
+    idleTimeoutMs: opts.idleTimeout * 1000,
     keepVersions: opts.keepVersions,
     reloadMs: opts.reload * 1000,
     logger: opts.quiet ? { level: 'warn' } : true,

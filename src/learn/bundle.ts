@@ -114,8 +114,9 @@ export class BundleError extends Error {
     readonly bundle: string,
     readonly field: string,
     readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`model bundle ${bundle}: ${field}: ${reason}`);
+    super(`model bundle ${bundle}: ${field}: ${reason}`, options);
     this.name = 'BundleError';
   }
 }

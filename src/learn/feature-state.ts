@@ -85,21 +85,27 @@ class KeyWindows {
     this.starts = grow(this.starts, this.offset.length * this.windows.length, 0);
   }
 
-  /** Earlier requests of `key` within window `w` as of time `t`, before `record`. */
-  count(key: number, w: number, t: number): number {
+  /** Where window `w` of `key` starts as of time `t`: its first time after t - W. */
+  private start(key: number, w: number, t: number): number {
     const limit = t - this.windows[w];
     const offset = this.offset[key];
-    if (offset < 0) return this.last[key] > limit ? 1 : 0;
-    const pool = this.pool;
-    const at = key * this.windows.length + w;
     const length = this.length[key];
-    let start = this.starts[at];
-    while (start < length && pool[offset + start] <= limit) start++;
-    this.starts[at] = start;
-    return length - start;
+    let start = this.starts[key * this.windows.length + w];
+    while (start < length && this.pool[offset + start] <= limit) start++;
+    return start;
+  }
+
+  /** Earlier requests of `key` within window `w` as of time `t`, before `record`; changes nothing. */
+  count(key: number, w: number, t: number): number {
+    if (this.offset[key] < 0) return this.last[key] > t - this.windows[w] ? 1 : 0;
+    return this.length[key] - this.start(key, w, t);
   }
 
   record(key: number, t: number): void {
+    if (this.offset[key] >= 0) {
+      for (let w = 0; w < this.windows.length; w++)
+        this.starts[key * this.windows.length + w] = this.start(key, w, t);
+    }
     const previous = this.last[key];
     this.last[key] = t;
     if (this.offset[key] < 0) {
@@ -199,43 +205,68 @@ export class FeatureState {
     out: Float64Array | Float32Array,
     offset: number,
   ): void {
+    this.features(file, time, size, user, dataset, out, offset);
+    this.record(file, time, user, dataset);
+  }
+
+  /**
+   * The features `advance` writes, without recording the request: nothing changes, so a
+   * caller can refuse the request after seeing them. `record` then records it.
+   */
+  features(
+    file: number,
+    time: number,
+    size: number,
+    user: number,
+    dataset: number,
+    out: Float64Array | Float32Array,
+    offset: number,
+  ): void {
     this.ensure(file, dataset);
     this.refuseEarlier(file, dataset, time);
-    const last = this.files.last[file];
     const earlier = this.seen[file];
-    if (earlier === 0) this.first[file] = time;
     out[offset + LOG_SIZE] = Math.log(1 + size);
-    out[offset + SINCE_LAST] = earlier === 0 ? Number.NaN : time - last;
+    out[offset + SINCE_LAST] = earlier === 0 ? Number.NaN : time - this.files.last[file];
     out[offset + COUNT_1H] = this.files.count(file, 0, time);
     out[offset + COUNT_1D] = this.files.count(file, 1, time);
     out[offset + COUNT_7D] = this.files.count(file, 2, time);
     out[offset + COUNT_EVER] = earlier;
-    out[offset + AGE] = time - this.first[file];
+    out[offset + AGE] = earlier === 0 ? 0 : time - this.first[file];
     out[offset + HOUR_OF_DAY] = Math.floor(time / HOUR) % 24;
     out[offset + DAY_OF_WEEK] = (Math.floor(time / DAY) + 3) % 7;
     out[offset + DATASET_COUNT_1D] =
       this.options.datasets && dataset !== 0 ? this.datasets.count(dataset, 0, time) : Number.NaN;
-    out[offset + DISTINCT_USERS] = this.options.users ? this.addUser(file, user) : Number.NaN;
+    out[offset + DISTINCT_USERS] = this.options.users ? this.usersWith(file, user) : Number.NaN;
+  }
+
+  /** Records a request whose `features` were just taken (the same arguments). */
+  record(file: number, time: number, user: number, dataset: number): void {
+    if (this.seen[file] === 0) this.first[file] = time;
+    if (this.options.users) this.addUser(file, user);
     this.files.record(file, time);
-    this.seen[file] = earlier + 1;
+    this.seen[file]++;
     if (dataset !== 0) this.datasets.record(dataset, time);
   }
 
-  /** Distinct non-empty users of the file, this request's included. */
-  private addUser(file: number, user: number): number {
+  /** Distinct non-empty users of the file with this request's, without recording it. */
+  private usersWith(file: number, user: number): number {
+    const set = this.userSets[file];
+    if (set) return set.size + (user !== 0 && !set.has(user) ? 1 : 0);
+    const firstUser = this.firstUser[file];
+    if (user === 0 || user === firstUser) return firstUser === 0 ? 0 : 1;
+    return firstUser === 0 ? 1 : 2;
+  }
+
+  private addUser(file: number, user: number): void {
     const set = this.userSets[file];
     if (set) {
       if (user !== 0) set.add(user);
-      return set.size;
+      return;
     }
     const firstUser = this.firstUser[file];
-    if (user === 0 || user === firstUser) return firstUser === 0 ? 0 : 1;
-    if (firstUser === 0) {
-      this.firstUser[file] = user;
-      return 1;
-    }
-    this.userSets[file] = new Set([firstUser, user]);
-    return 2;
+    if (user === 0 || user === firstUser) return;
+    if (firstUser === 0) this.firstUser[file] = user;
+    else this.userSets[file] = new Set([firstUser, user]);
   }
 
   private ensure(file: number, dataset: number): void {

@@ -1,7 +1,10 @@
 /** The model service as a fastify app: shared parsers, errors and metrics, one plugin per route group. */
+
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { MINUTE } from '../common/time.js';
+import { guardBodies } from './body.js';
 import type { ServiceContext, ServiceSettings } from './context.js';
-import { statusOf } from './errors.js';
+import { clientMessage, statusOf } from './errors.js';
 import { RequestStats } from './file-stats.js';
 import { ServiceMetrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
@@ -16,7 +19,14 @@ export const DEFAULT_SETTINGS: ServiceSettings = {
   maxUploadBytes: 100e6,
   maxBatchBytes: 256e6,
   resolveCapacity: 1_000_000,
+  requestTimeoutMs: 5 * MINUTE * 1000,
+  idleTimeoutMs: 30_000,
 };
+
+/** Node's default for receiving a request's headers; a shorter request timeout lowers it. */
+const HEADERS_TIMEOUT_MS = 60_000;
+/** How often Node checks requests against the request timeout, at most. */
+const TIMEOUT_CHECK_MS = 1000;
 
 export interface AppOptions extends Partial<ServiceSettings> {
   registry: ModelRegistry;
@@ -27,7 +37,7 @@ export interface AppOptions extends Partial<ServiceSettings> {
 }
 
 /** Binary bodies (protobuf rows, bundle archives, decide matrices) arrive as Buffers. */
-const BINARY_TYPES = ['application/octet-stream', 'application/protobuf', 'application/x-protobuf'];
+export const BINARY_TYPES = ['application/octet-stream', 'application/protobuf', 'application/x-protobuf'];
 
 export interface ServiceApp {
   app: FastifyInstance;
@@ -45,15 +55,33 @@ export async function buildApp(options: AppOptions): Promise<ServiceApp> {
     startedAt: Date.now(),
     accepting: true,
   };
-  const app = Fastify({ logger, bodyLimit: settings.maxBatchBytes, return503OnClosing: true });
+  const { requestTimeoutMs, idleTimeoutMs } = settings;
+  const app = Fastify({
+    logger,
+    bodyLimit: settings.maxBatchBytes,
+    return503OnClosing: true,
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: idleTimeoutMs,
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MS, requestTimeoutMs),
+    },
+  });
   const openapi = new OpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
 
+  guardBodies(app);
   app.addContentTypeParser(BINARY_TYPES, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((err, request, reply) => {
     const status = statusOf(err);
+    // a request refused before its body was read (a missing token, a wrong type) is not read
+    // to its end: the connection closes after the answer
+    if (!request.raw.complete) reply.header('connection', 'close');
     if (status >= 500) request.log.error({ err }, 'request failed');
-    reply.code(status).send({ error: (err as Error).message });
+    else if (err instanceof Error && err.cause)
+      request.log.info({ err, cause: err.cause }, 'request refused');
+    reply.code(status).send({ error: clientMessage(err, status, request.id) });
   });
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: `no route ${request.method} ${request.url}` });

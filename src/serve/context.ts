@@ -16,6 +16,10 @@ export interface ServiceSettings {
   maxBatchBytes: number;
   /** files whose request history /resolve keeps */
   resolveCapacity: number;
+  /** longest time to receive a whole request, headers and body (ms); later is a 408 */
+  requestTimeoutMs: number;
+  /** a connection that sends nothing for this long is closed (ms) */
+  idleTimeoutMs: number;
 }
 
 export interface ServiceContext {
@@ -32,9 +36,10 @@ export interface RoutesOptions {
   ctx: ServiceContext;
 }
 
+/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 7235). */
 function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+  const match = /^bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
 }
 
 /** An onRequest hook admitting requests that carry one of `tokens`; `undefined` tokens admit nobody. */

@@ -1,5 +1,6 @@
-/** Errors the service answers as `{"error": message}`, and the HTTP status each kind maps to. */
+/** Errors the service answers as `{"error": message}`, the HTTP status each kind maps to, and what the client is told. */
 
+import path from 'node:path';
 import { BundleError, UnsupportedFormatError } from '../learn/bundle.js';
 import { ArchiveError } from './archive.js';
 import { UnknownModelError } from './registry.js';
@@ -26,4 +27,17 @@ export function statusOf(err: unknown): number {
   if (e.validation) return 400;
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600) return e.statusCode;
   return 500;
+}
+
+/**
+ * The message a client gets: what was wrong with its request, in its terms. A bundle's folder
+ * is the service's (an upload's is a staging folder), so it is left out; a fault of the service
+ * is not explained to the client, the log has it.
+ */
+export function clientMessage(err: unknown, status: number, requestId: string): string {
+  if (status >= 500) return `internal error (request ${requestId}); the service log has the details`;
+  if (err instanceof BundleError) {
+    return `model bundle: ${err.field}: ${err.reason.replaceAll(`${err.bundle}${path.sep}`, '')}`;
+  }
+  return (err as Error).message;
 }

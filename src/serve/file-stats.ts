@@ -57,6 +57,11 @@ class IdLru {
     return this.ids.get(name);
   }
 
+  /** The id `touch` gives a name not tracked yet: one no tracked name holds. */
+  nextId(): number {
+    return this.free.at(-1) ?? this.firstId + this.ids.size;
+  }
+
   /** The name's id, now the most recently used. */
   touch(name: string): number {
     let id = this.ids.get(name);
@@ -97,15 +102,16 @@ export class RequestStats {
 
   /**
    * The raw feature row for `features` as of this request (NULL values replaced by
-   * `fallback`, the model's means), then records the request. A request refused (missing
-   * inputs, a time before its file's or dataset's last) changes nothing.
+   * `fallback`, the model's means), and `record`, which records the request. Nothing changes
+   * until `record` is called: a request refused here (missing inputs, a time before its file's
+   * or dataset's last) or by its caller (the model's answer) leaves no trace.
    */
-  featuresThenRecord(
+  prepare(
     model: string,
     features: readonly string[],
     fallback: readonly number[],
     request: HintRequest,
-  ): Float32Array {
+  ): { row: Float32Array; record: () => void } {
     const unknown = features.filter((f) => !FEATURE_NAMES.includes(f));
     if (unknown.length > 0) {
       throw new UncomputableFeaturesError(model, unknown, 'the hint endpoint computes prep features only');
@@ -115,26 +121,30 @@ export class RequestStats {
       const params = [...new Set(lacking.map((f) => NEEDS[f]))].join(', ');
       throw new UncomputableFeaturesError(model, lacking, `add the query parameter(s) ${params}`);
     }
-    const tracked = request.dataset === undefined ? 0 : (this.datasets.peek(request.dataset) ?? 0);
-    this.state.refuseEarlier(this.files.peek(request.lfn) ?? -1, tracked, request.time);
-    const file = this.files.touch(request.lfn);
-    const dataset = request.dataset === undefined ? 0 : this.datasets.touch(request.dataset);
-    const row = this.row;
-    this.state.advance(file, request.time, request.size ?? 0, this.userId(request.user), dataset, row, 0);
-    row[COUNT_EVER] = Math.max(row[COUNT_EVER], request.naccess ?? 0);
-    return Float32Array.from(features, (f, i) => {
-      const value = row[FEATURE_NAMES.indexOf(f)];
+    const { lfn, time, dataset: datasetName, user: userName } = request;
+    const file = this.files.peek(lfn) ?? this.files.nextId();
+    const dataset =
+      datasetName === undefined ? 0 : (this.datasets.peek(datasetName) ?? this.datasets.nextId());
+    const user = this.userId(userName);
+    const raw = this.row;
+    this.state.features(file, time, request.size ?? 0, user, dataset, raw, 0);
+    raw[COUNT_EVER] = Math.max(raw[COUNT_EVER], request.naccess ?? 0);
+    const row = Float32Array.from(features, (f, i) => {
+      const value = raw[FEATURE_NAMES.indexOf(f)];
       return Number.isNaN(value) ? fallback[i] : value;
     });
+    const record = () => {
+      if (userName && !this.users.has(userName)) this.users.set(userName, user);
+      const tracked = this.files.touch(lfn);
+      const datasetId = datasetName === undefined ? 0 : this.datasets.touch(datasetName);
+      this.state.record(tracked, time, user, datasetId);
+    };
+    return { row, record };
   }
 
+  /** A user's id, 0 for none; a user not seen yet gets the id it will be recorded with. */
   private userId(user: string | undefined): number {
     if (user === undefined || user === '') return 0;
-    let id = this.users.get(user);
-    if (id === undefined) {
-      id = this.users.size + 1;
-      this.users.set(user, id);
-    }
-    return id;
+    return this.users.get(user) ?? this.users.size + 1;
   }
 }

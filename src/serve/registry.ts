@@ -41,7 +41,11 @@ export interface ModelEntry {
   stamp: string;
 }
 
-export type RegistryLog = (message: string, details?: Record<string, unknown>) => void;
+export type RegistryLog = (
+  level: 'info' | 'warn',
+  message: string,
+  details?: Record<string, unknown>,
+) => void;
 
 const DEFAULT_FILE = 'default';
 const PINNED_FILE = 'pinned';
@@ -85,6 +89,8 @@ interface Candidate {
 export class ModelRegistry {
   private readonly models = new Map<string, Map<number, ModelEntry>>();
   private readonly defaultVersions = new Map<string, number>();
+  /** bundle folders that failed to load: their stamp then, and the error logged */
+  private readonly failures = new Map<string, { stamp: string; error: string }>();
   private defaultName: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -196,7 +202,7 @@ export class ModelRegistry {
         this.put(entry);
         this.defaultVersions.set(params.name, version);
         await writeFileAtomic(path.join(this.dir, params.name, DEFAULT_FILE), `${version}\n`);
-        this.log('model installed', { model: params.name, version });
+        this.log('info', 'model installed', { model: params.name, version });
         await this.prune(params.name);
         return entry;
       } finally {
@@ -221,7 +227,7 @@ export class ModelRegistry {
       await rename(entry.dir, trash);
       this.drop(entry);
       await rm(trash, { recursive: true, force: true });
-      this.log('old version removed', { model: name, version: entry.version, keepVersions: keep });
+      this.log('info', 'old version removed', { model: name, version: entry.version, keepVersions: keep });
     }
   }
 
@@ -266,10 +272,16 @@ export class ModelRegistry {
     entry.model.dispose();
   }
 
+  /** The entry of a model named explicitly: an empty name is no model, never the default one. */
+  private named(name: string, version?: number): ModelEntry {
+    if (!name) throw new UnknownModelError('', 'no model named');
+    return this.resolve(version === undefined ? name : `${name}@${version}`);
+  }
+
   /** Makes `name` the default model and, when given, `version` its default version. */
   setDefault(name: string, version?: number): Promise<void> {
     return this.serial(async () => {
-      this.resolve(version === undefined ? name : `${name}@${version}`);
+      this.named(name, version);
       if (version !== undefined) {
         this.defaultVersions.set(name, version);
         await writeFileAtomic(path.join(this.dir, name, DEFAULT_FILE), `${version}\n`);
@@ -277,14 +289,14 @@ export class ModelRegistry {
       }
       this.defaultName = name;
       await writeFileAtomic(path.join(this.dir, DEFAULT_FILE), `${name}\n`);
-      this.log('default model set', { model: name, version: this.defaultVersion(name) });
+      this.log('info', 'default model set', { model: name, version: this.defaultVersion(name) });
     });
   }
 
   /** Deletes a model's version, or every version, from memory and disk. */
   remove(name: string, version?: number): Promise<void> {
     return this.serial(async () => {
-      const entry = this.resolve(version === undefined ? name : `${name}@${version}`);
+      const entry = this.named(name, version);
       const doomed = version === undefined ? [...this.models.get(name)!.values()] : [entry];
       for (const e of doomed) {
         await rm(e.dir, { recursive: true, force: true });
@@ -293,7 +305,7 @@ export class ModelRegistry {
       if (!this.models.has(name)) await rm(path.join(this.dir, name), { recursive: true, force: true });
       else
         await this.writePinned(name, await this.pinnedVersions(name), new Set(doomed.map((e) => e.version)));
-      this.log('model deleted', { model: name, version });
+      this.log('info', 'model deleted', { model: name, version });
     });
   }
 
@@ -307,6 +319,7 @@ export class ModelRegistry {
         const current = this.models.get(c.name)?.get(c.version);
         const stamp = await bundleStamp(c.dir).catch(() => '');
         if (current && current.dir === c.dir && current.stamp === stamp) continue;
+        if (this.failures.get(c.dir)?.stamp === stamp) continue;
         try {
           const model = await loadModel(c.dir, this.options);
           if (model.params.name !== c.name) {
@@ -318,12 +331,19 @@ export class ModelRegistry {
             );
           }
           this.put({ ...c, model, stamp });
-          this.log('model loaded', { model: c.name, version: c.version, engine: model.engine });
+          const recovered = this.failures.delete(c.dir);
+          this.log('info', 'model loaded', {
+            model: c.name,
+            version: c.version,
+            engine: model.engine,
+            recovered,
+          });
         } catch (err) {
-          this.log('model not loaded', { dir: c.dir, error: (err as Error).message });
+          this.failed(c.dir, stamp, err);
         }
       }
       for (const entry of this.entries()) if (!seen.has(entry.dir)) this.drop(entry);
+      for (const dir of this.failures.keys()) if (!seen.has(dir)) this.failures.delete(dir);
       await this.readDefaults();
     });
   }
@@ -339,7 +359,7 @@ export class ModelRegistry {
           const params = JSON.parse(flat) as BundleParams;
           out.push({ name: String(params.name), version: Number(params.version ?? 1), dir: topDir });
         } catch (err) {
-          this.log('model not loaded', { dir: topDir, error: (err as Error).message });
+          this.failed(topDir, await bundleStamp(topDir), err);
         }
         continue;
       }
@@ -353,6 +373,17 @@ export class ModelRegistry {
     return out;
   }
 
+  /**
+   * Records a bundle folder that failed to load. The failure is logged once, and again only
+   * when the error changes; the folder is retried when its files change.
+   */
+  private failed(dir: string, stamp: string, err: unknown): void {
+    const error = (err as Error).message;
+    const before = this.failures.get(dir);
+    this.failures.set(dir, { stamp, error });
+    if (before?.error !== error) this.log('warn', 'model not loaded', { dir, error });
+  }
+
   private async readDefaults(): Promise<void> {
     this.defaultName = (await readText(path.join(this.dir, DEFAULT_FILE))) || this.defaultName;
     for (const name of this.models.keys()) {
@@ -361,10 +392,21 @@ export class ModelRegistry {
     }
   }
 
-  /** Rescans the models directory every `intervalMs`. */
+  /** Rescans the models directory every `intervalMs`; a failing rescan is logged when its error changes and when it recovers. */
   watch(intervalMs: number): void {
+    let lastError: string | undefined;
     this.timer = setInterval(() => {
-      this.rescan().catch((err) => this.log('rescan failed', { error: (err as Error).message }));
+      this.rescan().then(
+        () => {
+          if (lastError !== undefined) this.log('info', 'rescan recovered', { error: lastError });
+          lastError = undefined;
+        },
+        (err) => {
+          const error = (err as Error).message;
+          if (error !== lastError) this.log('warn', 'rescan failed', { error });
+          lastError = error;
+        },
+      );
     }, intervalMs);
     this.timer.unref();
   }

@@ -39,11 +39,32 @@ export function reorder(
   return out;
 }
 
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Refuses rows (`names.length` values each) holding a value that is not a finite float32
+ * number: NaN, an infinity, or beyond ±3.4e38, which float32 makes an infinity. A model has no
+ * answer for them, and NaN would silently be read as NULL (the feature's training mean).
+ */
+export function refuseNonFinite(values: ArrayLike<number>, rows: number, names: readonly string[]): void {
+  const width = names.length;
+  for (let i = 0; i < rows * width; i++) {
+    if (!(Math.abs(values[i]) <= FLOAT32_MAX)) {
+      throw new HttpError(
+        400,
+        `row ${Math.floor(i / width)}, feature ${names[i % width]}: ${values[i]} is not a finite float32 number; send a NULL feature as its mean (normalization.mean of GET /params/{model})`,
+      );
+    }
+  }
+}
+
 /** One row from parallel key and value lists (TFaaS /json and /proto). */
 export function rowFromKeys(model: Model, keys: readonly string[], values: readonly number[]): Float32Array {
   if (keys.length !== values.length) {
     throw new HttpError(400, `${keys.length} keys but ${values.length} values; give one value per key`);
   }
+  refuseNonFinite(values, 1, keys);
   return reorder(values, 1, keys.length, columnsFor(model, keys));
 }
 

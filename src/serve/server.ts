@@ -27,7 +27,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let log: FastifyInstance['log'] | undefined;
   const registry = await ModelRegistry.create(
     models,
-    (message, details) => log?.info(details ?? {}, message),
+    (level, message, details) => log?.[level](details ?? {}, message),
     { keepVersions },
   );
   const { app, ctx } = await buildApp({ ...appOptions, registry });

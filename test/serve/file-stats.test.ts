@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { FeatureTimeError } from '../../src/learn/feature-state.js';
 import { onlineFeatures } from '../../src/learn/online-features.js';
 import { FEATURE_NAMES } from '../../src/prep/schema.js';
-import { RequestStats } from '../../src/serve/file-stats.js';
+import { type HintRequest, RequestStats } from '../../src/serve/file-stats.js';
 import { generateWorkload } from '../../src/trace/generate.js';
 import { requestAt, type Trace } from '../../src/trace/model.js';
 import { hotFileTrace } from '../learn/helpers.js';
@@ -16,9 +16,21 @@ import { hotFileTrace } from '../learn/helpers.js';
 const width = FEATURE_NAMES.length;
 const missing = FEATURE_NAMES.map(() => Number.NaN);
 
+/** The row of a request that is then recorded, as /resolve does for a request it answers. */
+function recorded(
+  stats: RequestStats,
+  features: readonly string[],
+  fallback: readonly number[],
+  request: HintRequest,
+): Float32Array {
+  const { row, record } = stats.prepare('m', features, fallback, request);
+  record();
+  return row;
+}
+
 function hint(stats: RequestStats, trace: Trace, i: number): Float32Array {
   const r = requestAt(trace, i);
-  return stats.featuresThenRecord('m', FEATURE_NAMES, missing, {
+  return recorded(stats, FEATURE_NAMES, missing, {
     lfn: String(r.key),
     time: r.time,
     size: r.size,
@@ -53,7 +65,7 @@ test('on a file hotter than any cap (4800 requests a week, 1500 users) the hint 
 test('a forgotten file starts afresh and its id serves the next file cleanly', () => {
   const stats = new RequestStats(1);
   const first = (lfn: string, time: number) =>
-    stats.featuresThenRecord('m', ['count_ever', 'since_last', 'count_1d'], [-1, -1, -1], { lfn, time });
+    recorded(stats, ['count_ever', 'since_last', 'count_1d'], [-1, -1, -1], { lfn, time });
   assert.deepEqual([...first('/a', 10)], [0, -1, 0]);
   assert.deepEqual([...first('/a', 20)], [1, 10, 1]);
   assert.deepEqual([...first('/b', 30)], [0, -1, 0], '/b takes the id /a had, with nothing of /a');
@@ -64,10 +76,32 @@ test('a forgotten file starts afresh and its id serves the next file cleanly', (
 test('a request earlier than its file or dataset last is refused and changes nothing', () => {
   const stats = new RequestStats(10);
   const at = (lfn: string, time: number, dataset = 'D') =>
-    stats.featuresThenRecord('m', ['count_ever', 'dataset_count_1d'], [0, 0], { lfn, time, dataset });
+    recorded(stats, ['count_ever', 'dataset_count_1d'], [0, 0], { lfn, time, dataset });
   at('/a', 100);
   assert.throws(() => at('/a', 50), FeatureTimeError);
   assert.throws(() => at('/new', 50), /earlier than 100, the last request of its dataset/);
   assert.equal(stats.trackedFiles, 1, 'the refused new file was not tracked');
   assert.deepEqual([...at('/a', 200)], [1, 1]);
+});
+
+test('a request prepared and not recorded leaves no trace: not in its file, dataset, users or the LRU', () => {
+  const features = ['count_ever', 'count_1h', 'since_last', 'dataset_count_1d', 'distinct_users'];
+  const fallback = features.map(() => -1);
+  const replay = (extra?: HintRequest, expected?: number[]) => {
+    const stats = new RequestStats(2);
+    recorded(stats, features, fallback, { lfn: '/a', time: 100, dataset: 'D', user: 'u1' });
+    recorded(stats, features, fallback, { lfn: '/b', time: 150, dataset: 'D', user: 'u1' });
+    if (extra) {
+      const prepared = stats.prepare('m', features, fallback, extra);
+      assert.deepEqual([...prepared.row], expected, 'the prepared row sees the history');
+    }
+    return [
+      [...recorded(stats, features, fallback, { lfn: '/a', time: 300, dataset: 'D', user: 'u3' })],
+      [...recorded(stats, features, fallback, { lfn: '/b', time: 400, dataset: 'E', user: 'u2' })],
+      stats.trackedFiles,
+    ];
+  };
+  const unprepared = replay();
+  assert.deepEqual(replay({ lfn: '/a', time: 200, dataset: 'D', user: 'u2' }, [1, 1, 100, 2, 2]), unprepared);
+  assert.deepEqual(replay({ lfn: '/c', time: 200, dataset: 'F', user: 'u9' }, [0, 0, -1, 0, 1]), unprepared);
 });

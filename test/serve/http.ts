@@ -1,5 +1,6 @@
 /** Driving a running service over HTTP: curl as the TFaaS documentation shows it, and fetch. */
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { type RunningServer, startServer } from '../../src/serve/server.js';
@@ -77,4 +78,52 @@ export function rawTar(entries: TarEntry[], gzip = false): Buffer {
   blocks.push(Buffer.alloc(1024));
   const tar = Buffer.concat(blocks);
   return gzip ? gzipSync(tar) : tar;
+}
+
+/** rawHttp gives up on a server that neither answers nor closes for this long */
+const CLIENT_TIMEOUT_MS = 10_000;
+
+export interface RawAnswer {
+  /** the status of the answer, 0 when the connection closed without one */
+  status: number;
+  /** body bytes written before the server closed the connection */
+  sent: number;
+  ms: number;
+}
+
+/**
+ * Sends `head` (request line and headers, without the blank line) and then `bodyBytes` zero
+ * bytes in 1 MiB chunks over a raw connection, stopping when the server closes it; answers
+ * once the connection is closed. For what fetch cannot send: a body shorter than its
+ * Content-Length (`endless` keeps the connection open after it), or a body the server should
+ * not read. A server silent for 10 s is given up on (status 0).
+ */
+export function rawHttp(url: string, head: string, bodyBytes: number, endless = false): Promise<RawAnswer> {
+  const { hostname, port } = new URL(url);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    let sent = 0;
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.setTimeout(CLIENT_TIMEOUT_MS, () => socket.destroy());
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
+      resolve({ status, sent, ms: Date.now() - started });
+    });
+    socket.write(`${head}\r\n\r\n`);
+    const chunk = Buffer.alloc(1 << 20);
+    const pump = () => {
+      while (sent < bodyBytes && !socket.destroyed) {
+        const part = chunk.subarray(0, Math.min(chunk.length, bodyBytes - sent));
+        sent += part.length;
+        if (!socket.write(part)) return void socket.once('drain', pump);
+      }
+      if (!endless) socket.end();
+    };
+    pump();
+  });
 }

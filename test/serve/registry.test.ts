@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ModelRegistry } from '../../src/serve/registry.js';
@@ -39,6 +39,33 @@ test('an upload keeps the last --keep-versions versions plus pinned ones; the re
     await upload();
     assert.deepEqual(onDisk(), ['5', '6', '7']);
     assert.ok(!existsSync(path.join(registry.dir, 'admit', '4')));
+  } finally {
+    await registry.close();
+  }
+});
+
+test('a bundle that fails to load is logged once at warn, again when its error changes, and its recovery', async () => {
+  const logged: [string, string, Record<string, unknown> | undefined][] = [];
+  const registry = await ModelRegistry.create(tempPath('failing-models'), (level, message, details) => {
+    logged.push([level, message, details]);
+  });
+  try {
+    const dir = await tinyBundle({ name: 'admit' }, path.join(registry.dir, 'admit', '1'));
+    const weights = readFileSync(path.join(dir, 'weights.bin'));
+    writeFileSync(path.join(dir, 'weights.bin'), weights.subarray(0, 100));
+    for (let i = 0; i < 3; i++) await registry.rescan();
+    const warnings = () => logged.filter(([level]) => level === 'warn');
+    assert.equal(warnings().length, 1, JSON.stringify(logged));
+    assert.match(String(warnings()[0][2]?.error), /weight files hold 100 bytes/);
+    writeFileSync(path.join(dir, 'weights.bin'), weights.subarray(0, 200));
+    await registry.rescan();
+    await registry.rescan();
+    assert.equal(warnings().length, 2, 'a different error is logged again');
+    writeFileSync(path.join(dir, 'weights.bin'), weights);
+    await registry.rescan();
+    assert.equal(registry.resolve('admit').version, 1);
+    assert.deepEqual(logged.at(-1)?.slice(0, 2), ['info', 'model loaded']);
+    assert.equal(logged.at(-1)?.[2]?.recovered, true);
   } finally {
     await registry.close();
   }

@@ -107,17 +107,17 @@ describe('model service', () => {
     assert.match(ragged.body.error, /row 0 has 2 values/);
   });
 
-  it('answers 400, not 500, when a huge value makes the score non-finite', async () => {
+  it('answers 400, not 500, naming the row and feature of a value beyond float32', async () => {
     const huge = FEATURES.map((_, i) => (i === 0 ? 1e308 : 1));
     const batch = await postJson(`${url}/v1/decide`, {
       features: FEATURES,
       rows: [FEATURES.map(() => 1), huge],
     });
     assert.equal(batch.status, 400);
-    assert.match(batch.body.error, /^row 1: the model's output is not a finite number/);
+    assert.match(batch.body.error, /^row 1, feature log_size: 1e\+308 is not a finite float32 number/);
     const one = await postJson(`${url}/json`, { keys: FEATURES, values: huge });
     assert.equal(one.status, 400);
-    assert.match(one.body.error, /not a finite number/);
+    assert.match(one.body.error, /not a finite float32 number/);
     const fine = await postJson<number[]>(`${url}/json`, { keys: FEATURES, values: FEATURES.map(() => 1) });
     assert.equal(fine.status, 200, 'the service keeps answering');
   });

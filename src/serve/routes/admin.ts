@@ -4,12 +4,12 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import multipart from '@fastify/multipart';
+import multipart, { type Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { BundleError, PARAMS_FILE } from '../../learn/bundle.js';
 import { unpackBundle } from '../archive.js';
 import { errorSchema, type RouteSchema, type RoutesOptions, requireToken } from '../context.js';
-import { HttpError } from '../errors.js';
+import { HttpError, statusOf } from '../errors.js';
 import type { ModelRegistry } from '../registry.js';
 
 const MAX_ARCHIVE_ENTRIES = 64;
@@ -31,12 +31,22 @@ const modelRefSchema = {
   properties: {
     model: { type: 'string', description: 'name or name@version' },
     name: { type: 'string', description: 'TFaaS spelling of model' },
-    version: { type: 'integer', minimum: 1 },
+    version: {
+      description: 'an integer >= 1, or its digits (a form field)',
+      anyOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^[1-9][0-9]*$' },
+      ],
+    },
   },
 } as const;
 
+/** The bodies that may name a model: JSON, a urlencoded form or a multipart form. */
+const MODEL_REF_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
+
 const setDefaultSchema: RouteSchema = {
   summary: 'set the default model (and optionally its default version)',
+  consumes: MODEL_REF_TYPES,
   body: modelRefSchema,
   response: {
     200: { type: 'object', properties: { model: { type: 'string' }, version: { type: 'integer' } } },
@@ -44,10 +54,21 @@ const setDefaultSchema: RouteSchema = {
   },
 };
 
+const deletedSchema = {
+  200: { type: 'object', properties: { deleted: { type: 'string' } } },
+  '4xx': errorSchema,
+} as const;
+
 const deleteSchema: RouteSchema = {
   summary: 'delete a model (every version) or one version (name@version)',
   params: { type: 'object', properties: { model: { type: 'string' } } },
-  response: { 200: { type: 'object', properties: { deleted: { type: 'string' } } }, '4xx': errorSchema },
+  response: deletedSchema,
+};
+
+const deleteFormSchema: RouteSchema = {
+  summary: 'delete a model or one version named in a form or JSON body (model or name, and version)',
+  consumes: MODEL_REF_TYPES,
+  response: deletedSchema,
 };
 
 /** Uploaded file name for a form field: the TFaaS fields get their params.json names, others keep theirs. */
@@ -58,17 +79,32 @@ function safeFileName(name: string | undefined, field: string): string {
   return base;
 }
 
+/** A multipart parser's error (truncated body, no boundary) is the client's form, not a fault of the service. */
+function malformedForm(err: unknown): never {
+  if (statusOf(err) < 500) throw err;
+  throw new HttpError(400, `multipart form: ${(err as Error).message}`);
+}
+
+/** The parts of a multipart body, a malformed body refused with 400. */
+async function* formParts(request: FastifyRequest): AsyncGenerator<Multipart> {
+  try {
+    for await (const part of request.parts()) yield part;
+  } catch (err) {
+    malformedForm(err);
+  }
+}
+
 /** Saves a TFaaS multipart upload into `dir`; answers the form's name field. */
 async function saveForm(request: FastifyRequest, dir: string): Promise<string> {
   const fields: Record<string, string> = {};
   const saved = new Map<string, string>();
-  for await (const part of request.parts()) {
+  for await (const part of formParts(request)) {
     if (part.type === 'field') {
       fields[part.fieldname] = String(part.value);
       continue;
     }
     const file = part.fieldname === 'params' ? PARAMS_FILE : safeFileName(part.filename, part.fieldname);
-    await writeFile(path.join(dir, file), await part.toBuffer());
+    await writeFile(path.join(dir, file), await part.toBuffer().catch(malformedForm));
     saved.set(part.fieldname, file);
   }
   if (!fields.name) throw new HttpError(400, 'the form field name is required');
@@ -114,22 +150,32 @@ async function install(registry: ModelRegistry, request: FastifyRequest, maxByte
   return { model: entry.name, version: entry.version, engine: entry.model.engine };
 }
 
-/** A model reference from a JSON, urlencoded or multipart body: `model` or TFaaS's `name`. */
-async function modelRef(request: FastifyRequest): Promise<{ name: string; version?: number }> {
-  let fields: Record<string, unknown> = (request.body as Record<string, unknown>) ?? {};
-  if (request.isMultipart()) {
-    fields = {};
-    for await (const part of request.parts()) if (part.type === 'field') fields[part.fieldname] = part.value;
-  }
-  const ref = String(fields.model ?? fields.name ?? '');
-  if (!ref) throw new HttpError(400, 'name the model in the field model');
+interface ModelRef {
+  name: string;
+  version?: number;
+}
+
+/** `name` or `name@version`, with an optional version given apart; `where` says where the client put it. */
+function parseModelRef(ref: string, versionField: unknown, where: string): ModelRef {
   const [name, at] = ref.split('@', 2);
-  const versionText = fields.version ?? at;
+  if (!name) throw new HttpError(400, `name the model ${where} (name or name@version)`);
+  const versionText = versionField ?? at;
   const version = versionText === undefined ? undefined : Number(versionText);
   if (version !== undefined && !(Number.isInteger(version) && version >= 1)) {
     throw new HttpError(400, `version ${versionText} is not a positive integer`);
   }
   return { name, version };
+}
+
+/** A model reference from a JSON, urlencoded or multipart body: `model` or TFaaS's `name`. */
+async function modelRef(request: FastifyRequest): Promise<ModelRef> {
+  let fields: Record<string, unknown> = (request.body as Record<string, unknown>) ?? {};
+  if (request.isMultipart()) {
+    fields = {};
+    for await (const part of formParts(request))
+      if (part.type === 'field') fields[part.fieldname] = part.value;
+  }
+  return parseModelRef(String(fields.model ?? fields.name ?? ''), fields.version, 'in the field model');
 }
 
 export const adminRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx }) => {
@@ -161,11 +207,11 @@ export const adminRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx 
 
   app.delete('/delete/:model', { schema: deleteSchema }, async (request) => {
     const ref = (request.params as { model: string }).model;
-    const [name, version] = ref.split('@', 2);
-    await registry.remove(name, version === undefined ? undefined : Number(version));
+    const { name, version } = parseModelRef(ref, undefined, 'in the path: DELETE /delete/NAME');
+    await registry.remove(name, version);
     return { deleted: ref };
   });
-  app.delete('/delete', { schema: deleteSchema }, async (request) => {
+  app.delete('/delete', { schema: deleteFormSchema }, async (request) => {
     const { name, version } = await modelRef(request);
     await registry.remove(name, version);
     return { deleted: version === undefined ? name : `${name}@${version}` };

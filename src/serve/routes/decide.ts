@@ -8,7 +8,7 @@ import { errorSchema, predictGuard, type RouteSchema, type RoutesOptions } from 
 import { HttpError } from '../errors.js';
 import { decideRows, decisionName, decisionThreshold } from '../models/model.js';
 import type { ModelEntry } from '../registry.js';
-import { columnsFor, isIdentity, predictFinite, reorder } from '../rows.js';
+import { columnsFor, isIdentity, predictFinite, refuseNonFinite, reorder } from '../rows.js';
 
 export const FEATURES_HEADER = 'x-features';
 
@@ -93,6 +93,7 @@ export const decideRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx
     const names = header.split(',').map((n) => n.trim());
     const entry = registry.resolve((request.query as { model?: string }).model);
     const { values, rows } = matrixOf(body, names.length);
+    refuseNonFinite(values, rows, names);
     const { scores, decisions } = score(entry, values, rows, names.length, names);
     const out = Buffer.allocUnsafe(rows * 5);
     Buffer.from(scores.buffer, scores.byteOffset, rows * 4).copy(out, 0);
@@ -111,12 +112,13 @@ export const decideRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx
     const batch = request.body as JsonBatch;
     const entry = registry.resolve(batch.model ?? (request.query as { model?: string }).model);
     const width = batch.features.length;
-    const values = new Float32Array(batch.rows.length * width);
     batch.rows.forEach((row, r) => {
       if (row.length !== width)
         throw new HttpError(400, `row ${r} has ${row.length} values for ${width} features`);
-      values.set(row, r * width);
     });
+    const flat = batch.rows.flat();
+    refuseNonFinite(flat, batch.rows.length, batch.features);
+    const values = Float32Array.from(flat);
     const { scores, decisions } = score(entry, values, batch.rows.length, width, batch.features);
     return {
       model: entry.name,

@@ -90,9 +90,9 @@ export const resolveRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ct
     const q = request.query as ResolveQuery;
     const entry = registry.resolve(q.model);
     const { params } = entry.model;
-    let row: Float32Array;
+    let prepared: ReturnType<typeof stats.prepare>;
     try {
-      row = stats.featuresThenRecord(entry.name, params.features, params.normalization.mean, {
+      prepared = stats.prepare(entry.name, params.features, params.normalization.mean, {
         lfn: q.lfn,
         time: seconds(q.time),
         size: q.size,
@@ -105,7 +105,8 @@ export const resolveRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ct
       if (err instanceof FeatureTimeError) throw new HttpError(400, `time: ${err.message}`);
       throw err;
     }
-    const { scores, decisions } = decideRows(entry.model, predictFinite(entry.model, row, 1), 1);
+    const { scores, decisions } = decideRows(entry.model, predictFinite(entry.model, prepared.row, 1), 1);
+    prepared.record();
     metrics.scored(entry.name, entry.version, 1);
     // an eviction model's positive decision means "let it go"
     const store = params.kind === 'learned-evict' ? decisions[0] === 0 : decisions[0] === 1;

@@ -39,6 +39,7 @@ export const tfaasRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx 
   const jsonRoute = {
     schema: {
       summary: 'TFaaS: score one row given as feature names and values',
+      consumes: ['application/json'],
       body: {
         type: 'object',
         required: ['keys', 'values'],
@@ -62,7 +63,7 @@ export const tfaasRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx 
   const protoRoute = {
     schema: {
       summary: 'TFaaS: score one protobuf Row, answer protobuf Predictions (src/serve/proto/tfaas.proto)',
-      consumes: ['application/octet-stream', 'application/protobuf'],
+      consumes: ['application/octet-stream', 'application/protobuf', 'application/x-protobuf'],
       response: { '4xx': errorSchema },
     },
   };
