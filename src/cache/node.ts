@@ -412,7 +412,7 @@ export class CacheNode {
    * The file's validators, revalidated when stale (a changed file drops its blocks), and for a
    * GET the policy's decision, applied: evicted files deleted, an admitted file recorded.
    */
-  private open(path: string, get: boolean, time: number): Promise<Opened> {
+  private open(path: string, get: boolean, time: number, user: string): Promise<Opened> {
     return this.serialised(path, async () => {
       const now = Date.now() / 1000;
       let file = this.store.get(path);
@@ -434,7 +434,7 @@ export class CacheNode {
       }
       meta ??= file ? file.record : await this.origin.stat(path);
       if (!get) return { meta, file };
-      const decision = this.options.decisions.request(path, meta.size, time);
+      const decision = this.options.decisions.request(path, meta.size, time, { user });
       this.metrics.opens.inc({ decision: decision.outcome });
       for (const key of decision.evicted) {
         await this.store.remove(key);
@@ -463,7 +463,7 @@ export class CacheNode {
   ): Promise<void> {
     const get = req.method === 'GET';
     const attach = get ? this.openTime() : 0;
-    const opened = await this.open(path, get, attach);
+    const opened = await this.open(path, get, attach, user);
     const { meta, file } = opened;
     const transfer: Transfer = { hit: 0, miss: 0, bypass: 0, prefetch: 0, checksumErrors: 0, stores: [] };
     if (get) {

@@ -165,7 +165,9 @@ export function register(program: Command): void {
 function policyOption(opts: CacheCliOptions): string {
   if (opts.bundle === undefined) return opts.policy ?? 'lru';
   if (opts.policy !== undefined) {
-    throw new InvalidArgumentError('--bundle names its policy (its kind): give --policy "KIND(bundle=DIR,...)" instead for other parameters');
+    throw new InvalidArgumentError(
+      '--bundle names its policy (its kind): give --policy "KIND(bundle=DIR,...)" instead for other parameters',
+    );
   }
   const { params } = readBundleSync(opts.bundle);
   return `${params.kind}(bundle=${opts.bundle})`;

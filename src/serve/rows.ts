@@ -44,13 +44,20 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * Refuses rows (`names.length` values each) holding a value that is not a finite float32
- * number: NaN, an infinity, or beyond ±3.4e38, which float32 makes an infinity. A model has no
- * answer for them, and NaN would silently be read as NULL (the feature's training mean).
+ * number: an infinity, a value beyond ±3.4e38 (which float32 makes an infinity), and NaN
+ * unless `nanIsNull`, where NaN is a NULL feature, which the model reads as the feature's
+ * training mean (as prep's NULL in training).
  */
-export function refuseNonFinite(values: ArrayLike<number>, rows: number, names: readonly string[]): void {
+export function refuseNonFinite(
+  values: ArrayLike<number>,
+  rows: number,
+  names: readonly string[],
+  nanIsNull = false,
+): void {
   const width = names.length;
   for (let i = 0; i < rows * width; i++) {
-    if (!(Math.abs(values[i]) <= FLOAT32_MAX)) {
+    const v = values[i];
+    if (!(Math.abs(v) <= FLOAT32_MAX) && !(nanIsNull && Number.isNaN(v))) {
       throw new HttpError(
         400,
         `row ${Math.floor(i / width)}, feature ${names[i % width]}: ${values[i]} is not a finite float32 number; send a NULL feature as its mean (normalization.mean of GET /params/{model})`,

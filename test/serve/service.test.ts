@@ -67,6 +67,24 @@ describe('model service', () => {
     });
   });
 
+  it('reads NaN in a binary matrix as a NULL feature: the training mean, as in training', async () => {
+    const means = FEATURES.map((_, i) => i);
+    const nulls = Float32Array.from(FEATURES, (_, i) => (i % 2 === 0 ? Number.NaN : means[i]));
+    const [withNulls, withMeans] = await Promise.all([
+      decideBinary(url, FEATURES, nulls, '?model=admit@1'),
+      decideBinary(url, FEATURES, Float32Array.from(means), '?model=admit@1'),
+    ]);
+    assert.equal(withNulls.status, 200, withNulls.text);
+    assert.equal(withNulls.scores[0], withMeans.scores[0]);
+    const withOther = await decideBinary(
+      url,
+      FEATURES,
+      Float32Array.from(means, (m) => m + 3),
+      '?model=admit@1',
+    );
+    assert.notEqual(withOther.scores[0], withMeans.scores[0], 'the row of means is not any row');
+  });
+
   it('decides a binary Float32 matrix, in any column order, pinned to a version', async () => {
     const rows = 1000;
     const values = randomRows(rows, FEATURES.length);

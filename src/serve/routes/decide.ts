@@ -93,7 +93,7 @@ export const decideRoutes: FastifyPluginAsync<RoutesOptions> = async (app, { ctx
     const names = header.split(',').map((n) => n.trim());
     const entry = registry.resolve((request.query as { model?: string }).model);
     const { values, rows } = matrixOf(body, names.length);
-    refuseNonFinite(values, rows, names);
+    refuseNonFinite(values, rows, names, true);
     const { scores, decisions } = score(entry, values, rows, names.length, names);
     const out = Buffer.allocUnsafe(rows * 5);
     Buffer.from(scores.buffer, scores.byteOffset, rows * 4).copy(out, 0);
