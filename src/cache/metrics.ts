@@ -52,6 +52,19 @@ export class CacheMetrics {
     registers: [this.registry],
   });
 
+  readonly modelDecisions = new Counter({
+    name: 'smartcache_cache_model_decisions_total',
+    help: 'admissions decided by the model service (source=model) or, when it could not answer, by the fallback',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly modelLatency = new Histogram({
+    name: 'smartcache_cache_model_duration_seconds',
+    help: 'time of one batch sent to the model service, answered or failed',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+    registers: [this.registry],
+  });
+
   constructor(disk: () => { bytes: number; files: number }) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

@@ -20,6 +20,8 @@ import { AccessLog } from './access-log.js';
 import { BlockUnreadableError, FileChangedError, OriginError } from './errors.js';
 import { type BlockFetch, Fetcher } from './fetcher.js';
 import { CacheMetrics } from './metrics.js';
+import { ModelClient, type ModelClientOptions } from './model-client.js';
+import { ModelScoring } from './model-scoring.js';
 import { Origin, type OriginBody, type OriginFile } from './origin.js';
 import {
   type ByteRange,
@@ -57,6 +59,8 @@ export interface CacheNodeOptions {
    * online. It books whole files, reserving a file's full size at admission, as the simulator does.
    */
   decisions: OnlineCache;
+  /** admission asked of a model service (with a `learned-admit` policy whose scores the host provides) */
+  model?: ModelClientOptions & { historyFiles: number };
   /** the access log file */
   accessLog: string;
   auth?: ClientAuth;
@@ -152,6 +156,8 @@ export class CacheNode {
   private readonly pool: BufferPool;
   private readonly keys: JWTVerifyGetKey | undefined;
   private readonly opening = new Map<string, Promise<unknown>>();
+  private readonly scoring: ModelScoring | undefined;
+  private lastModelFailure: string | undefined;
   private server!: Server;
   private lastOpen = 0;
   private transfers = 0;
@@ -179,6 +185,7 @@ export class CacheNode {
         void this.dropFile(file.path, 'changed');
       },
     });
+    this.scoring = options.model ? this.modelScoring(options.model) : undefined;
     this.log = new AccessLog(options.accessLog);
     this.pool = new BufferPool(options.blockSize, 64);
     this.keys = options.auth?.jwks ? createLocalJWKSet(options.auth.jwks) : undefined;
@@ -188,8 +195,7 @@ export class CacheNode {
   static async start(options: CacheNodeOptions, host: string, port: number): Promise<CacheNode> {
     const store = await BlockStore.open(options.dir, { blockSize: options.blockSize });
     const node = new CacheNode(options, store);
-    for (const file of store.list())
-      options.decisions.restore(file.path, file.record.size, file.record.lastAccess);
+    await node.restore();
     const handler = (req: IncomingMessage, res: ServerResponse) => node.handle(req, res);
     node.server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
     await new Promise<void>((resolve, reject) => {
@@ -222,6 +228,26 @@ export class CacheNode {
     }
   }
 
+  private modelScoring(options: ModelClientOptions & { historyFiles: number }): ModelScoring {
+    const client = new ModelClient(options, (_rows, seconds, reason) => {
+      this.metrics.modelLatency.observe(seconds);
+      if (reason !== this.lastModelFailure) {
+        if (reason)
+          log('warn', 'model service failed, the fallback decides', { reason, fallback: options.fallback });
+        else log('info', 'model service answers again');
+        this.lastModelFailure = reason;
+      }
+    });
+    return new ModelScoring(client, options.historyFiles);
+  }
+
+  /** The model service's admission of this open as a score for the policy: 1 admits, 0 does not. */
+  private async modelScore(path: string, size: number, time: number, user: string): Promise<number> {
+    const answer = await (this.scoring as ModelScoring).admission(path, size, time, user);
+    this.metrics.modelDecisions.inc({ source: answer.fallbackReason === undefined ? 'model' : 'fallback' });
+    return answer.admit ? 1 : 0;
+  }
+
   /** Stops accepting requests, lets running transfers finish, then closes the store. */
   async close(): Promise<void> {
     this.closing = true;
@@ -229,6 +255,7 @@ export class CacheNode {
     this.server.closeIdleConnections();
     await closed;
     await this.fetcher.drain();
+    this.scoring?.close();
     await this.log.close();
     this.origin.close();
     await this.store.close();
@@ -434,7 +461,8 @@ export class CacheNode {
       }
       meta ??= file ? file.record : await this.origin.stat(path);
       if (!get) return { meta, file };
-      const decision = this.options.decisions.request(path, meta.size, time, { user });
+      const score = this.scoring ? await this.modelScore(path, meta.size, time, user) : undefined;
+      const decision = this.options.decisions.request(path, meta.size, time, { user, score });
       this.metrics.opens.inc({ decision: decision.outcome });
       for (const key of decision.evicted) {
         await this.store.remove(key);

@@ -1,7 +1,8 @@
 /** `smartcache cache`: a cache node, an HTTP file cache whose admission and eviction are a simulator policy. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { ModelFallback } from '../cache/model-client.js';
 import { CacheNode } from '../cache/node.js';
 import { PAGE_SIZE } from '../cache/store.js';
 import { readBundleSync } from '../learn/bundle.js';
@@ -26,6 +27,11 @@ interface CacheCliOptions {
   listen: { host: string; port: number };
   policy?: string;
   bundle?: string;
+  modelUrl?: string;
+  model?: string;
+  modelTimeout: number;
+  modelFallback: ModelFallback;
+  modelTokenFile?: string;
   blockSize: number;
   prefetch: number;
   watermarks?: string;
@@ -109,6 +115,34 @@ export function register(program: Command): void {
       '--bundle <dir>',
       'a trained model bundle, run in process: the same as --policy "KIND(bundle=DIR)" of its kind',
     )
+    .option(
+      '--model-url <url>',
+      "admission by a model service (smartcache serve): batched /v1/decide calls; the policy is learned-admit over --policy's eviction",
+    )
+    .option(
+      '--model <name>',
+      "with --model-url: the model (name or name@version; default: the service's default model)",
+    )
+    .addOption(
+      valueOption(
+        '--model-timeout <duration>',
+        'with --model-url: a batch the service has not answered in this time gets the fallback',
+        positiveDurationArgument,
+        '100ms',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--model-fallback <decision>',
+        'with --model-url: what a file gets when the service cannot answer',
+      )
+        .choices(['admit', 'bypass'])
+        .default('admit'),
+    )
+    .option(
+      '--model-token-file <file>',
+      'with --model-url: bearer token for the service, read from this file',
+    )
     .addOption(
       valueOption(
         '--block-size <size>',
@@ -161,8 +195,19 @@ export function register(program: Command): void {
     .action(runCache);
 }
 
-/** The policy of --policy, or of --bundle's kind; the two exclude each other. */
+/**
+ * The policy of --policy, or of --bundle's kind (the two exclude each other); with
+ * --model-url, learned-admit over the eviction --policy names.
+ */
 function policyOption(opts: CacheCliOptions): string {
+  if (opts.modelUrl === undefined && (opts.model !== undefined || opts.modelTokenFile !== undefined)) {
+    throw new InvalidArgumentError('--model and --model-token-file go with --model-url');
+  }
+  if (opts.modelUrl !== undefined) {
+    if (opts.bundle !== undefined)
+      throw new InvalidArgumentError('--model-url and --bundle exclude each other');
+    return `learned-admit(under=${opts.policy ?? 'lru'})`;
+  }
   if (opts.bundle === undefined) return opts.policy ?? 'lru';
   if (opts.policy !== undefined) {
     throw new InvalidArgumentError(
@@ -189,7 +234,11 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
     watermarks: opts.watermarks ? parseWatermarks(opts.watermarks) : undefined,
     seed: opts.seed,
     params,
-    carries: { users: opts.token !== undefined || opts.jwks !== undefined, datasets: false },
+    carries: {
+      users: opts.token !== undefined || opts.jwks !== undefined,
+      datasets: false,
+      scores: opts.modelUrl !== undefined,
+    },
   });
   const token = opts.token ?? process.env.SMARTCACHE_CACHE_TOKEN;
   const node = await CacheNode.start(
@@ -203,6 +252,16 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
       originToken: opts.originTokenFile ? (await readFile(opts.originTokenFile, 'utf8')).trim() : undefined,
       site: opts.site,
       decisions,
+      model: opts.modelUrl
+        ? {
+            url: opts.modelUrl,
+            model: opts.model,
+            timeoutMs: opts.modelTimeout * 1000,
+            fallback: opts.modelFallback,
+            token: opts.modelTokenFile ? (await readFile(opts.modelTokenFile, 'utf8')).trim() : undefined,
+            historyFiles: opts.maxFiles,
+          }
+        : undefined,
       accessLog: opts.accessLog ?? join(opts.dir, 'access.jsonl'),
       auth: {
         token,

@@ -30,6 +30,11 @@ const NEEDS: Readonly<Record<string, 'size' | 'user' | 'dataset'>> = {
 const COUNT_EVER = FEATURE_NAMES.indexOf('count_ever');
 
 /** The request lacks what some of the model's features need, or the service cannot compute them. */
+/** The prep features a request's parameters let the hint state compute. */
+export function computableFeatures(request: HintRequest): string[] {
+  return FEATURE_NAMES.filter((f) => NEEDS[f] === undefined || request[NEEDS[f]] !== undefined);
+}
+
 export class UncomputableFeaturesError extends Error {
   constructor(
     readonly model: string,
