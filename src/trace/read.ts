@@ -53,7 +53,10 @@ export async function readTrace(file: string, options: ReadOptions = {}): Promis
     onlySuccessful: options.onlySuccessful,
     contentBytes: input.contentBytes,
   };
-  const trace = await TRACE_FORMATS[format].read(input.chunks, context);
+  const trace = await TRACE_FORMATS[format].read(input.chunks, context).catch(async (err: unknown) => {
+    await input.checkRest();
+    throw err;
+  });
   if (trace.length === 0) throw new TraceFormatError({ file }, noRequestsReason(options, budget));
   const { outOfOrder, first } = order;
   return {
