@@ -15,6 +15,7 @@ export interface TraceInputOptions {
   csvParams?: string;
   skipBad: number;
   onlySuccessful?: boolean;
+  recomputeNext?: boolean;
 }
 
 export function formatArgument(value: string): FormatName {
@@ -43,7 +44,11 @@ export function addTraceInputOptions(cmd: Command, formatFlag = '-f, --format <n
     )
     .option('--csv-params <params>', 'libcachesim-csv reader parameters, as for libCacheSim cachesim -t')
     .option('--skip-bad <n>', 'skip up to N bad records (each reported), fail on the next', countArgument, 0)
-    .option('--only-successful', 'cms: keep only successful jobs (JobSuccess and exit code 0)');
+    .option('--only-successful', 'cms: keep only successful jobs (JobSuccess and exit code 0)')
+    .option(
+      '--recompute-next',
+      "oracle-general: ignore the file's next-access values (checked otherwise) and recompute them",
+    );
 }
 
 /** Reads a trace with a progress bar and reports skipped bad records and sorting on stderr. */
@@ -56,6 +61,7 @@ export async function loadTrace(file: string, opts: TraceInputOptions): Promise<
     csvParams: opts.csvParams,
     skipBad: opts.skipBad,
     onlySuccessful: opts.onlySuccessful,
+    recomputeNext: opts.recomputeNext,
     onProgress: (done, total) => {
       bar ??= progressBar('reading', total, 'bytes');
       bar.tick(done - reported);

@@ -100,6 +100,16 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
     this.bytesRead[i] = bytes;
   }
 
+  /** The dense object index of request i. */
+  objectOf(i: number): number {
+    return this.obj[i];
+  }
+
+  /** The next-access value set for request i. */
+  nextAccessOf(i: number): number {
+    return this.nextAccess ? this.nextAccess[i] : Number.NaN;
+  }
+
   setNextAccess(i: number, next: number): void {
     if (!this.nextAccess) this.nextAccess = new Float64Array(this.capacity);
     this.nextAccess[i] = next;

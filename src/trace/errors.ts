@@ -29,6 +29,17 @@ export class TraceFormatError extends Error {
   }
 }
 
+/**
+ * Compressed data that is corrupt or truncated, at a byte of the compressed file. Never a
+ * bad record that `--skip-bad` may skip: what the damage did to the records is unknown.
+ */
+export class CompressedDataError extends TraceFormatError {
+  constructor(location: TraceLocation, reason: string) {
+    super(location, reason);
+    this.name = 'CompressedDataError';
+  }
+}
+
 function describeLocation(l: TraceLocation): string {
   let where = l.file;
   if (l.line !== undefined) where += `:${l.line}`;
@@ -46,9 +57,10 @@ export class BadInputBudget {
 
   constructor(readonly limit = 0) {}
 
-  /** Records a bad record, or rethrows it when the budget is spent or it is not a format error. */
+  /** Records a bad record, or rethrows it when the budget is spent or it is not a bad record. */
   charge(err: unknown): void {
-    if (!(err instanceof TraceFormatError) || this.skipped.length >= this.limit) throw err;
+    const record = err instanceof TraceFormatError && !(err instanceof CompressedDataError);
+    if (!record || this.skipped.length >= this.limit) throw err;
     this.skipped.push(err);
   }
 }

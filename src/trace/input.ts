@@ -6,9 +6,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
-import { TraceFormatError } from './errors.js';
+import { CompressedDataError, TraceFormatError } from './errors.js';
 import type { ReadContext } from './formats/format.js';
+import { zstdChunks } from './zstd.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -22,6 +22,8 @@ const CARRIAGE_RETURN = 13;
 export function detectCompression(head: Uint8Array): Compression {
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  // a zstd skippable frame (magic 0x184D2A5?, little-endian) may come first
+  if ((head[0] & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) return 'zstd';
   return 'none';
 }
 
@@ -32,6 +34,11 @@ export interface TraceInput {
   readonly chunks: AsyncIterable<Uint8Array>;
   /** size of the content in bytes when known before reading it (uncompressed files) */
   readonly contentBytes?: number;
+  /**
+   * For a reader that failed: decompresses what the reader left and throws the
+   * CompressedDataError found there, if any, because bad records may be its symptom.
+   */
+  readonly checkRest: () => Promise<void>;
 }
 
 /** Opens a file, decompressing gzip or zstd content; `head` holds at least `headBytes` unless the file is shorter. */
@@ -41,11 +48,21 @@ export async function openInput(
   headBytes = 1 << 16,
 ): Promise<TraceInput> {
   const fileBytes = (await stat(file)).size;
-  const raw = await peek(diskChunks(file, fileBytes, onProgress), 4);
+  const raw = await peek(diskChunks(file, fileBytes, onProgress)[Symbol.asyncIterator](), 4);
   const compression = detectCompression(raw.head);
-  const decompressed = decompress(raw.chunks, compression, file);
-  const { head, chunks } = await peek(decompressed, headBytes);
-  return { compression, head, chunks, contentBytes: compression === 'none' ? fileBytes : undefined };
+  const content = decompress(raw.chunks, compression, file)[Symbol.asyncIterator]();
+  const { head, chunks } = await peek(content, headBytes);
+  const checkRest = async () => {
+    if (compression === 'none') return;
+    for (let next = await content.next(); !next.done; next = await content.next());
+  };
+  return {
+    compression,
+    head,
+    chunks,
+    contentBytes: compression === 'none' ? fileBytes : undefined,
+    checkRest,
+  };
 }
 
 async function* diskChunks(
@@ -68,62 +85,54 @@ function decompress(
 ): AsyncIterable<Uint8Array> {
   switch (compression) {
     case 'gzip':
-      return reportCorruption(gunzipChunks(chunks), compression, file);
+      return gunzipChunks(chunks, file);
     case 'zstd':
-      return reportCorruption(zstdChunks(chunks), compression, file);
+      return zstdChunks(chunks, file);
     case 'none':
       return chunks;
   }
 }
 
-function gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  const gunzip = createGunzip();
-  // pipeline destroys gunzip with the source's error, so the consumer sees it
-  pipeline(Readable.from(chunks), gunzip, () => {});
-  return gunzip;
-}
-
-async function* zstdChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const out: Uint8Array[] = [];
-  const stream = new Decompress((data) => {
-    out.push(data);
-  });
-  for await (const chunk of chunks) {
-    stream.push(chunk);
-    yield* out.splice(0);
-  }
-  stream.push(new Uint8Array(0), true);
-  yield* out.splice(0);
-}
-
-async function* reportCorruption(
-  chunks: AsyncIterable<Uint8Array>,
-  compression: Compression,
-  file: string,
-): AsyncGenerator<Uint8Array> {
-  let offset = 0;
-  try {
+/**
+ * zlib checks each member's CRC-32 and length. It tells no exact place of a failure, so the
+ * error's offset is the compressed bytes handed to it by then: the damage is at or before it.
+ */
+async function* gunzipChunks(chunks: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
+  let given = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunks) {
+      given += chunk.length;
       yield chunk;
-      offset += chunk.length;
+    }
+  }
+  const gunzip = createGunzip();
+  // pipeline destroys gunzip with the source's error, so the loop below sees it
+  pipeline(Readable.from(counted()), gunzip, () => {});
+  let produced = 0;
+  try {
+    for await (const chunk of gunzip) {
+      produced += chunk.length;
+      yield chunk;
     }
   } catch (err) {
     if (err instanceof TraceFormatError) throw err;
-    const reason = `corrupt or truncated ${compression} data after ${offset} decompressed bytes: ${(err as Error).message}`;
-    throw new TraceFormatError({ file, offset }, reason);
+    const reason = `corrupt or truncated gzip data after ${produced} decompressed bytes: ${(err as Error).message}`;
+    throw new CompressedDataError({ file, offset: given }, reason);
   }
 }
 
-/** Reads chunks until at least `bytes` are buffered; the returned chunks replay them first. */
+/**
+ * Reads from `source` until at least `bytes` are buffered; the returned chunks replay them
+ * first. The chunks do not close `source` when their consumer stops early.
+ */
 async function peek(
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterator<Uint8Array>,
   bytes: number,
 ): Promise<{ head: Uint8Array; chunks: AsyncIterable<Uint8Array> }> {
-  const iterator = source[Symbol.asyncIterator]();
   const buffered: Uint8Array[] = [];
   let length = 0;
   while (length < bytes) {
-    const next = await iterator.next();
+    const next = await source.next();
     if (next.done) break;
     buffered.push(next.value);
     length += next.value.length;
@@ -131,7 +140,7 @@ async function peek(
   const head = Buffer.concat(buffered);
   async function* replay(): AsyncGenerator<Uint8Array> {
     yield* buffered;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
   }
   return { head, chunks: replay() };
 }

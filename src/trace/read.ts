@@ -21,6 +21,8 @@ export interface ReadOptions {
   skipBad?: number;
   /** cms: keep only successful jobs (JobSuccess and exit code 0) */
   onlySuccessful?: boolean;
+  /** oracle-general: ignore the file's next-access values (checked otherwise) and recompute them */
+  recomputeNext?: boolean;
   onProgress?: ProgressListener;
 }
 
@@ -51,9 +53,13 @@ export async function readTrace(file: string, options: ReadOptions = {}): Promis
     map: options.map,
     csvParams: options.csvParams,
     onlySuccessful: options.onlySuccessful,
+    recomputeNext: options.recomputeNext,
     contentBytes: input.contentBytes,
   };
-  const trace = await TRACE_FORMATS[format].read(input.chunks, context);
+  const trace = await TRACE_FORMATS[format].read(input.chunks, context).catch(async (err: unknown) => {
+    await input.checkRest();
+    throw err;
+  });
   if (trace.length === 0) throw new TraceFormatError({ file }, noRequestsReason(options, budget));
   const { outOfOrder, first } = order;
   return {

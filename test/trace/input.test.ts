@@ -7,6 +7,7 @@ import { BadInputBudget } from '../../src/trace/errors.js';
 import { splitFields } from '../../src/trace/fields.js';
 import { forEachLine, openInput } from '../../src/trace/input.js';
 import { TimeOrder } from '../../src/trace/order.js';
+import { readTrace } from '../../src/trace/read.js';
 import { assertFormatError, examples, fixtures, tempFile } from './helpers.js';
 
 async function linesOf(chunks: Uint8Array[]): Promise<[number, string][]> {
@@ -69,8 +70,24 @@ test('progress reports bytes read against the file size', async () => {
   assert.deepEqual(reports.at(-1), [6 << 20, 6 << 20]);
 });
 
-test('truncated gzip input is a format error', async () => {
-  const gz = gzipSync('a,b\n'.repeat(1000));
-  const file = tempFile('cut.csv.gz', gz.subarray(0, gz.length - 20));
-  await assertFormatError(decompressed(file), { file, offset: 0, reason: /corrupt or truncated gzip/ });
+test('truncated or corrupt gzip input is a compressed-data error, by the byte zlib was given, never skipped', async () => {
+  const gz = gzipSync('time,id,size\n'.concat('1,a,1\n'.repeat(1000)));
+  const cut = gz.subarray(0, gz.length - 20);
+  const cutFile = tempFile('cut.csv.gz', cut);
+  await assertFormatError(decompressed(cutFile), {
+    file: cutFile,
+    offset: cut.length,
+    reason: /^corrupt or truncated gzip data after \d+ decompressed bytes: unexpected end of file$/,
+  });
+  // gzip's trailer holds the CRC-32 and length of the content; a flipped byte in a stored
+  // (uncompressed) block changes one content byte, which only the CRC reveals
+  const stored = gzipSync('time,id,size\n1,a,1\n', { level: 0 });
+  const flipped = Buffer.from(stored);
+  flipped[stored.indexOf('1,a,1')] ^= 0x01;
+  const flippedFile = tempFile('flipped.csv.gz', flipped);
+  await assertFormatError(readTrace(flippedFile, { skipBad: 100 }), {
+    file: flippedFile,
+    offset: flipped.length,
+    reason: /^corrupt or truncated gzip data after \d+ decompressed bytes: incorrect data check$/,
+  });
 });

@@ -3,8 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { Random } from '../../src/common/random.js';
+import { simulate } from '../../src/sim/engine.js';
+import { policySpec } from '../../src/sim/policies/index.js';
+import { nextAccessIndex } from '../../src/trace/model.js';
 import { readTrace } from '../../src/trace/read.js';
-import { assertFormatError, requests, roundTrip, sharedTraces, tempFile } from './helpers.js';
+import { smartcache } from '../helpers.js';
+import { assertFormatError, requests, roundTrip, sharedTraces, tempFile, tempPath } from './helpers.js';
 
 const bin = join(sharedTraces, 'cloudPhysicsIO.oracleGeneral.bin');
 
@@ -38,7 +43,7 @@ test('bad input: truncated record (skippable), empty file, nothing but a truncat
 });
 
 /** One 24-byte oracleGeneral record per [id, next access vtime (1-based, -1 none), time (default: position), size (default 100)]. */
-function records(rows: [number, number, number?, number?][]): Buffer {
+function records(rows: [number, number | bigint, number?, number?][]): Buffer {
   const buf = Buffer.alloc(rows.length * 24);
   rows.forEach(([id, next, time, size = 100], i) => {
     buf.writeUInt32LE(time ?? i, i * 24);
@@ -49,25 +54,133 @@ function records(rows: [number, number, number?, number?][]): Buffer {
   return buf;
 }
 
-test('object identity comes from the ids even when the next-access links are wrong', async () => {
-  // ids 7 8 7 9 8 7 with links that point at the wrong request, nowhere, or past the end
+/** ids 7 8 7 9 8 7, linked right: 1 -> 3 -> 6, 2 -> 5; INT64_MAX also means none. */
+const LINKED: [number, number | bigint][] = [
+  [7, 3],
+  [8, 5],
+  [7, 6],
+  [9, -1],
+  [8, 2n ** 63n - 1n],
+  [7, -1],
+];
+
+function relinked(record: number, next: number): [number, number | bigint][] {
+  return LINKED.map(([id, link], i) => [id, i === record ? next : link]);
+}
+
+test('next-access links are checked: the right ones are kept, the shared .bin holds only right ones', async () => {
+  const { trace } = await readTrace(tempFile('linked.bin', records(LINKED)));
+  assert.deepEqual([...trace.nextAccess!], [2, 4, 5, Infinity, Infinity, Infinity]);
+  // the shared trace (written by libCacheSim's traceConv) is read with every link checked
+  assert.equal((await readTrace(bin)).trace.nextAccess?.length, 113_872);
+});
+
+test('a wrong next-access link is an error at its field naming the value found and the one expected', async () => {
+  const cases: [string, [number, number | bigint][], number, RegExp][] = [
+    [
+      'backwards',
+      relinked(2, 1),
+      2,
+      /request 3 gives its next access as 1, but the next request of object 7 is request 6 /,
+    ],
+    [
+      'at itself',
+      relinked(2, 3),
+      2,
+      /request 3 gives its next access as 3, but the next request of object 7 is request 6 /,
+    ],
+    [
+      'another object',
+      relinked(1, 4),
+      1,
+      /request 2 gives its next access as 4, but the next request of object 8 is request 5 /,
+    ],
+    [
+      'missing',
+      relinked(0, -1),
+      0,
+      /request 1 gives its next access as -1 \(none\), but the next request of object 7 is request 3 /,
+    ],
+    [
+      'skipping one',
+      relinked(0, 6),
+      0,
+      /request 1 gives its next access as 6, but the next request of object 7 is request 3 /,
+    ],
+    [
+      'out of range',
+      relinked(4, 99),
+      4,
+      /request 5 gives its next access as 99, past the last request \(6\), but object 8 is not requested again, so -1 \(none\) is expected/,
+    ],
+    [
+      'negative',
+      relinked(3, -2),
+      3,
+      /request 4 gives its next access as -2, but object 9 is not requested again/,
+    ],
+  ];
+  for (const [name, rows, record, reason] of cases) {
+    const file = tempFile(`${name}.bin`, records(rows));
+    await assertFormatError(readTrace(file, { skipBad: 100 }), {
+      file,
+      offset: record * 24 + 16,
+      field: 'next_access_vtime',
+      reason,
+    });
+    const { trace } = await readTrace(file, { recomputeNext: true });
+    assert.deepEqual([...trace.obj], [0, 1, 0, 2, 1, 0], name);
+    assert.equal(trace.nextAccess, undefined, 'recomputed from the requests when needed');
+    assert.deepEqual([...nextAccessIndex(trace)], [2, 4, 5, Infinity, Infinity, Infinity]);
+  }
+});
+
+test('random next-access values are refused; with --recompute-next belady replays the file as with its true links', async () => {
+  const scrambled = readFileSync(bin);
+  const rng = new Random(5);
+  for (let at = 16; at < scrambled.length; at += 24)
+    scrambled.writeBigInt64LE(BigInt(rng.int(113_872) + 1), at);
+  const scrambledFile = tempFile('scrambled.bin', scrambled);
+  const refused = await smartcache(
+    'simulate',
+    '--trace',
+    scrambledFile,
+    '--policies',
+    'belady',
+    '--sizes',
+    '0.1',
+  ).then(
+    () => undefined,
+    (err: { code: number; stderr: string }) => err,
+  );
+  assert.equal(refused?.code, 1);
+  assert.match(
+    refused.stderr,
+    /scrambled\.bin \(byte \d+\) field "next_access_vtime": request \d+ gives its next access as \d+/,
+  );
+  const options = { capacity: 50_000_000 };
+  const truth = simulate((await readTrace(bin)).trace, policySpec('belady'), options);
+  const recomputed = simulate(
+    (await readTrace(scrambledFile, { recomputeNext: true })).trace,
+    policySpec('belady'),
+    options,
+  );
+  assert.equal(recomputed.hits, truth.hits);
+  const { stdout } = await smartcache('convert', scrambledFile, tempPath('relinked.bin'), '--recompute-next');
+  assert.equal(stdout, '');
+});
+
+test('a link to a truncated last record that --skip-bad skipped means no next access', async () => {
   const file = tempFile(
-    'links.bin',
+    'cut-link.bin',
     records([
-      [7, 2],
-      [8, 6],
-      [7, -1],
-      [9, 1],
-      [8, 99],
-      [7, -1],
-    ]),
+      [1, 2],
+      [1, -1],
+    ]).subarray(0, 24 + 10),
   );
-  const { trace } = await readTrace(file);
-  assert.deepEqual([...trace.obj], [0, 1, 0, 2, 1, 0]);
-  assert.deepEqual(
-    Array.from({ length: trace.length }, (_, i) => trace.keys.key(trace.obj[i])),
-    [7, 8, 7, 9, 8, 7],
-  );
+  const { trace, skipped } = await readTrace(file, { skipBad: 1 });
+  assert.equal(skipped.length, 1);
+  assert.deepEqual([...trace.nextAccess!], [Infinity]);
 });
 
 test('u32 times and sizes are read unsigned, so the largest (2^32 - 1) is exact and no size can exceed 2^53', async () => {

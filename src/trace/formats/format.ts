@@ -26,6 +26,8 @@ export interface ReadContext {
   /** libCacheSim-style csv parameters, e.g. `time-col=2, obj-id-col=5, obj-size-col=4` */
   readonly csvParams?: string;
   readonly onlySuccessful?: boolean;
+  /** oracle-general: ignore the file's next-access values; they are recomputed from the requests */
+  readonly recomputeNext?: boolean;
   /** bytes of (decompressed) content when known in advance, to size buffers once */
   readonly contentBytes?: number;
 }
