@@ -34,7 +34,7 @@ export function traceDigest(trace: Trace): string {
 }
 
 /** Errors the readers and writers raise on purpose, each naming file and place. */
-const REFUSALS = new Set(['TraceFormatError', 'TraceWriteError']);
+const REFUSALS = new Set(['TraceFormatError', 'CompressedDataError', 'TraceWriteError']);
 
 async function run({ file, options, csvOut }: FuzzCase): Promise<FuzzOutcome> {
   try {

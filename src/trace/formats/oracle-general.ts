@@ -42,6 +42,8 @@ class OracleDecoder {
   readonly builder: TraceBuilder<NumericKeyInterner>;
   /** object index + 1 announced for a request by an earlier request's next-access link */
   private linked: Int32Array;
+  /** the same for requests far beyond `linked`, which grows by doubling only: a link is not trusted to size memory */
+  private readonly farLinked = new Map<number, number>();
   /** per object, 1 + the request its latest request links to (Infinity: none; 0: not requested yet) */
   private linkedNext: Float64Array;
 
@@ -71,7 +73,7 @@ class OracleDecoder {
         this.order.note(words[w], 'offset', i * RECORD_BYTES);
         continue;
       }
-      const announced = i < this.linked.length ? this.linked[i] - 1 : -1;
+      const announced = this.announced(i);
       const obj = announced >= 0 && keys.hasKey(announced, hi, lo) ? announced : keys.internWords(hi, lo);
       b.add(words[w], obj, words[w + 3]);
       this.order.note(words[w], 'offset', i * RECORD_BYTES);
@@ -153,18 +155,25 @@ class OracleDecoder {
   }
 
   private announce(request: number, obj: number): void {
-    if (request >= this.linked.length) {
-      if (request > MAX_LINKED) return;
-      const grown = new Int32Array(Math.max(request + 1, this.linked.length * 2));
+    if (request >= this.linked.length && request < this.linked.length * 2) {
+      const grown = new Int32Array(this.linked.length * 2);
       grown.set(this.linked);
       this.linked = grown;
     }
-    this.linked[request] = obj + 1;
+    if (request < this.linked.length) this.linked[request] = obj + 1;
+    else this.farLinked.set(request, obj + 1);
+  }
+
+  /** The object an earlier link announced for request `i`, or -1. */
+  private announced(i: number): number {
+    const near = i < this.linked.length ? this.linked[i] - 1 : -1;
+    if (near >= 0 || this.farLinked.size === 0) return near;
+    const far = this.farLinked.get(i);
+    if (far === undefined) return -1;
+    this.farLinked.delete(i);
+    return far - 1;
   }
 }
-
-/** Links beyond this many requests are not remembered (the key table still resolves them). */
-const MAX_LINKED = 2 ** 31 - 2;
 
 /**
  * Reads oracleGeneral records from a stream of byte chunks. A truncated last record is bad
