@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot, tempPath } from '../helpers.js';
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -188,7 +188,7 @@ export interface RunningXrootd extends RunningServer {
 /**
  * XRootD with `config` (exports, storage, plugins) plus free ports for xroot and its HTTP door
  * and its own admin folder. XRootD refuses to run as root, so under root it runs as `nobody`
- * (-R), and its folders are opened to it.
+ * (-R), and its folders are opened to it (the scratch folder above them to traversal only).
  */
 export async function startXrootdWith(config: string, how: Launch = {}): Promise<RunningXrootd> {
   const dir = tempPath('xrootd');
@@ -204,7 +204,10 @@ all.pidpath ${dir}/admin
 `,
   );
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) for (const path of [dir, join(dir, 'admin')]) chmodSync(path, 0o777);
+  if (asRoot) {
+    chmodSync(dirname(dir), 0o711);
+    for (const path of [dir, join(dir, 'admin')]) chmodSync(path, 0o777);
+  }
   const child = launch(
     'xrootd',
     [
