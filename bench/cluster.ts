@@ -6,12 +6,13 @@
  * The redirector (and nginx) run pinned to core 0, wrk to core 1, when `taskset` exists.
  * Runs alone with `node dist/bench/cluster.js` or in `npm run bench -- cluster`.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli } from './generated.js';
+import { has, pinned, wrk } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_CLUSTER_SECONDS ?? 10);
 const REDIRECTOR_PORT = Number(process.env.BENCH_CLUSTER_PORT ?? 18_390);
@@ -19,18 +20,6 @@ const NGINX_PORT = REDIRECTOR_PORT + 1;
 const SITES = ['T2_IT_Pisa', 'T2_IT_Bari', 'T2_IT_Legnaro'];
 const NODES_PER_SITE = 8;
 const HEARTBEAT_TIMEOUT_S = 3;
-
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const pinned = (core: number, argv: string[]) =>
-  has('taskset') ? ['taskset', '-c', String(core), ...argv] : argv;
 
 function start(argv: string[]): ChildProcess {
   const [cmd, ...args] = argv;
@@ -74,32 +63,6 @@ async function heartbeat(redirector: string, node: Node): Promise<number> {
     body: JSON.stringify(node),
   });
   return Date.now();
-}
-
-interface WrkResult {
-  rps: number;
-  p99ms: number;
-  errors: string;
-}
-
-/** Runs wrk without blocking this process, which keeps the nodes heartbeating meanwhile. */
-async function wrk(url: string, script: string): Promise<WrkResult> {
-  const argv = pinned(1, ['wrk', '-t1', '-c16', `-d${SECONDS}s`, '--latency', '-s', script, url]);
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`wrk exited with ${code}:\n${out}`);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
-  if (!p99 || !Number.isFinite(rps)) throw new Error(`cannot read wrk output:\n${out}`);
-  const scale = { us: 1e-3, ms: 1, s: 1e3 }[p99[2] as 'us' | 'ms' | 's'];
-  const errors = [/Socket errors:.*/.exec(out)?.[0], /Non-2xx or 3xx responses: \d+/.exec(out)?.[0]]
-    .filter(Boolean)
-    .join('; ');
-  return { rps, p99ms: Number(p99[1]) * scale, errors };
 }
 
 function wrkScript(dir: string): string {
@@ -229,9 +192,10 @@ export async function benchCluster(): Promise<void> {
     children.push(startNginx(dir));
     await waitFor(`http://127.0.0.1:${NGINX_PORT}/`);
     const script = wrkScript(dir);
-    const ours = await wrk(redirector, script);
+    const load = { script, connections: 16, seconds: SECONDS, core: 1 };
+    const ours = await wrk({ ...load, url: redirector });
     const outcomes = await redirectOutcomes(redirector);
-    const peer = await wrk(`http://127.0.0.1:${NGINX_PORT}`, script);
+    const peer = await wrk({ ...load, url: `http://127.0.0.1:${NGINX_PORT}` });
     console.log(
       `redirector: ${nodes.length} nodes over ${SITES.length} sites, random files, 16 connections, ${SECONDS} s`,
     );

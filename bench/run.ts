@@ -4,11 +4,13 @@
  * process. Prints wall time, requests/s and the ratio (libCacheSim time / smartcache
  * time: above 1.0 smartcache is faster). Then feature-prep throughput (bench/prep.ts) and
  * learning: training time per epoch and replay throughput with learned policies (bench/learn.ts),
- * and the redirector's decisions per second against nginx (bench/cluster.ts).
+ * the redirector's decisions per second against nginx (bench/cluster.ts), and the cache node
+ * against nginx proxy_cache and XCache (bench/cache.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { benchCache } from './cache.js';
 import { benchCluster } from './cluster.js';
 import { cacheDir, cli, generatedTrace, repoRoot } from './generated.js';
 import { benchLearn } from './learn.js';
@@ -133,6 +135,7 @@ const SECTIONS: Record<string, () => Promise<void> | void> = {
   learn: benchLearn,
   rl: printRlBench,
   cluster: benchCluster,
+  cache: benchCache,
 };
 
 const chosen = process.argv.slice(2);

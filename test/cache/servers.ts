@@ -1,14 +1,15 @@
 /**
- * Servers the cache-node tests start on 127.0.0.1: the node itself (the CLI, in a child
- * process), nginx and XRootD (through its HTTP door) as origins, and a small in-process origin
- * that counts requests and can stall or change files. Each child is stopped by its own pid.
+ * Servers the cache-node tests and bench/cache.ts start on 127.0.0.1: the node itself (the CLI,
+ * in a child process), nginx and XRootD (through its HTTP door) as origins or, with a config of
+ * their own, as caches, and a small in-process origin that counts requests and can stall or
+ * change files. Each child is stopped by its own pid.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot, tempPath } from '../helpers.js';
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -38,6 +39,19 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/**
+ * How a child is launched: `prefix` goes before its command, e.g. `taskset -c 1`, which
+ * execs it, so the child's pid stays the server's own.
+ */
+export interface Launch {
+  prefix?: string[];
+}
+
+function launch(command: string, args: string[], how: Launch, options: SpawnOptions): ChildProcess {
+  const [first, ...rest] = [...(how.prefix ?? []), command, ...args];
+  return spawn(first, rest, options);
+}
+
 export interface RunningNode {
   url: string;
   child: ChildProcess;
@@ -49,10 +63,11 @@ export interface RunningNode {
 }
 
 /** Starts `smartcache cache --listen 127.0.0.1:0 ...args -q`; resolves once it listens. */
-export async function startNode(args: string[]): Promise<RunningNode> {
-  const child = spawn(
+export async function startNode(args: string[], how: Launch = {}): Promise<RunningNode> {
+  const child = launch(
     process.execPath,
     [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'cache', '--listen', '127.0.0.1:0', '-q', ...args],
+    how,
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -99,12 +114,31 @@ export interface RunningOrigin {
   stop(): Promise<void>;
 }
 
+export interface RunningServer extends RunningOrigin {
+  child: ChildProcess;
+}
+
 /** nginx serving `root` on a free port, with a generated config in a temporary folder. */
-export async function startNginx(root: string): Promise<RunningOrigin & { accessLog: string }> {
+export async function startNginx(root: string): Promise<RunningServer & { accessLog: string }> {
+  const accessLog = tempPath('nginx-access.log');
+  const nginx = await startNginxWith({ server: `root ${root};`, accessLog });
+  return { ...nginx, accessLog };
+}
+
+export interface NginxSite {
+  /** directives of the one server block (its `listen` is added) */
+  server: string;
+  /** directives added to the http block */
+  http?: string;
+  /** the access log file; none when absent */
+  accessLog?: string;
+}
+
+/** nginx, one worker, with a generated config in a temporary folder, listening on a free port. */
+export async function startNginxWith(site: NginxSite, how: Launch = {}): Promise<RunningServer> {
   const dir = tempPath('nginx');
   mkdirSync(join(dir, 'temp'), { recursive: true });
   const port = await freePort();
-  const accessLog = join(dir, 'access.log');
   writeFileSync(
     join(dir, 'nginx.conf'),
     `daemon off;
@@ -112,27 +146,28 @@ worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log;
 ${process.getuid?.() === 0 ? 'user root;' : ''}
-events { worker_connections 256; }
+events { worker_connections 1024; }
 http {
-  access_log ${accessLog};
+  access_log ${site.accessLog ?? 'off'};
   client_body_temp_path ${dir}/temp/client;
   proxy_temp_path ${dir}/temp/proxy;
   fastcgi_temp_path ${dir}/temp/fastcgi;
   uwsgi_temp_path ${dir}/temp/uwsgi;
   scgi_temp_path ${dir}/temp/scgi;
+  ${site.http ?? ''}
   server {
     listen 127.0.0.1:${port};
-    root ${root};
+    ${site.server}
   }
 }
 `,
   );
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const child = launch('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], how, { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(answers(`${url}/`), 'nginx');
+  await waitFor(answers(`${url}/`), `nginx (config ${dir}/nginx.conf, log ${dir}/error.log)`);
   return {
     url,
-    accessLog,
+    child,
     async stop() {
       child.kill('SIGTERM');
       await exited(child);
@@ -140,18 +175,28 @@ http {
   };
 }
 
+/** XRootD serving `root` through its root:// port and its HTTP door. */
+export function startXrootd(root: string, how: Launch = {}): Promise<RunningXrootd> {
+  return startXrootdWith(`all.export /\noss.localroot ${root}\n`, how);
+}
+
+export interface RunningXrootd extends RunningServer {
+  /** root://127.0.0.1:port, its xroot protocol port */
+  rootUrl: string;
+}
+
 /**
- * XRootD serving `root` through its HTTP door on a free port. XRootD refuses to run as root,
- * so under root it runs as `nobody` (-R), and its folders are opened to it.
+ * XRootD with `config` (exports, storage, plugins) plus free ports for xroot and its HTTP door
+ * and its own admin folder. XRootD refuses to run as root, so under root it runs as `nobody`
+ * (-R), and its folders are opened to it (the scratch folder above them to traversal only).
  */
-export async function startXrootd(root: string): Promise<RunningOrigin> {
+export async function startXrootdWith(config: string, how: Launch = {}): Promise<RunningXrootd> {
   const dir = tempPath('xrootd');
   mkdirSync(join(dir, 'admin'), { recursive: true });
   const [port, httpPort] = [await freePort(), await freePort()];
   writeFileSync(
     join(dir, 'xrootd.cfg'),
-    `all.export /
-oss.localroot ${root}
+    `${config}
 xrd.port ${port}
 xrd.protocol XrdHttp:${httpPort} libXrdHttp.so
 all.adminpath ${dir}/admin
@@ -159,8 +204,11 @@ all.pidpath ${dir}/admin
 `,
   );
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) for (const path of [dir, join(dir, 'admin')]) chmodSync(path, 0o777);
-  const child = spawn(
+  if (asRoot) {
+    chmodSync(dirname(dir), 0o711);
+    for (const path of [dir, join(dir, 'admin')]) chmodSync(path, 0o777);
+  }
+  const child = launch(
     'xrootd',
     [
       ...(asRoot ? ['-R', 'nobody'] : []),
@@ -171,12 +219,15 @@ all.pidpath ${dir}/admin
       '-n',
       'test',
     ],
+    how,
     { stdio: 'ignore', cwd: dir },
   );
   const url = `http://127.0.0.1:${httpPort}`;
-  await waitFor(answers(`${url}/`), 'xrootd');
+  await waitFor(answers(`${url}/`), `xrootd (config ${dir}/xrootd.cfg, log ${dir}/test/xrootd.log)`);
   return {
     url,
+    rootUrl: `root://127.0.0.1:${port}`,
+    child,
     async stop() {
       child.kill('SIGTERM');
       await exited(child);
