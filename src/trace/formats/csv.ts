@@ -6,10 +6,10 @@
 import type { Writable } from 'node:stream';
 import { type StringField, TraceBuilder } from '../builder.js';
 import { TraceFormatError } from '../errors.js';
-import { FieldRow, parseNumber, quoteField, splitFields } from '../fields.js';
+import { FieldRow, parseNumber, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { DictColumn, Trace } from '../model.js';
-import { dictValue, writeLines } from '../output.js';
+import { delimitedField, dictValue, idText, writeLines } from '../output.js';
 import type { CsvColumnMap, ReadContext, TraceFormat } from './format.js';
 
 const CANONICAL_MAP: Required<CsvColumnMap> = {
@@ -89,7 +89,9 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>, context: ReadCo
         col.bytesRead === undefined || row.text(col.bytesRead) === ''
           ? undefined
           : row.byteCount(col.bytesRead);
-      const i = builder.add(time, builder.keys.intern(row.text(col.id!)), size);
+      const id = row.text(col.id!);
+      if (id === '') throw row.error(col.id!, 'empty object id');
+      const i = builder.add(time, builder.keys.intern(id), size);
       for (const field of STRING_FIELDS) {
         const at = col[field];
         if (at !== undefined) builder.setString(field, i, row.text(at));
@@ -122,10 +124,10 @@ export async function writeCsv(trace: Trace, out: Writable): Promise<void> {
   await writeLines(out, header.join(','), trace.length, (i) => {
     const fields = [
       String(trace.time[i]),
-      quoteField(String(trace.keys.key(trace.obj[i]))),
+      delimitedField(idText(trace, i, 'csv', 'id'), 'csv', i, 'id'),
       String(trace.size[i]),
     ];
-    for (const [, dict] of dicts) fields.push(quoteField(dictValue(dict, i)));
+    for (const [field, dict] of dicts) fields.push(delimitedField(dictValue(dict, i), 'csv', i, field));
     if (trace.bytesRead) fields.push(String(trace.bytesRead[i]));
     return fields.join(',');
   });

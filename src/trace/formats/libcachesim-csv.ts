@@ -6,12 +6,11 @@
  */
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
-import { TraceWriteError } from '../errors.js';
-import { columnNumbers, FieldRow, parseNumber, quoteField, splitFields } from '../fields.js';
+import { columnNumbers, FieldRow, parseNumber, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
 import { type NumericKeyInterner, TextKeyInterner } from '../keys.js';
 import type { Trace } from '../model.js';
-import { writeLines } from '../output.js';
+import { delimitedField, writeLines } from '../output.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
 export interface LibCacheSimCsvParams {
@@ -251,16 +250,9 @@ export async function writeLibCacheSimCsv(trace: Trace, out: Writable): Promise<
     out,
     'time,obj_id,obj_size',
     trace.length,
-    (i) => `${trace.time[i]},${csvId(trace, i)},${trace.size[i]}`,
+    (i) =>
+      `${trace.time[i]},${delimitedField(String(trace.keys.key(trace.obj[i])), 'libcachesim-csv', i, 'obj_id')},${trace.size[i]}`,
   );
-}
-
-/** The id of request `i`, quoted when it holds a comma or a quote; a line break cannot be read back, so it is refused. */
-function csvId(trace: Trace, i: number): string {
-  const id = String(trace.keys.key(trace.obj[i]));
-  if (/[\r\n]/.test(id))
-    throw new TraceWriteError('libcachesim-csv', i, 'obj_id', `${JSON.stringify(id)} holds a line break`);
-  return quoteField(id);
 }
 
 export const libCacheSimCsv: TraceFormat = {

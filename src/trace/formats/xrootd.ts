@@ -11,7 +11,7 @@ import { isByteCount, notByteCount } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { TextKeyInterner } from '../keys.js';
 import type { Trace } from '../model.js';
-import { dictValue, writeLines } from '../output.js';
+import { dictValue, idText, writeLines } from '../output.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
 type JsonRecord = Record<string, unknown>;
@@ -147,7 +147,7 @@ export function isJsonObjectLine(firstLine: string): boolean {
 export async function writeXrootd(trace: Trace, out: Writable): Promise<void> {
   await writeLines(out, undefined, trace.length, (i) => {
     const rec: JsonRecord = {
-      file_lfn: String(trace.keys.key(trace.obj[i])),
+      file_lfn: idText(trace, i, 'xrootd', 'file_lfn'),
       file_size: trace.size[i],
       start_time: Math.round(trace.time[i] * 1000),
     };
