@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { DAY } from '../../common/time.js';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError, TraceWriteError } from '../errors.js';
-import { FieldRow, splitFields } from '../fields.js';
+import { FieldRow, parseNumber, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { Trace } from '../model.js';
 import { delimitedField, dictValue, idText, writeLines } from '../output.js';
@@ -129,11 +129,11 @@ export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadCo
 /** JobStart, or reqDay when JobStart is 0 or empty. */
 function requestTime(row: FieldRow, col: ColumnIndex): number {
   const start = row.text(col.JobStart);
-  if (start !== '' && Number(start) !== 0) return row.nonNegative(col.JobStart);
+  if (start !== '' && parseNumber(start) !== 0) return row.seconds(col.JobStart);
   const day = row.text(col.reqDay);
-  if (day === '' || Number(day) === 0)
+  if (day === '' || parseNumber(day) === 0)
     throw row.error(col.JobStart, 'no request time: JobStart and reqDay are both 0 or empty');
-  return row.nonNegative(col.reqDay);
+  return row.seconds(col.reqDay);
 }
 
 /** The studies' filter: JobSuccess true (or 1) and JobExecExitCode 0. */
@@ -145,8 +145,8 @@ function succeeded(row: FieldRow, col: ColumnIndex): boolean {
       `expected true/false or 1/0, found ${JSON.stringify(row.text(col.JobSuccess))}`,
     );
   }
-  const exitCode = Number(row.text(col.JobExecExitCode));
-  if (row.text(col.JobExecExitCode) === '' || !Number.isInteger(exitCode)) {
+  const exitCode = parseNumber(row.text(col.JobExecExitCode));
+  if (!Number.isInteger(exitCode)) {
     throw row.error(
       col.JobExecExitCode,
       `expected an integer exit code, found ${JSON.stringify(row.text(col.JobExecExitCode))}`,

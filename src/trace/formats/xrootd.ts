@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError } from '../errors.js';
-import { isByteCount, notByteCount } from '../fields.js';
+import { isByteCount, lateTimeReason, notByteCount, parseNumber, type TimeUnit } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { TextKeyInterner } from '../keys.js';
 import type { Trace } from '../model.js';
@@ -41,13 +41,21 @@ class RecordReader {
   /** A finite number >= 0, given as a JSON number or a numeric string. */
   nonNegative(rec: JsonRecord, field: string): number {
     const value = numberIn(rec, field);
-    if (!(value >= 0) || value === Number.POSITIVE_INFINITY) {
+    if (!(value >= 0)) {
       throw this.error(
         field,
         `expected a non-negative number, found ${JSON.stringify(rec[field]) ?? 'nothing'}`,
       );
     }
     return value;
+  }
+
+  /** A time in `unit`, in seconds: a number from 0 to before year 10000. */
+  seconds(rec: JsonRecord, field: string, unit: TimeUnit): number {
+    const value = this.nonNegative(rec, field);
+    const late = lateTimeReason(value, unit);
+    if (late !== undefined) throw this.error(field, late);
+    return unit === 'milliseconds' ? value / 1000 : value;
   }
 
   /** A byte count (see isByteCount), given as a JSON number or a numeric string. */
@@ -73,10 +81,11 @@ class RecordReader {
   }
 }
 
-/** A field's JSON number, or the number a non-empty string spells; NaN otherwise. */
+/** A field's finite JSON number (JSON reads 1e309 as Infinity), or the number a string spells (parseNumber); NaN otherwise. */
 function numberIn(rec: JsonRecord, field: string): number {
   const raw = rec[field];
-  return typeof raw === 'number' ? raw : typeof raw === 'string' && raw !== '' ? Number(raw) : Number.NaN;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
+  return typeof raw === 'string' ? parseNumber(raw) : Number.NaN;
 }
 
 export async function readXrootd(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace> {
@@ -105,7 +114,7 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
     );
   }
   const lfn = reader.text(rec, 'file_lfn');
-  const time = reader.nonNegative(rec, 'start_time') / 1000;
+  const time = reader.seconds(rec, 'start_time', 'milliseconds');
   const size = reader.byteCount(rec, 'file_size');
   const bytesRead =
     reader.optionalByteCount(rec, 'read_bytes') ?? reader.optionalByteCount(rec, 'read_bytes_at_close');
@@ -122,7 +131,7 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
 /** 2b: the request time is attach_t; bytes read = b_hit + b_miss + b_bypass. Returns the time. */
 function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): number {
   const lfn = reader.text(rec, 'lfn');
-  const time = reader.nonNegative(rec, 'attach_t');
+  const time = reader.seconds(rec, 'attach_t', 'seconds');
   const size = reader.byteCount(rec, 'size');
   const served =
     reader.byteCount(rec, 'b_hit') + reader.byteCount(rec, 'b_miss') + reader.byteCount(rec, 'b_bypass');
