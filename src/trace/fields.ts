@@ -96,6 +96,11 @@ export function notByteCount(found: unknown): string {
   return `expected a non-negative whole number of bytes up to 2^53 - 1, found ${JSON.stringify(found) ?? 'nothing'}`;
 }
 
+/** The reason bytes read above the object's size are refused; undefined when they are within it. */
+export function bytesReadAboveSize(bytesRead: number, size: number): string | undefined {
+  return bytesRead > size ? `${bytesRead} bytes read from an object of ${size} bytes` : undefined;
+}
+
 /** A cursor over the fields of the current line; reused for every line of a file. */
 export class FieldRow {
   line = 0;

@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { type StringField, TraceBuilder } from '../builder.js';
 import { TraceFormatError } from '../errors.js';
-import { FieldRow, lateTimeReason, parseNumber, splitFields } from '../fields.js';
+import { bytesReadAboveSize, FieldRow, lateTimeReason, parseNumber, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { DictColumn, Trace } from '../model.js';
 import { delimitedField, dictValue, idText, writeLines } from '../output.js';
@@ -88,6 +88,8 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>, context: ReadCo
         col.bytesRead === undefined || row.text(col.bytesRead) === ''
           ? undefined
           : row.byteCount(col.bytesRead);
+      const tooMany = bytesRead === undefined ? undefined : bytesReadAboveSize(bytesRead, size);
+      if (tooMany !== undefined) throw row.error(col.bytesRead!, tooMany);
       const id = row.text(col.id!);
       if (id === '') throw row.error(col.id!, 'empty object id');
       const i = builder.add(time, builder.keys.intern(id), size);
