@@ -49,9 +49,38 @@ export function quoteField(value: string, delimiter = ','): string {
   return value;
 }
 
-/** Parses a decimal (or 0x hex) number, rejecting empty text; NaN when it is not a number. */
+/** A decimal number with an optional fraction and exponent; spaces around it are allowed. */
+const DECIMAL = /^[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]*$/;
+
+/**
+ * The one number parser of the text readers: a finite decimal number, else NaN. Blank text,
+ * hex/binary/octal spellings (`0x1f`, `0b11`), digit separators (`1_000`), `Infinity` and
+ * numbers too large for a double (`1e309`) are not numbers here.
+ */
 export function parseNumber(text: string): number {
-  return text.length === 0 ? Number.NaN : Number(text);
+  if (!DECIMAL.test(text)) return Number.NaN;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : Number.NaN;
+}
+
+/** Times end before year 10000: a later one is almost surely in a smaller unit than the field's. */
+export const MAX_TIME_SECONDS = Date.UTC(10000, 0, 1) / 1000;
+
+const UNITS = { seconds: 1, milliseconds: 1e-3, microseconds: 1e-6, nanoseconds: 1e-9 } as const;
+
+export type TimeUnit = 'seconds' | 'milliseconds';
+
+/**
+ * Why a time `value` in `unit` is refused, naming the unit it is most likely in; undefined
+ * when it is before year 10000.
+ */
+export function lateTimeReason(value: number, unit: TimeUnit = 'seconds'): string | undefined {
+  if (value * UNITS[unit] < MAX_TIME_SECONDS) return undefined;
+  const likely = Object.entries(UNITS).find(
+    ([, seconds]) => seconds < UNITS[unit] && value * seconds < MAX_TIME_SECONDS,
+  );
+  const hint = likely ? ` (it looks like ${likely[0]} since 1970)` : '';
+  return `time ${value} ${unit} is past year 9999${hint}; give the time in ${unit}`;
 }
 
 /**
@@ -65,6 +94,11 @@ export function isByteCount(value: number): boolean {
 /** The reason a field is not a byte count, quoting what was found. */
 export function notByteCount(found: unknown): string {
   return `expected a non-negative whole number of bytes up to 2^53 - 1, found ${JSON.stringify(found) ?? 'nothing'}`;
+}
+
+/** The reason bytes read above the object's size are refused; undefined when they are within it. */
+export function bytesReadAboveSize(bytesRead: number, size: number): string | undefined {
+  return bytesRead > size ? `${bytesRead} bytes read from an object of ${size} bytes` : undefined;
 }
 
 /** A cursor over the fields of the current line; reused for every line of a file. */
@@ -95,10 +129,18 @@ export class FieldRow {
   /** A finite number >= 0. */
   nonNegative(col: number): number {
     const value = parseNumber(this.values[col]);
-    if (!(value >= 0) || value === Number.POSITIVE_INFINITY) {
+    if (!(value >= 0)) {
       throw this.error(col, `expected a non-negative number, found ${JSON.stringify(this.values[col])}`);
     }
     return value;
+  }
+
+  /** A time in seconds: a number from 0 to before year 10000. */
+  seconds(col: number): number {
+    const seconds = this.nonNegative(col);
+    const late = lateTimeReason(seconds);
+    if (late !== undefined) throw this.error(col, late);
+    return seconds;
   }
 
   /** A byte count (see isByteCount). */

@@ -18,6 +18,7 @@ export type ProgressListener = (bytesRead: number, totalBytes: number) => void;
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 13;
+const BYTE_ORDER_MARK = 0xfeff;
 
 export function detectCompression(head: Uint8Array): Compression {
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -41,11 +42,14 @@ export interface TraceInput {
   readonly checkRest: () => Promise<void>;
 }
 
+/** Bytes of decompressed content read ahead for format detection. */
+export const HEAD_BYTES = 1 << 16;
+
 /** Opens a file, decompressing gzip or zstd content; `head` holds at least `headBytes` unless the file is shorter. */
 export async function openInput(
   file: string,
   onProgress?: ProgressListener,
-  headBytes = 1 << 16,
+  headBytes = HEAD_BYTES,
 ): Promise<TraceInput> {
   const fileBytes = (await stat(file)).size;
   const raw = await peek(diskChunks(file, fileBytes, onProgress)[Symbol.asyncIterator](), 4);
@@ -155,9 +159,9 @@ export interface LineHandlers {
 }
 
 /**
- * Splits decompressed chunks into lines (LF or CRLF; blank lines are ignored) and calls the
- * handlers with 1-based line numbers. A TraceFormatError from `row` is charged to the budget;
- * errors from `header` are fatal. The time of every added request goes to the time order check.
+ * Splits decompressed chunks into lines (LF or CRLF; blank lines and a UTF-8 byte order mark
+ * at the start are ignored) and calls the handlers with 1-based line numbers. A
+ * TraceFormatError from `row` is charged to the budget; errors from `header` are fatal. The time of every added request goes to the time order check.
  */
 export async function forEachLine(
   chunks: AsyncIterable<Uint8Array>,
@@ -166,7 +170,9 @@ export async function forEachLine(
 ): Promise<void> {
   let lineNumber = 0;
   let sawHeader = handlers.header === undefined;
-  const handle = (line: string) => {
+  const handle = (text: string) => {
+    const line = lineNumber === 1 && text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+    if (line === '') return;
     if (!sawHeader) {
       sawHeader = true;
       if (handlers.header?.(line, lineNumber)) return;

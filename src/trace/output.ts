@@ -1,6 +1,9 @@
 /** Writing trace files: back-pressure aware chunk and line output shared by every writer. */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { TraceWriteError } from './errors.js';
+import { quoteField } from './fields.js';
+import type { Trace } from './model.js';
 
 const LINES_PER_WRITE = 1 << 13;
 
@@ -33,4 +36,22 @@ export function dictValue(
   i: number,
 ): string {
   return column ? column.values[column.codes[i]] : '';
+}
+
+/**
+ * A text field of a delimited writer, quoted when needed. A line break is refused: no reader
+ * here takes one inside quotes, so the file could not be read back.
+ */
+export function delimitedField(value: string, format: string, request: number, field: string): string {
+  if (/[\r\n]/.test(value)) {
+    throw new TraceWriteError(format, request, field, `${JSON.stringify(value)} holds a line break`);
+  }
+  return quoteField(value);
+}
+
+/** The object id of request i as text; an empty one is refused, as the readers refuse it. */
+export function idText(trace: Trace, i: number, format: string, field: string): string {
+  const id = String(trace.keys.key(trace.obj[i]));
+  if (id === '') throw new TraceWriteError(format, i, field, 'is empty (the reader refuses an empty id)');
+  return id;
 }

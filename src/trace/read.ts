@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { BadInputBudget, TraceFormatError } from './errors.js';
 import type { CsvColumnMap, ReadContext } from './formats/format.js';
 import { type FormatName, formatList, SNIFF_ORDER, TRACE_FORMATS } from './formats/index.js';
-import { openInput, type ProgressListener } from './input.js';
+import { HEAD_BYTES, openInput, type ProgressListener } from './input.js';
 import type { Trace } from './model.js';
 import { type FirstOutOfOrder, TimeOrder } from './order.js';
 import { sortByTime } from './sort.js';
@@ -91,11 +91,16 @@ function impliedFormat(options: ReadOptions): FormatName | undefined {
  * Detects the format of a file from its name and the first bytes of its decompressed content:
  * `.bin`/`.oracleGeneral` (before any .gz/.zst) is oracle-general; otherwise the first line
  * decides (JSON object: xrootd; the 25 cms columns: cms; `time,id,size...`: csv; a libCacheSim
- * header: libcachesim-csv). Throws when nothing matches.
+ * header: libcachesim-csv). Throws when nothing matches; a file of blank lines holds no
+ * requests (a TraceFormatError, as from every reader).
  */
 export function detectFormat(file: string, head: Uint8Array): FormatName {
   const name = basename(file).replace(COMPRESSION_SUFFIX, '');
   if (ORACLE_GENERAL_SUFFIX.test(name)) return 'oracle-general';
+  // what every text reader says of a file of blank lines, rather than that its format is unknown
+  if (head.length < HEAD_BYTES && isBlank(head)) {
+    throw new TraceFormatError({ file }, 'no requests: the file holds no records');
+  }
   const line = firstLine(head);
   const found = line === undefined ? undefined : SNIFF_ORDER.find((f) => TRACE_FORMATS[f].sniff?.(line));
   if (found) return found;
@@ -105,11 +110,20 @@ export function detectFormat(file: string, head: Uint8Array): FormatName {
   );
 }
 
+function headText(head: Uint8Array): string {
+  return Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8');
+}
+
 function firstLine(head: Uint8Array): string | undefined {
-  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8');
+  const text = headText(head);
   if (text.includes('\0')) return undefined;
   return text
-    .split('\n', 64)
+    .split('\n')
     .map((l) => l.trim())
     .find((l) => l !== '');
+}
+
+/** Only spaces and line breaks (and a byte order mark), so no format has a record in it. */
+function isBlank(head: Uint8Array): boolean {
+  return headText(head).trim() === '';
 }

@@ -102,3 +102,8 @@ test('a time going back is sorted and reported at its line, also across ISO and 
     ['/b', '/a'],
   );
 });
+
+test('an empty object id is bad input at its line and field, as in cms', async () => {
+  const read = readText('empty-id.csv', 'time,id,size\n1,a,1\n2,,1\n');
+  await assertFormatError(read, { line: 3, field: 'id', reason: /^empty object id$/ });
+});

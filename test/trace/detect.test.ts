@@ -35,3 +35,8 @@ test('output format from the file name', () => {
   assert.equal(formatForFileName('o.csv.gz'), 'csv');
   assert.equal(formatForFileName('o.txt'), undefined);
 });
+
+test('the first non-blank line decides even after many blank lines', () => {
+  const head = new TextEncoder().encode(`${'\n'.repeat(100)}time,id,size\n1,a,1\n`);
+  assert.equal(detectFormat('late-header.txt', head), 'csv');
+});

@@ -8,6 +8,7 @@ import { splitFields } from '../../src/trace/fields.js';
 import { forEachLine, openInput } from '../../src/trace/input.js';
 import { TimeOrder } from '../../src/trace/order.js';
 import { readTrace } from '../../src/trace/read.js';
+import { smartcache } from '../helpers.js';
 import { assertFormatError, examples, fixtures, tempFile } from './helpers.js';
 
 async function linesOf(chunks: Uint8Array[]): Promise<[number, string][]> {
@@ -89,5 +90,32 @@ test('truncated or corrupt gzip input is a compressed-data error, by the byte zl
     file: flippedFile,
     offset: flipped.length,
     reason: /^corrupt or truncated gzip data after \d+ decompressed bytes: incorrect data check$/,
+  });
+});
+
+test('a UTF-8 byte order mark is ignored by every text reader, xrootd included', async () => {
+  const bom = '\ufeff';
+  const files: [string, string, number | bigint | string][] = [
+    ['bom.jsonl', '{"file_lfn":"/a","file_size":1,"start_time":5000}\n', '/a'],
+    ['bom.csv', 'time,id,size\n5,a,1\n', 'a'],
+    ['bom-headerless.csv', '5,7,1\n', 7],
+  ];
+  for (const [name, content, key] of files) {
+    const options = name === 'bom-headerless.csv' ? { csvParams: 'has-header=false' } : {};
+    const { trace } = await readTrace(tempFile(name, bom + content), options);
+    assert.deepEqual([trace.length, trace.keys.key(trace.obj[0]), trace.time[0]], [1, key, 5], name);
+  }
+});
+
+test('a file of blank lines holds no requests, detected or not: not a format that cannot be told', async () => {
+  const blank = tempFile('blank.txt', '\n  \r\n\t\n');
+  await assertFormatError(readTrace(blank), {
+    file: blank,
+    reason: /^no requests: the file holds no records$/,
+  });
+  await assert.rejects(smartcache('inspect', blank), (err: { stderr: string }) => {
+    assert.match(err.stderr, /blank\.txt: no requests: the file holds no records/);
+    assert.doesNotMatch(err.stderr, /cannot tell/);
+    return true;
   });
 });

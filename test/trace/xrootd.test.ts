@@ -100,3 +100,41 @@ test('an xrootd file of blank lines is refused like an empty one, naming the fil
     reason: /^no requests: the file is empty$/,
   });
 });
+
+test('bytes read above the size are bad input at their field, in both record kinds and in csv', async () => {
+  const cases: [string, string, string, RegExp][] = [
+    [
+      'a.jsonl',
+      '{"file_lfn":"/a","file_size":10,"start_time":5,"read_bytes":11}\n',
+      'read_bytes',
+      /^11 bytes read from an object of 10 bytes$/,
+    ],
+    [
+      'b.jsonl',
+      '{"file_lfn":"/a","file_size":10,"start_time":5,"read_bytes_at_close":12}\n',
+      'read_bytes_at_close',
+      /^12 bytes read/,
+    ],
+    [
+      'c.jsonl',
+      '{"event":"file_close","lfn":"/a","size":10,"attach_t":5,"b_hit":4,"b_miss":4,"b_bypass":3}\n',
+      'b_hit',
+      /^b_hit \+ b_miss \+ b_bypass: 11 bytes read from an object of 10 bytes$/,
+    ],
+    [
+      'd.csv',
+      'time,id,size,bytes_read\n5,a,10,10\n6,a,10,11\n',
+      'bytes_read',
+      /^11 bytes read from an object of 10 bytes$/,
+    ],
+  ];
+  for (const [name, content, field, reason] of cases) {
+    const line = name === 'd.csv' ? 3 : 1;
+    await assertFormatError(readText(name, content), { line, field, reason });
+  }
+  const { trace } = await readText(
+    'equal.jsonl',
+    '{"file_lfn":"/a","file_size":10,"start_time":5,"read_bytes":10}\n',
+  );
+  assert.equal(trace.bytesRead?.[0], 10);
+});

@@ -5,11 +5,11 @@
 import type { Writable } from 'node:stream';
 import { DAY } from '../../common/time.js';
 import { TraceBuilder } from '../builder.js';
-import { TraceFormatError } from '../errors.js';
-import { FieldRow, quoteField, splitFields } from '../fields.js';
+import { TraceFormatError, TraceWriteError } from '../errors.js';
+import { FieldRow, parseNumber, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { Trace } from '../model.js';
-import { dictValue, writeLines } from '../output.js';
+import { delimitedField, dictValue, idText, writeLines } from '../output.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
 /**
@@ -129,11 +129,11 @@ export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadCo
 /** JobStart, or reqDay when JobStart is 0 or empty. */
 function requestTime(row: FieldRow, col: ColumnIndex): number {
   const start = row.text(col.JobStart);
-  if (start !== '' && Number(start) !== 0) return row.nonNegative(col.JobStart);
+  if (start !== '' && parseNumber(start) !== 0) return row.seconds(col.JobStart);
   const day = row.text(col.reqDay);
-  if (day === '' || Number(day) === 0)
+  if (day === '' || parseNumber(day) === 0)
     throw row.error(col.JobStart, 'no request time: JobStart and reqDay are both 0 or empty');
-  return row.nonNegative(col.reqDay);
+  return row.seconds(col.reqDay);
 }
 
 /** The studies' filter: JobSuccess true (or 1) and JobExecExitCode 0. */
@@ -145,8 +145,8 @@ function succeeded(row: FieldRow, col: ColumnIndex): boolean {
       `expected true/false or 1/0, found ${JSON.stringify(row.text(col.JobSuccess))}`,
     );
   }
-  const exitCode = Number(row.text(col.JobExecExitCode));
-  if (row.text(col.JobExecExitCode) === '' || !Number.isInteger(exitCode)) {
+  const exitCode = parseNumber(row.text(col.JobExecExitCode));
+  if (!Number.isInteger(exitCode)) {
     throw row.error(
       col.JobExecExitCode,
       `expected an integer exit code, found ${JSON.stringify(row.text(col.JobExecExitCode))}`,
@@ -164,9 +164,11 @@ function succeeded(row: FieldRow, col: ColumnIndex): boolean {
 export async function writeCms(trace: Trace, out: Writable): Promise<void> {
   const values = new Map<CmsColumn, string>();
   await writeLines(out, CMS_COLUMNS.join(','), trace.length, (i) => {
-    const filename = String(trace.keys.key(trace.obj[i]));
+    const filename = idText(trace, i, 'cms', 'Filename');
     const time = trace.time[i];
-    const [campaign, process] = campaignAndProcess(filename, dictValue(trace.dataset, i));
+    if (time === 0)
+      throw new TraceWriteError('cms', i, 'JobStart', '0 cannot be read back (it means no start time)');
+    const [campaign, process] = campaignAndProcess(filename, dictValue(trace.dataset, i), i);
     values.set('Filename', filename);
     values.set('SiteName', dictValue(trace.site, i));
     values.set('UserID', dictValue(trace.user, i));
@@ -177,16 +179,26 @@ export async function writeCms(trace: Trace, out: Writable): Promise<void> {
     values.set('JobSuccess', '1');
     values.set('Campaign', campaign);
     values.set('Process', process);
-    return CMS_COLUMNS.map((c) => quoteField(values.get(c) ?? (COLUMN_KINDS[c] === 'id' ? '' : '0'))).join(
-      ',',
-    );
+    return CMS_COLUMNS.map((c) =>
+      delimitedField(values.get(c) ?? (COLUMN_KINDS[c] === 'id' ? '' : '0'), 'cms', i, c),
+    ).join(',');
   });
 }
 
-function campaignAndProcess(filename: string, dataset: string): [string, string] {
+/** Campaign and Process of a dataset; one that the reader would not derive back the same is refused. */
+function campaignAndProcess(filename: string, dataset: string, i: number): [string, string] {
   if (dataset === '' || lfnDataset(filename) === dataset) return ['', ''];
   const slash = dataset.indexOf('/');
-  return slash === -1 ? [dataset, ''] : [dataset.slice(0, slash), dataset.slice(slash + 1)];
+  const parts: [string, string] =
+    slash === -1 ? [dataset, ''] : [dataset.slice(0, slash), dataset.slice(slash + 1)];
+  const readBack = cmsDataset(filename, ...parts);
+  if (readBack !== dataset) {
+    const reason =
+      `${JSON.stringify(dataset)} would be read back as ${JSON.stringify(readBack)} (cms derives an LFN's ` +
+      'dataset from its first five components, and joins non-empty Campaign and Process otherwise)';
+    throw new TraceWriteError('cms', i, 'dataset', reason);
+  }
+  return parts;
 }
 
 export const cms: TraceFormat = {

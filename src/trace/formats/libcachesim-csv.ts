@@ -6,12 +6,11 @@
  */
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
-import { TraceWriteError } from '../errors.js';
-import { columnNumbers, FieldRow, parseNumber, quoteField, splitFields } from '../fields.js';
+import { columnNumbers, FieldRow, parseNumber, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
 import { type NumericKeyInterner, TextKeyInterner } from '../keys.js';
 import type { Trace } from '../model.js';
-import { writeLines } from '../output.js';
+import { delimitedField, writeLines } from '../output.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
 export interface LibCacheSimCsvParams {
@@ -183,7 +182,7 @@ export async function readLibCacheSimCsv(
         params.idIsNum === false || !isUnsignedInteger(r.text(layout.id))
           ? TraceBuilder.text()
           : TraceBuilder.numeric();
-      const time = r.nonNegative(layout.time);
+      const time = r.seconds(layout.time);
       const size = r.byteCount(layout.size);
       const op = layout.op >= 0 ? scsiOp(r, layout.op) : undefined;
       const i = builder.add(time, internId(builder, r, layout.id), size);
@@ -204,9 +203,11 @@ function checkLayout(row: FieldRow, layout: Layout): void {
   }
 }
 
+/** A numeric id: decimal digits or 0x hex, as libCacheSim's strtoull reads them. */
+const NUMERIC_ID = /^(?:\d+|0[xX][0-9a-fA-F]+)$/;
+
 function isUnsignedInteger(text: string): boolean {
-  const n = parseNumber(text);
-  return Number.isInteger(n) && n >= 0;
+  return NUMERIC_ID.test(text);
 }
 
 function internId(
@@ -216,9 +217,9 @@ function internId(
 ): number {
   const text = row.text(col);
   if (b.keys instanceof TextKeyInterner) return b.keys.intern(text);
-  const n = parseNumber(text);
-  if (Number.isSafeInteger(n) && n >= 0) return b.keys.intern(n);
-  const big = Number.isInteger(n) && n >= 0 ? BigInt(text) : -1n;
+  const n = isUnsignedInteger(text) ? Number(text) : Number.NaN;
+  if (Number.isSafeInteger(n)) return b.keys.intern(n);
+  const big = Number.isNaN(n) ? -1n : BigInt(text);
   if (big >= 0n && big < TWO_64) return b.keys.internWords(Number(big / TWO_32), Number(big % TWO_32));
   throw row.error(
     col,
@@ -251,16 +252,9 @@ export async function writeLibCacheSimCsv(trace: Trace, out: Writable): Promise<
     out,
     'time,obj_id,obj_size',
     trace.length,
-    (i) => `${trace.time[i]},${csvId(trace, i)},${trace.size[i]}`,
+    (i) =>
+      `${trace.time[i]},${delimitedField(String(trace.keys.key(trace.obj[i])), 'libcachesim-csv', i, 'obj_id')},${trace.size[i]}`,
   );
-}
-
-/** The id of request `i`, quoted when it holds a comma or a quote; a line break cannot be read back, so it is refused. */
-function csvId(trace: Trace, i: number): string {
-  const id = String(trace.keys.key(trace.obj[i]));
-  if (/[\r\n]/.test(id))
-    throw new TraceWriteError('libcachesim-csv', i, 'obj_id', `${JSON.stringify(id)} holds a line break`);
-  return quoteField(id);
 }
 
 export const libCacheSimCsv: TraceFormat = {

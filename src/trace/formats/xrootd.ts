@@ -7,11 +7,18 @@
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError } from '../errors.js';
-import { isByteCount, notByteCount } from '../fields.js';
+import {
+  bytesReadAboveSize,
+  isByteCount,
+  lateTimeReason,
+  notByteCount,
+  parseNumber,
+  type TimeUnit,
+} from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { TextKeyInterner } from '../keys.js';
 import type { Trace } from '../model.js';
-import { dictValue, writeLines } from '../output.js';
+import { dictValue, idText, writeLines } from '../output.js';
 import type { ReadContext, TraceFormat } from './format.js';
 
 type JsonRecord = Record<string, unknown>;
@@ -41,13 +48,21 @@ class RecordReader {
   /** A finite number >= 0, given as a JSON number or a numeric string. */
   nonNegative(rec: JsonRecord, field: string): number {
     const value = numberIn(rec, field);
-    if (!(value >= 0) || value === Number.POSITIVE_INFINITY) {
+    if (!(value >= 0)) {
       throw this.error(
         field,
         `expected a non-negative number, found ${JSON.stringify(rec[field]) ?? 'nothing'}`,
       );
     }
     return value;
+  }
+
+  /** A time in `unit`, in seconds: a number from 0 to before year 10000. */
+  seconds(rec: JsonRecord, field: string, unit: TimeUnit): number {
+    const value = this.nonNegative(rec, field);
+    const late = lateTimeReason(value, unit);
+    if (late !== undefined) throw this.error(field, late);
+    return unit === 'milliseconds' ? value / 1000 : value;
   }
 
   /** A byte count (see isByteCount), given as a JSON number or a numeric string. */
@@ -73,10 +88,11 @@ class RecordReader {
   }
 }
 
-/** A field's JSON number, or the number a non-empty string spells; NaN otherwise. */
+/** A field's finite JSON number (JSON reads 1e309 as Infinity), or the number a string spells (parseNumber); NaN otherwise. */
 function numberIn(rec: JsonRecord, field: string): number {
   const raw = rec[field];
-  return typeof raw === 'number' ? raw : typeof raw === 'string' && raw !== '' ? Number(raw) : Number.NaN;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : Number.NaN;
+  return typeof raw === 'string' ? parseNumber(raw) : Number.NaN;
 }
 
 export async function readXrootd(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace> {
@@ -105,10 +121,13 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
     );
   }
   const lfn = reader.text(rec, 'file_lfn');
-  const time = reader.nonNegative(rec, 'start_time') / 1000;
+  const time = reader.seconds(rec, 'start_time', 'milliseconds');
   const size = reader.byteCount(rec, 'file_size');
-  const bytesRead =
-    reader.optionalByteCount(rec, 'read_bytes') ?? reader.optionalByteCount(rec, 'read_bytes_at_close');
+  const readField =
+    rec.read_bytes === undefined || rec.read_bytes === null ? 'read_bytes_at_close' : 'read_bytes';
+  const bytesRead = reader.optionalByteCount(rec, readField);
+  const tooMany = bytesRead === undefined ? undefined : bytesReadAboveSize(bytesRead, size);
+  if (tooMany !== undefined) throw reader.error(readField, tooMany);
   const i = b.add(time, b.keys.intern(lfn), size);
   if (bytesRead !== undefined) b.setBytesRead(i, bytesRead);
   const site = reader.optionalText(rec, 'site_name');
@@ -122,7 +141,7 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
 /** 2b: the request time is attach_t; bytes read = b_hit + b_miss + b_bypass. Returns the time. */
 function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: JsonRecord): number {
   const lfn = reader.text(rec, 'lfn');
-  const time = reader.nonNegative(rec, 'attach_t');
+  const time = reader.seconds(rec, 'attach_t', 'seconds');
   const size = reader.byteCount(rec, 'size');
   const served =
     reader.byteCount(rec, 'b_hit') + reader.byteCount(rec, 'b_miss') + reader.byteCount(rec, 'b_bypass');
@@ -132,6 +151,8 @@ function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, re
       `b_hit + b_miss + b_bypass = ${served} is above 2^53 - 1, not an exact byte count`,
     );
   }
+  const tooMany = bytesReadAboveSize(served, size);
+  if (tooMany !== undefined) throw reader.error('b_hit', `b_hit + b_miss + b_bypass: ${tooMany}`);
   const i = b.add(time, b.keys.intern(lfn), size);
   b.setBytesRead(i, served);
   b.setString('op', i, 'read');
@@ -147,7 +168,7 @@ export function isJsonObjectLine(firstLine: string): boolean {
 export async function writeXrootd(trace: Trace, out: Writable): Promise<void> {
   await writeLines(out, undefined, trace.length, (i) => {
     const rec: JsonRecord = {
-      file_lfn: String(trace.keys.key(trace.obj[i])),
+      file_lfn: idText(trace, i, 'xrootd', 'file_lfn'),
       file_size: trace.size[i],
       start_time: Math.round(trace.time[i] * 1000),
     };
