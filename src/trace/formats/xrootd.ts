@@ -7,14 +7,7 @@
 import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError } from '../errors.js';
-import {
-  bytesReadAboveSize,
-  isByteCount,
-  lateTimeReason,
-  notByteCount,
-  parseNumber,
-  type TimeUnit,
-} from '../fields.js';
+import { isByteCount, lateTimeReason, notByteCount, parseNumber, type TimeUnit } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { TextKeyInterner } from '../keys.js';
 import type { Trace } from '../model.js';
@@ -126,8 +119,6 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
   const readField =
     rec.read_bytes === undefined || rec.read_bytes === null ? 'read_bytes_at_close' : 'read_bytes';
   const bytesRead = reader.optionalByteCount(rec, readField);
-  const tooMany = bytesRead === undefined ? undefined : bytesReadAboveSize(bytesRead, size);
-  if (tooMany !== undefined) throw reader.error(readField, tooMany);
   const i = b.add(time, b.keys.intern(lfn), size);
   if (bytesRead !== undefined) b.setBytesRead(i, bytesRead);
   const site = reader.optionalText(rec, 'site_name');
@@ -151,8 +142,6 @@ function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, re
       `b_hit + b_miss + b_bypass = ${served} is above 2^53 - 1, not an exact byte count`,
     );
   }
-  const tooMany = bytesReadAboveSize(served, size);
-  if (tooMany !== undefined) throw reader.error('b_hit', `b_hit + b_miss + b_bypass: ${tooMany}`);
   const i = b.add(time, b.keys.intern(lfn), size);
   b.setBytesRead(i, served);
   b.setString('op', i, 'read');
