@@ -567,27 +567,22 @@ export class CacheNode {
     ready: () => void,
   ): Promise<void> {
     const blockSize = file.record.blockSize;
-    const handle = await this.store.openForRead(file);
-    try {
-      let first = true;
-      for (
-        let index = Math.floor(range.start / blockSize);
-        index <= Math.floor(range.end / blockSize);
-        index++
-      ) {
-        const blockStart = index * blockSize;
-        const from = Math.max(range.start, blockStart) - blockStart;
-        const to = Math.min(range.end + 1, blockStart + file.blockLength(index)) - blockStart;
-        this.prefetch(file, index, transfer);
-        const source = await this.blockBytes(file, handle, index, from, to, transfer);
-        if (first) {
-          ready();
-          first = false;
-        }
-        await this.sendBlock(res, from, to, source, transfer);
+    let first = true;
+    for (
+      let index = Math.floor(range.start / blockSize);
+      index <= Math.floor(range.end / blockSize);
+      index++
+    ) {
+      const blockStart = index * blockSize;
+      const from = Math.max(range.start, blockStart) - blockStart;
+      const to = Math.min(range.end + 1, blockStart + file.blockLength(index)) - blockStart;
+      this.prefetch(file, index, transfer);
+      const source = await this.blockBytes(file, index, from, to, transfer);
+      if (first) {
+        ready();
+        first = false;
       }
-    } finally {
-      await handle?.close();
+      await this.sendBlock(res, from, to, source, transfer);
     }
   }
 
@@ -597,7 +592,6 @@ export class CacheNode {
    */
   private async blockBytes(
     file: CachedFile,
-    handle: Awaited<ReturnType<BlockStore['openForRead']>>,
     index: number,
     from: number,
     to: number,
@@ -606,7 +600,7 @@ export class CacheNode {
     if (file.present[index] && !this.fetcher.pending(file, index)) {
       const buffer = this.pool.take();
       try {
-        const disk = await this.store.readBlock(file, handle, index, from, to, buffer);
+        const disk = await this.store.readBlock(file, index, from, to, buffer);
         return { disk, buffer };
       } catch (err) {
         this.pool.give(buffer);
