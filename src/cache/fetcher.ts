@@ -3,11 +3,15 @@
  * on disk attaches to the one fetch in flight for it, and reads its bytes from memory as they
  * arrive, while the whole block is written to the store once complete.
  */
+import type { BufferPool } from './buffer-pool.js';
 import { FileChangedError, OriginError } from './errors.js';
 import type { Origin } from './origin.js';
 import type { BlockStore, CachedFile } from './store.js';
 
-/** One block on its way from the origin; its buffer fills from the front. */
+/**
+ * One block on its way from the origin; its pooled buffer fills from the front. The fetch and
+ * each reader of its bytes hold the buffer; it goes back to the pool once the last lets go.
+ */
 export class BlockFetch {
   readonly data: Buffer;
   received = 0;
@@ -15,10 +19,25 @@ export class BlockFetch {
   /** settles once the block is written to the store (or the fetch failed) */
   stored: Promise<boolean>;
   private waiters: (() => void)[] = [];
+  private holders = 1;
 
-  constructor(length: number) {
-    this.data = Buffer.allocUnsafe(length);
+  constructor(
+    private readonly buffer: Buffer,
+    length: number,
+    private readonly pool: BufferPool,
+  ) {
+    this.data = buffer.subarray(0, length);
     this.stored = Promise.resolve(false);
+  }
+
+  /** A reader keeps the bytes until release(): after the socket took the last of them. */
+  hold(): void {
+    this.holders++;
+  }
+
+  release(): void {
+    this.holders--;
+    if (this.holders === 0) this.pool.give(this.buffer);
   }
 
   get complete(): boolean {
@@ -69,6 +88,7 @@ export class Fetcher {
   constructor(
     private readonly origin: Origin,
     private readonly store: BlockStore,
+    private readonly pool: BufferPool,
     private readonly events: FetchEvents,
   ) {}
 
@@ -82,9 +102,12 @@ export class Fetcher {
     const key = `${file.record.id}:${index}`;
     const known = this.inFlight.get(key);
     if (known) return known;
-    const fetch = new BlockFetch(file.blockLength(index));
+    const fetch = new BlockFetch(this.pool.take(), file.blockLength(index), this.pool);
     this.inFlight.set(key, fetch);
-    fetch.stored = this.run(file, index, fetch).finally(() => this.inFlight.delete(key));
+    fetch.stored = this.run(file, index, fetch).finally(() => {
+      this.inFlight.delete(key);
+      fetch.release();
+    });
     return fetch;
   }
 

@@ -17,6 +17,7 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify 
 import { filePath, PathError } from '../common/paths.js';
 import type { OnlineCache, Outcome } from '../sim/online.js';
 import { AccessLog } from './access-log.js';
+import { BufferPool } from './buffer-pool.js';
 import { BlockUnreadableError, FileChangedError, OriginError } from './errors.js';
 import { type BlockFetch, Fetcher } from './fetcher.js';
 import { CacheMetrics } from './metrics.js';
@@ -70,6 +71,9 @@ export interface CacheNodeOptions {
   quiet?: boolean;
 }
 
+/** Free block buffers kept for reuse (a block each: 64 MiB at the default 1 MiB blocks). */
+const POOLED_BUFFERS = 64;
+
 /** Header by which a client names its site (as for the redirector). */
 export const SITE_HEADER = 'x-smartcache-site';
 /** The decision for the file's open: hit, admit or bypass. */
@@ -80,23 +84,6 @@ type Level = 'info' | 'warn' | 'error';
 /** One JSON line on stdout. */
 function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
-}
-
-/** Read buffers of one block, reused once the socket has taken their bytes. */
-class BufferPool {
-  private readonly free: Buffer[] = [];
-  constructor(
-    private readonly size: number,
-    private readonly keep: number,
-  ) {}
-
-  take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
-  }
-
-  give(buffer: Buffer): void {
-    if (this.free.length < this.keep) this.free.push(buffer);
-  }
 }
 
 class ClientGoneError extends Error {
@@ -174,7 +161,8 @@ export class CacheNode {
       token: options.originToken,
       timeoutMs: options.originTimeoutMs,
     });
-    this.fetcher = new Fetcher(this.origin, store, {
+    this.pool = new BufferPool(options.blockSize, POOLED_BUFFERS);
+    this.fetcher = new Fetcher(this.origin, store, this.pool, {
       originLatency: (seconds) => this.metrics.originLatency.observe(seconds),
       stored: (_file, _index, bytes) => this.metrics.written.inc(bytes),
       storeFailed: (file, index, err) =>
@@ -187,7 +175,6 @@ export class CacheNode {
     });
     this.scoring = options.model ? this.modelScoring(options.model) : undefined;
     this.log = new AccessLog(options.accessLog);
-    this.pool = new BufferPool(options.blockSize, 64);
     this.keys = options.auth?.jwks ? createLocalJWKSet(options.auth.jwks) : undefined;
   }
 
@@ -567,27 +554,22 @@ export class CacheNode {
     ready: () => void,
   ): Promise<void> {
     const blockSize = file.record.blockSize;
-    const handle = await this.store.openForRead(file);
-    try {
-      let first = true;
-      for (
-        let index = Math.floor(range.start / blockSize);
-        index <= Math.floor(range.end / blockSize);
-        index++
-      ) {
-        const blockStart = index * blockSize;
-        const from = Math.max(range.start, blockStart) - blockStart;
-        const to = Math.min(range.end + 1, blockStart + file.blockLength(index)) - blockStart;
-        this.prefetch(file, index, transfer);
-        const source = await this.blockBytes(file, handle, index, from, to, transfer);
-        if (first) {
-          ready();
-          first = false;
-        }
-        await this.sendBlock(res, from, to, source, transfer);
+    let first = true;
+    for (
+      let index = Math.floor(range.start / blockSize);
+      index <= Math.floor(range.end / blockSize);
+      index++
+    ) {
+      const blockStart = index * blockSize;
+      const from = Math.max(range.start, blockStart) - blockStart;
+      const to = Math.min(range.end + 1, blockStart + file.blockLength(index)) - blockStart;
+      this.prefetch(file, index, transfer);
+      const source = await this.blockBytes(file, index, from, to, transfer);
+      if (first) {
+        ready();
+        first = false;
       }
-    } finally {
-      await handle?.close();
+      await this.sendBlock(res, from, to, source, transfer);
     }
   }
 
@@ -597,7 +579,6 @@ export class CacheNode {
    */
   private async blockBytes(
     file: CachedFile,
-    handle: Awaited<ReturnType<BlockStore['openForRead']>>,
     index: number,
     from: number,
     to: number,
@@ -606,7 +587,7 @@ export class CacheNode {
     if (file.present[index] && !this.fetcher.pending(file, index)) {
       const buffer = this.pool.take();
       try {
-        const disk = await this.store.readBlock(file, handle, index, from, to, buffer);
+        const disk = await this.store.readBlock(file, index, from, to, buffer);
         return { disk, buffer };
       } catch (err) {
         this.pool.give(buffer);
@@ -624,7 +605,13 @@ export class CacheNode {
       }
     }
     const fetch = this.startFetch(file, index, transfer);
-    await fetch.reach(from);
+    fetch.hold();
+    try {
+      await fetch.reach(from);
+    } catch (err) {
+      fetch.release();
+      throw err;
+    }
     return { fetch };
   }
 
@@ -648,13 +635,25 @@ export class CacheNode {
       return send(res, source.disk, () => this.pool.give(source.buffer));
     }
     const { fetch } = source;
-    let at = from;
-    while (at < to) {
-      await fetch.reach(at);
-      const upto = Math.min(fetch.received, to);
-      transfer.miss += upto - at;
-      await send(res, fetch.data.subarray(at, upto));
-      at = upto;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      fetch.release();
+    };
+    try {
+      let at = from;
+      while (at < to) {
+        await fetch.reach(at);
+        const upto = Math.min(fetch.received, to);
+        transfer.miss += upto - at;
+        await send(res, fetch.data.subarray(at, upto), upto === to ? release : undefined);
+        at = upto;
+      }
+    } catch (err) {
+      // the response is destroyed on any error here, so the socket reads no more of the buffer
+      release();
+      throw err;
     }
   }
 

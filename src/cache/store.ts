@@ -14,15 +14,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createXXHash64, type IHasher } from 'hash-wasm';
 import { type Database, open as openLmdb, type RootDatabase } from 'lmdb';
 import { BlockUnreadableError } from './errors.js';
+import { ReadHandles } from './read-handles.js';
 
 /** Checksums cover pages of this many bytes, so a small range reads and verifies little. */
 export const PAGE_SIZE = 64 * 1024;
 const DIGEST_BYTES = 8;
+/** Data files kept open for reading between requests. */
+const OPEN_READ_HANDLES = 256;
 
 /** What the index keeps of a cached file. */
 export interface FileRecord {
@@ -77,6 +80,7 @@ export interface StoreOptions {
 
 export class BlockStore {
   private readonly files = new Map<string, CachedFile>();
+  private readonly readHandles = new ReadHandles(OPEN_READ_HANDLES);
   private bytes = 0;
 
   private constructor(
@@ -197,37 +201,23 @@ export class BlockStore {
     if (updated && this.files.get(file.path) === file) file.record = updated;
   }
 
-  /** Opens the data file for reading; undefined when it is gone (evicted or lost in a crash). */
-  async openForRead(file: CachedFile): Promise<FileHandle | undefined> {
-    try {
-      return await open(file.dataPath, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  }
-
   /**
    * Reads bytes [from, to) of present block `index` into `into` (at least one block long),
    * verifying every page they touch; returns the requested bytes, a view of `into`.
-   * A page that fails its checksum, or a short read, throws BlockUnreadableError.
+   * A page that fails its checksum, a short read or a missing data file throws BlockUnreadableError.
    */
-  async readBlock(
-    file: CachedFile,
-    handle: FileHandle | undefined,
-    index: number,
-    from: number,
-    to: number,
-    into: Buffer,
-  ): Promise<Buffer> {
+  async readBlock(file: CachedFile, index: number, from: number, to: number, into: Buffer): Promise<Buffer> {
     const digests = this.blocks.getBinary([file.record.id, index]);
-    if (handle === undefined || digests === undefined)
-      throw new BlockUnreadableError(file.path, index, 'missing');
+    if (digests === undefined) throw new BlockUnreadableError(file.path, index, 'missing');
     const length = file.blockLength(index);
     const pageStart = Math.floor(from / PAGE_SIZE) * PAGE_SIZE;
     const pageEnd = Math.min(length, Math.ceil(to / PAGE_SIZE) * PAGE_SIZE);
     const blockOffset = index * file.record.blockSize;
-    const { bytesRead } = await handle.read(into, 0, pageEnd - pageStart, blockOffset + pageStart);
+    const bytesRead = await this.readHandles.with(file.dataPath, async (handle) =>
+      handle === undefined
+        ? 0
+        : (await handle.read(into, 0, pageEnd - pageStart, blockOffset + pageStart)).bytesRead,
+    );
     if (bytesRead !== pageEnd - pageStart) throw new BlockUnreadableError(file.path, index, 'missing');
     for (let page = pageStart; page < pageEnd; page += PAGE_SIZE) {
       const bytes = into.subarray(page - pageStart, Math.min(pageEnd, page + PAGE_SIZE) - pageStart);
@@ -282,6 +272,7 @@ export class BlockStore {
     if (this.files.get(file.path) !== file) {
       // the file was removed while this block was written, which may have recreated its data file
       await rm(file.dataPath, { force: true });
+      this.readHandles.drop(file.dataPath);
       return false;
     }
     if (!updated) return false;
@@ -313,7 +304,7 @@ export class BlockStore {
     this.bytes -= length;
   }
 
-  /** Removes a file and its blocks; readers that hold its data file open finish reading it. */
+  /** Removes a file and its blocks; reads running on its data file finish first. */
   async remove(path: string): Promise<void> {
     const file = this.files.get(path);
     if (!file) return;
@@ -327,9 +318,11 @@ export class BlockStore {
       }
     });
     await rm(file.dataPath, { force: true });
+    this.readHandles.drop(file.dataPath);
   }
 
   async close(): Promise<void> {
+    await this.readHandles.closeAll();
     await this.root.close();
   }
 }
