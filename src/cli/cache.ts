@@ -57,6 +57,10 @@ Examples:
       --site T2_IT_Pisa --listen 0.0.0.0:8094
   $ smartcache cache --origin http://origin:8080 --dir cache/ --capacity 2TB --site T2_IT_Pisa \\
       --policy "s3fifo(fifo-size-ratio=0.2)" --watermarks 0.95,0.85 --admin-token "$(cat admin.token)"
+  $ smartcache cache --origin http://origin:8080 --dir cache/ --capacity 2TB --site T2_IT_Pisa \\
+      --bundle bundles/admit                     # a trained model, in process
+  $ smartcache cache --origin http://origin:8080 --dir cache/ --capacity 2TB --site T2_IT_Pisa \\
+      --model-url http://127.0.0.1:8083 --model-timeout 50ms --model-fallback admit
   $ smartcache simulate --trace cache/access.jsonl --format xrootd --policies lru --sizes 500GB
 
 GET and HEAD of files by path (Range, multipart/byteranges, conditional requests). Files are
