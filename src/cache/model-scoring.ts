@@ -6,6 +6,7 @@
  */
 import { FEATURE_NAMES } from '../prep/schema.js';
 import { computableFeatures, type HintRequest, RequestStats } from '../serve/file-stats.js';
+import { lfnDataset } from '../trace/lfn.js';
 import type { ModelAnswer, ModelClient } from './model-client.js';
 
 export class ModelScoring {
@@ -21,7 +22,13 @@ export class ModelScoring {
 
   /** The service's answer for an open of `path`; records the open in the history. Never rejects. */
   admission(path: string, size: number, time: number, user: string): Promise<ModelAnswer> {
-    const request: HintRequest = { lfn: path, time, size, user: user === '' ? undefined : user };
+    const request: HintRequest = {
+      lfn: path,
+      time,
+      size,
+      user: user === '' ? undefined : user,
+      dataset: lfnDataset(path),
+    };
     const features = computableFeatures(request);
     const { row, record } = this.history.prepare(
       'the model service',

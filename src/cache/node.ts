@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { filePath, PathError } from '../common/paths.js';
 import type { OnlineCache, Outcome } from '../sim/online.js';
+import { lfnDataset } from '../trace/lfn.js';
 import { AccessLog } from './access-log.js';
 import { BufferPool } from './buffer-pool.js';
 import { BlockUnreadableError, FileChangedError, OriginError } from './errors.js';
@@ -449,7 +450,11 @@ export class CacheNode {
       meta ??= file ? file.record : await this.origin.stat(path);
       if (!get) return { meta, file };
       const score = this.scoring ? await this.modelScore(path, meta.size, time, user) : undefined;
-      const decision = this.options.decisions.request(path, meta.size, time, { user, score });
+      const decision = this.options.decisions.request(path, meta.size, time, {
+        user,
+        dataset: lfnDataset(path),
+        score,
+      });
       this.metrics.opens.inc({ decision: decision.outcome });
       for (const key of decision.evicted) {
         await this.store.remove(key);

@@ -240,7 +240,7 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
     params,
     carries: {
       users: opts.token !== undefined || opts.jwks !== undefined,
-      datasets: false,
+      datasets: true,
       scores: opts.modelUrl !== undefined,
     },
   });

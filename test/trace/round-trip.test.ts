@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { traceFromRequests } from '../../src/trace/builder.js';
 import { cmsDataset } from '../../src/trace/formats/cms.js';
+import { lfnDataset } from '../../src/trace/lfn.js';
 import { nextAccessIndex, type Request, type Trace } from '../../src/trace/model.js';
 import { FORMATS, type FormatName, readTrace } from '../../src/trace/read.js';
 import { writeTrace } from '../../src/trace/write.js';
@@ -68,9 +69,11 @@ const held: Record<FormatName, (req: Request, next: number, obj: number) => Requ
       op: 'read',
     };
   },
-  // times in whole milliseconds; no dataset; op read; bytes read, site and user when present
+  // times in whole milliseconds; the dataset of an LFN (others none); op read; bytes read, site and user when present
   xrootd: (req) => {
     const back: Request = { time: Math.round(req.time * 1000) / 1000, key: String(req.key), size: req.size };
+    const dataset = lfnDataset(String(req.key));
+    if (dataset !== undefined) back.dataset = dataset;
     if (req.site !== undefined) back.site = req.site;
     if (req.user !== undefined) back.user = req.user;
     back.op = 'read';
@@ -93,7 +96,10 @@ function withoutNext(req: Request): Request {
 
 function expected(trace: Trace, format: FormatName): Request[] {
   const next = nextAccessIndex(trace);
-  return requests(trace).map((req, i) => held[format](req, next[i], trace.obj[i]));
+  const back = requests(trace).map((req, i) => held[format](req, next[i], trace.obj[i]));
+  // a column read back is present for every request: empty where a request has no value
+  if (back.some((req) => req.dataset !== undefined)) for (const req of back) req.dataset ??= '';
+  return back;
 }
 
 /** Text formats hold any size up to 2^53 - 1; oracleGeneral sizes are u32. */

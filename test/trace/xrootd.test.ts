@@ -115,3 +115,18 @@ test('bytes read above the size: bad input in csv; in XRootD monitoring re-reads
   const { trace } = await readText('rereads.jsonl', `${records.join('\n')}\n`);
   assert.deepEqual(Array.from(trace.bytesRead ?? []), [11, 12, 11]);
 });
+
+test('a CMS logical file name gives its dataset, in both record kinds; other names none', async () => {
+  const records = [
+    '{"file_lfn":"/store/mc/Camp/Proc/MINIAODSIM/v1/0000/a.root","file_size":10,"start_time":5000}',
+    '{"event":"file_close","lfn":"/store/data/Run1/JetHT/AOD/v2/b.root","size":10,"attach_t":6,"b_hit":0,"b_miss":10,"b_bypass":0}',
+    '{"file_lfn":"/other/c.root","file_size":10,"start_time":7000}',
+  ];
+  const { trace } = await readText('lfn.jsonl', `${records.join('\n')}\n`);
+  const dataset = trace.dataset;
+  assert.ok(dataset);
+  assert.deepEqual(
+    Array.from(dataset.codes, (c) => dataset.values[c]),
+    ['/store/mc/Camp/Proc/MINIAODSIM', '/store/data/Run1/JetHT/AOD', ''],
+  );
+});

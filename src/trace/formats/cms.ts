@@ -8,6 +8,7 @@ import { TraceBuilder } from '../builder.js';
 import { TraceFormatError, TraceWriteError } from '../errors.js';
 import { FieldRow, parseNumber, splitFields } from '../fields.js';
 import { forEachLine } from '../input.js';
+import { lfnDataset } from '../lfn.js';
 import type { Trace } from '../model.js';
 import { delimitedField, dictValue, idText, writeLines } from '../output.js';
 import type { ReadContext, TraceFormat } from './format.js';
@@ -48,9 +49,6 @@ type CmsColumn = keyof typeof COLUMN_KINDS;
 
 export const CMS_COLUMNS = Object.keys(COLUMN_KINDS) as readonly CmsColumn[];
 
-/** `/store/<type>/<Campaign>/<Process>/<Tier>/`: the dataset is everything before the sixth slash. */
-const LFN_DATASET_SLASHES = 6;
-
 type ColumnIndex = Record<CmsColumn, number>;
 
 function headerColumns(line: string, file: string, lineNumber: number): ColumnIndex {
@@ -83,16 +81,6 @@ export function isCmsHeader(firstLine: string): boolean {
  */
 export function cmsDataset(filename: string, campaign: string, process: string): string {
   return lfnDataset(filename) ?? [campaign, process].filter((p) => p !== '').join('/');
-}
-
-function lfnDataset(filename: string): string | undefined {
-  if (!filename.startsWith('/store/')) return undefined;
-  let slash = 0;
-  for (let n = 1; n < LFN_DATASET_SLASHES; n++) {
-    slash = filename.indexOf('/', slash + 1);
-    if (slash === -1) return undefined;
-  }
-  return filename.slice(0, slash);
 }
 
 export async function readCms(chunks: AsyncIterable<Uint8Array>, context: ReadContext): Promise<Trace> {

@@ -10,6 +10,7 @@ import { TraceFormatError } from '../errors.js';
 import { isByteCount, lateTimeReason, notByteCount, parseNumber, type TimeUnit } from '../fields.js';
 import { forEachLine } from '../input.js';
 import type { TextKeyInterner } from '../keys.js';
+import { lfnDataset } from '../lfn.js';
 import type { Trace } from '../model.js';
 import { dictValue, idText, writeLines } from '../output.js';
 import type { ReadContext, TraceFormat } from './format.js';
@@ -126,6 +127,7 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
   const user = reader.optionalText(rec, 'user_dn');
   if (user !== undefined) b.setString('user', i, user);
   b.setString('op', i, 'read');
+  setLfnDataset(b, i, lfn);
   return time;
 }
 
@@ -145,6 +147,7 @@ function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, re
   const i = b.add(time, b.keys.intern(lfn), size);
   b.setBytesRead(i, served);
   b.setString('op', i, 'read');
+  setLfnDataset(b, i, lfn);
   return time;
 }
 
@@ -174,3 +177,9 @@ export const xrootd: TraceFormat = {
   write: writeXrootd,
   sniff: isJsonObjectLine,
 };
+
+/** A CMS logical file name names its dataset (its first five path components); other names none. */
+function setLfnDataset(b: TraceBuilder<TextKeyInterner>, i: number, lfn: string): void {
+  const dataset = lfnDataset(lfn);
+  if (dataset !== undefined) b.setString('dataset', i, dataset);
+}
