@@ -2,7 +2,8 @@
  * The access log: one JSON line per file close, with the fields of XCache's `file_close`
  * monitoring record (/work/shared/formats/cms-access.md §2b), so that `smartcache simulate
  * --format xrootd` and prep read a node's log as they read XCache's. Two fields XCache does
- * not write are added: `site_name` and `user_dn`, the client's site and token subject.
+ * not write are added: `site_name`, the client's site, and with JWT clients `user_dn`, the
+ * token's subject.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';

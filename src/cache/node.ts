@@ -740,7 +740,8 @@ export class CacheNode {
       b_prefetch: transfer.prefetch,
       n_cks_errs: transfer.checksumErrors,
       site_name: clientSite,
-      user_dn: user,
+      // only JWTs name users: without them the log, like the policy, has no user
+      ...(this.keys ? { user_dn: user } : {}),
     });
   }
 }

@@ -239,7 +239,7 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
     seed: opts.seed,
     params,
     carries: {
-      users: opts.token !== undefined || opts.jwks !== undefined,
+      users: opts.jwks !== undefined,
       datasets: true,
       scores: opts.modelUrl !== undefined,
     },

@@ -130,3 +130,14 @@ test('a CMS logical file name gives its dataset, in both record kinds; other nam
     ['/store/mc/Camp/Proc/MINIAODSIM', '/store/data/Run1/JetHT/AOD', ''],
   );
 });
+
+test("a cache node's file_close records give their site and user", async () => {
+  const records = [
+    '{"event":"file_close","lfn":"/a","size":10,"attach_t":6,"b_hit":0,"b_miss":10,"b_bypass":0,"site_name":"T2_IT_Pisa","user_dn":"alice"}',
+    '{"event":"file_close","lfn":"/b","size":10,"attach_t":7,"b_hit":10,"b_miss":0,"b_bypass":0}',
+  ];
+  const { trace } = await readText('close.jsonl', `${records.join('\n')}\n`);
+  const values = (column: typeof trace.site) => Array.from(column?.codes ?? [], (c) => column?.values[c]);
+  assert.deepEqual(values(trace.site), ['T2_IT_Pisa', '']);
+  assert.deepEqual(values(trace.user), ['alice', '']);
+});

@@ -122,12 +122,7 @@ function addAccess(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, rec: 
   const bytesRead = reader.optionalByteCount(rec, readField);
   const i = b.add(time, b.keys.intern(lfn), size);
   if (bytesRead !== undefined) b.setBytesRead(i, bytesRead);
-  const site = reader.optionalText(rec, 'site_name');
-  if (site !== undefined) b.setString('site', i, site);
-  const user = reader.optionalText(rec, 'user_dn');
-  if (user !== undefined) b.setString('user', i, user);
-  b.setString('op', i, 'read');
-  setLfnDataset(b, i, lfn);
+  setRequestLabels(b, reader, rec, i, lfn);
   return time;
 }
 
@@ -146,8 +141,7 @@ function addFileClose(b: TraceBuilder<TextKeyInterner>, reader: RecordReader, re
   }
   const i = b.add(time, b.keys.intern(lfn), size);
   b.setBytesRead(i, served);
-  b.setString('op', i, 'read');
-  setLfnDataset(b, i, lfn);
+  setRequestLabels(b, reader, rec, i, lfn);
   return time;
 }
 
@@ -178,8 +172,23 @@ export const xrootd: TraceFormat = {
   sniff: isJsonObjectLine,
 };
 
-/** A CMS logical file name names its dataset (its first five path components); other names none. */
-function setLfnDataset(b: TraceBuilder<TextKeyInterner>, i: number, lfn: string): void {
+/**
+ * What both record kinds say of a request besides file, time and bytes: `site_name` and
+ * `user_dn` when present (a cache node's file_close records carry them), op read, and the
+ * dataset a CMS logical file name names (its first five path components; other names none).
+ */
+function setRequestLabels(
+  b: TraceBuilder<TextKeyInterner>,
+  reader: RecordReader,
+  rec: JsonRecord,
+  i: number,
+  lfn: string,
+): void {
+  const site = reader.optionalText(rec, 'site_name');
+  if (site !== undefined) b.setString('site', i, site);
+  const user = reader.optionalText(rec, 'user_dn');
+  if (user !== undefined) b.setString('user', i, user);
+  b.setString('op', i, 'read');
   const dataset = lfnDataset(lfn);
   if (dataset !== undefined) b.setString('dataset', i, dataset);
 }
