@@ -33,7 +33,7 @@ import {
   parseRange,
   rangeApplies,
 } from './ranges.js';
-import { BlockStore, type CachedFile } from './store.js';
+import { BlockStore, type CachedFile, type DiskReads } from './store.js';
 
 export interface ClientAuth {
   /** a static bearer token */
@@ -51,6 +51,7 @@ export interface CacheNodeOptions {
   blockSize: number;
   /** blocks fetched ahead of the one read */
   prefetch: number;
+  diskReads: DiskReads;
   /** seconds a file's validators are trusted when the origin gives no max-age */
   revalidate: number;
   originTimeoutMs: number;
@@ -181,7 +182,11 @@ export class CacheNode {
 
   /** Opens the store (recovering it), restores its files into the policy and listens. */
   static async start(options: CacheNodeOptions, host: string, port: number): Promise<CacheNode> {
-    const store = await BlockStore.open(options.dir, { blockSize: options.blockSize });
+    const store = await BlockStore.open(options.dir, {
+      blockSize: options.blockSize,
+      diskReads: options.diskReads,
+      onAccessFlushError: (err) => log('error', 'index update of file opens failed', { error: err.message }),
+    });
     const node = new CacheNode(options, store);
     await node.restore();
     const handler = (req: IncomingMessage, res: ServerResponse) => node.handle(req, res);
@@ -716,11 +721,7 @@ export class CacheNode {
     const { file, meta } = opened;
     let todisk = 0;
     for (const { length, stored } of transfer.stores) if (await stored) todisk += length;
-    if (file && this.store.get(path) === file) {
-      await this.store
-        .touch(file, attach)
-        .catch((err: Error) => log('error', 'index update failed', { path, error: err.message }));
-    }
+    if (file) this.store.touch(file, attach);
     const blockSize = this.options.blockSize;
     this.log.write({
       event: 'file_close',

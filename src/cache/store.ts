@@ -13,10 +13,10 @@
  *   found by listing data/ (names only, no data is read).
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, readSync } from 'node:fs';
 import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createXXHash64, type IHasher } from 'hash-wasm';
+import { xxh64 } from '@node-rs/xxhash';
 import { type Database, open as openLmdb, type RootDatabase } from 'lmdb';
 import { BlockUnreadableError } from './errors.js';
 import { ReadHandles } from './read-handles.js';
@@ -26,6 +26,8 @@ export const PAGE_SIZE = 64 * 1024;
 const DIGEST_BYTES = 8;
 /** Data files kept open for reading between requests. */
 const OPEN_READ_HANDLES = 256;
+/** Opens are booked in memory and reach the index together, at most this long after. */
+const ACCESS_FLUSH_MS = 1000;
 
 /** What the index keeps of a cached file. */
 export interface FileRecord {
@@ -74,22 +76,35 @@ export class CachedFile {
 
 type BlockKey = [string, number];
 
+/**
+ * How blocks are read from disk: `blocking` reads on the event loop (nginx's `aio off`), cheapest
+ * when the cached bytes are in the page cache; `threads` reads in libuv's thread pool (nginx's
+ * `aio threads`), so that a slow disk read does not stall other clients.
+ */
+export type DiskReads = 'blocking' | 'threads';
+
 export interface StoreOptions {
   blockSize: number;
+  diskReads: DiskReads;
+  /** told when booked opens could not be written to the index (they are tried again with the next ones) */
+  onAccessFlushError: (err: Error) => void;
 }
 
 export class BlockStore {
   private readonly files = new Map<string, CachedFile>();
   private readonly readHandles = new ReadHandles(OPEN_READ_HANDLES);
+  /** files opened since the index last heard of their opens */
+  private readonly accessed = new Set<CachedFile>();
+  private accessFlush: NodeJS.Timeout | undefined;
   private bytes = 0;
 
   private constructor(
     readonly dir: string,
     readonly blockSize: number,
+    private readonly options: StoreOptions,
     private readonly root: RootDatabase,
     private readonly records: Database<FileRecord, string>,
     private readonly blocks: Database<Buffer, BlockKey>,
-    private readonly hasher: IHasher,
   ) {}
 
   /** Opens (or creates) the store in `dir` and recovers its state from the index alone. */
@@ -104,7 +119,7 @@ export class BlockStore {
     const root = openLmdb({ path: join(dir, 'index.mdb'), overlappingSync: false, maxDbs: 4 });
     const records = root.openDB<FileRecord, string>({ name: 'files', encoding: 'msgpack' });
     const blocks = root.openDB<Buffer, BlockKey>({ name: 'blocks', encoding: 'binary' });
-    const store = new BlockStore(dir, options.blockSize, root, records, blocks, await createXXHash64());
+    const store = new BlockStore(dir, options.blockSize, options, root, records, blocks);
     await store.recover();
     return store;
   }
@@ -181,24 +196,60 @@ export class BlockStore {
 
   /** The origin confirmed the file unchanged at `checkedAt`. */
   async confirm(file: CachedFile, checkedAt: number, maxAge: number | undefined): Promise<void> {
-    await this.update(file, (r) => ({ ...r, checkedAt, maxAge }));
+    await this.update(file, (record) => ({ ...record, checkedAt, maxAge }));
   }
 
-  /** Books an open of the file (policy metadata); not awaited on the request path. */
-  touch(file: CachedFile, time: number): Promise<void> {
-    return this.update(file, (r) => ({ ...r, lastAccess: time, accessCount: r.accessCount + 1 }));
+  /**
+   * Books an open of the file (policy metadata) in memory; the index gets it within
+   * ACCESS_FLUSH_MS, with the other opens of that time in one transaction, so a hit costs no
+   * disk write. A crash loses at most that long of opens: the policy's order after a restart.
+   */
+  touch(file: CachedFile, time: number): void {
+    if (this.files.get(file.path) !== file) return;
+    file.record.lastAccess = time;
+    file.record.accessCount++;
+    this.accessed.add(file);
+    this.accessFlush ??= setTimeout(() => {
+      this.accessFlush = undefined;
+      this.flushAccesses().catch(this.options.onAccessFlushError);
+    }, ACCESS_FLUSH_MS).unref();
   }
 
-  private async update(file: CachedFile, change: (record: FileRecord) => FileRecord): Promise<void> {
+  private async flushAccesses(): Promise<void> {
+    const files = [...this.accessed];
+    this.accessed.clear();
+    try {
+      await this.root.transaction(() => {
+        for (const file of files) {
+          const current = this.records.get(file.path);
+          if (current?.id === file.record.id) this.records.put(file.path, withAccesses(current, file.record));
+        }
+      });
+    } catch (err) {
+      for (const file of files) this.accessed.add(file);
+      throw err;
+    }
+  }
+
+  /**
+   * Changes the file's record in the index; `change` returns undefined to change nothing, and
+   * may change other entries (it runs in the transaction). Opens booked in memory are newer
+   * than the index's: they stay.
+   */
+  private async update(
+    file: CachedFile,
+    change: (record: FileRecord) => FileRecord | undefined,
+  ): Promise<FileRecord | undefined> {
     const id = file.record.id;
     const updated = await this.root.transaction(() => {
       const current = this.records.get(file.path);
       if (current?.id !== id) return undefined;
-      const next = change(current);
-      this.records.put(file.path, next);
+      const next = change(withAccesses(current, file.record));
+      if (next) this.records.put(file.path, next);
       return next;
     });
-    if (updated && this.files.get(file.path) === file) file.record = updated;
+    if (updated && this.files.get(file.path) === file) file.record = withAccesses(updated, file.record);
+    return updated;
   }
 
   /**
@@ -216,22 +267,19 @@ export class BlockStore {
     const bytesRead = await this.readHandles.with(file.dataPath, async (handle) =>
       handle === undefined
         ? 0
-        : (await handle.read(into, 0, pageEnd - pageStart, blockOffset + pageStart)).bytesRead,
+        : this.options.diskReads === 'blocking'
+          ? readSync(handle.fd, into, 0, pageEnd - pageStart, blockOffset + pageStart)
+          : (await handle.read(into, 0, pageEnd - pageStart, blockOffset + pageStart)).bytesRead,
     );
     if (bytesRead !== pageEnd - pageStart) throw new BlockUnreadableError(file.path, index, 'missing');
     for (let page = pageStart; page < pageEnd; page += PAGE_SIZE) {
       const bytes = into.subarray(page - pageStart, Math.min(pageEnd, page + PAGE_SIZE) - pageStart);
       const slot = (page / PAGE_SIZE) * DIGEST_BYTES;
-      if (!this.digest(bytes).equals(digests.subarray(slot, slot + DIGEST_BYTES))) {
+      if (xxh64(bytes) !== digests.readBigUInt64BE(slot)) {
         throw new BlockUnreadableError(file.path, index, 'checksum');
       }
     }
     return into.subarray(from - pageStart, to - pageStart);
-  }
-
-  private digest(bytes: Uint8Array): Buffer {
-    const digest = this.hasher.init().update(bytes).digest('binary');
-    return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength);
   }
 
   /**
@@ -254,20 +302,20 @@ export class BlockStore {
     }
     const digests = Buffer.allocUnsafe(Math.ceil(data.length / PAGE_SIZE) * DIGEST_BYTES);
     for (let page = 0; page < data.length; page += PAGE_SIZE) {
-      this.digest(data.subarray(page, page + PAGE_SIZE)).copy(digests, (page / PAGE_SIZE) * DIGEST_BYTES);
+      digests.writeBigUInt64BE(
+        xxh64(data.subarray(page, page + PAGE_SIZE)),
+        (page / PAGE_SIZE) * DIGEST_BYTES,
+      );
     }
     const id = file.record.id;
-    const updated = await this.root.transaction(() => {
-      const current = this.records.get(file.path);
-      if (current?.id !== id || this.blocks.doesExist([id, index])) return undefined;
+    const updated = await this.update(file, (current) => {
+      if (this.blocks.doesExist([id, index])) return undefined;
       this.blocks.put([id, index], digests);
-      const next = {
+      return {
         ...current,
         presentBlocks: current.presentBlocks + 1,
         presentBytes: current.presentBytes + data.length,
       };
-      this.records.put(file.path, next);
-      return next;
     });
     if (this.files.get(file.path) !== file) {
       // the file was removed while this block was written, which may have recreated its data file
@@ -276,7 +324,6 @@ export class BlockStore {
       return false;
     }
     if (!updated) return false;
-    file.record = updated;
     file.present[index] = 1;
     this.bytes += data.length;
     return true;
@@ -286,20 +333,16 @@ export class BlockStore {
   async dropBlock(file: CachedFile, index: number): Promise<void> {
     const id = file.record.id;
     const length = file.blockLength(index);
-    const updated = await this.root.transaction(() => {
-      const current = this.records.get(file.path);
-      if (current?.id !== id || !this.blocks.doesExist([id, index])) return undefined;
+    const updated = await this.update(file, (current) => {
+      if (!this.blocks.doesExist([id, index])) return undefined;
       this.blocks.remove([id, index]);
-      const next = {
+      return {
         ...current,
         presentBlocks: current.presentBlocks - 1,
         presentBytes: current.presentBytes - length,
       };
-      this.records.put(file.path, next);
-      return next;
     });
     if (!updated || this.files.get(file.path) !== file) return;
-    file.record = updated;
     file.present[index] = 0;
     this.bytes -= length;
   }
@@ -322,7 +365,14 @@ export class BlockStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.accessFlush);
+    await this.flushAccesses();
     await this.readHandles.closeAll();
     await this.root.close();
   }
+}
+
+/** `record` with the opens booked in `booked`. */
+function withAccesses(record: FileRecord, booked: FileRecord): FileRecord {
+  return { ...record, lastAccess: booked.lastAccess, accessCount: booked.accessCount };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ModelFallback } from '../cache/model-client.js';
 import { CacheNode } from '../cache/node.js';
-import { PAGE_SIZE } from '../cache/store.js';
+import { type DiskReads, PAGE_SIZE } from '../cache/store.js';
 import { readBundleSync } from '../learn/bundle.js';
 import { OnlineCache } from '../sim/online.js';
 import { parsePolicies, parseWatermarks } from '../sim/plan.js';
@@ -34,6 +34,7 @@ interface CacheCliOptions {
   modelTokenFile?: string;
   blockSize: number;
   prefetch: number;
+  diskReads: DiskReads;
   watermarks?: string;
   maxFiles: number;
   revalidate: number;
@@ -156,6 +157,14 @@ export function register(program: Command): void {
       ),
     )
     .addOption(valueOption('--prefetch <n>', 'blocks fetched ahead of the one read', integer(0, 1024), '2'))
+    .addOption(
+      new Option(
+        '--disk-reads <mode>',
+        'blocking: read cached blocks on the event loop (fastest from the page cache, as nginx aio off); threads: in a thread pool (slow disks, data far above RAM)',
+      )
+        .choices(['blocking', 'threads'])
+        .default('blocking'),
+    )
     .option(
       '--watermarks <high,low>',
       'evict down to low once the policy occupancy passes high, e.g. 0.95,0.85',
@@ -251,6 +260,7 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
       origin: opts.origin,
       blockSize: opts.blockSize,
       prefetch: opts.prefetch,
+      diskReads: opts.diskReads,
       revalidate: opts.revalidate,
       originTimeoutMs: opts.originTimeout * 1000,
       originToken: opts.originTokenFile ? (await readFile(opts.originTokenFile, 'utf8')).trim() : undefined,

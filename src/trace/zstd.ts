@@ -6,8 +6,9 @@
  * headers are walked here, so that each frame gets its own fzstd decoder and hash, and a
  * corrupt stream is reported at the byte of the frame, block or checksum at fault.
  */
+
+import { Xxh64 } from '@node-rs/xxhash';
 import { Decompress } from 'fzstd';
-import { createXXHash64, type IHasher } from 'hash-wasm';
 import { CompressedDataError } from './errors.js';
 
 const FRAME_MAGIC = 0xfd2fb528;
@@ -55,7 +56,7 @@ export async function* zstdChunks(
   chunks: AsyncIterable<Uint8Array>,
   file: string,
 ): AsyncGenerator<Uint8Array> {
-  const stream = new ZstdStream(file, await createXXHash64());
+  const stream = new ZstdStream(file, new Xxh64());
   for await (const chunk of chunks) {
     stream.push(chunk);
     yield* stream.take();
@@ -77,7 +78,7 @@ class ZstdStream {
 
   constructor(
     private readonly file: string,
-    private readonly hasher: IHasher,
+    private readonly hasher: Xxh64,
   ) {}
 
   /** Decompressed blocks since the last call. */
@@ -204,7 +205,7 @@ class ZstdStream {
     const descriptor = this.field[0];
     frame.descriptor = descriptor;
     frame.hasChecksum = (descriptor & CHECKSUM_FLAG) !== 0;
-    if (frame.hasChecksum) this.hasher.init();
+    if (frame.hasChecksum) this.hasher.reset();
     const singleSegment = (descriptor >> 5) & 1;
     const rest = (singleSegment ? 0 : 1) + DICTIONARY_ID_BYTES[descriptor & 3] + contentSizeBytes(descriptor);
     if (rest > 0) this.expect('frameHeader', rest);
@@ -247,7 +248,7 @@ class ZstdStream {
     }
     if (checksumAt !== undefined) {
       const stored = readU32(this.field, 0);
-      const computed = Buffer.from(this.hasher.digest('binary')).readUInt32BE(4);
+      const computed = Number(this.hasher.digest() & 0xffffffffn);
       if (stored !== computed) {
         throw this.corrupt(
           checksumAt,
