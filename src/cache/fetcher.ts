@@ -84,8 +84,14 @@ export interface FetchEvents {
 
 export class Fetcher {
   private readonly inFlight = new Map<string, BlockFetch>();
+  private roomWaiters: (() => void)[] = [];
 
+  /**
+   * `limit` bounds the fetches in flight, those whose bytes wait for the disk included: a disk
+   * slower than the origin would otherwise pile fetched blocks up in memory.
+   */
   constructor(
+    private readonly limit: number,
     private readonly origin: Origin,
     private readonly store: BlockStore,
     private readonly pool: BufferPool,
@@ -107,6 +113,9 @@ export class Fetcher {
     fetch.stored = this.run(file, index, fetch).finally(() => {
       this.inFlight.delete(key);
       fetch.release();
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const wake of waiters) wake();
     });
     return fetch;
   }
@@ -153,6 +162,16 @@ export class Fetcher {
       this.events.storeFailed(file, index, err as Error);
       return false;
     }
+  }
+
+  /** No new fetch should start: `limit` are in flight. */
+  get full(): boolean {
+    return this.inFlight.size >= this.limit;
+  }
+
+  /** Resolves once a fetch in flight has finished (a new one may start if the fetcher is no longer full). */
+  finishedOne(): Promise<void> {
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   /** Blocks being fetched now (for shutdown and /healthz). */

@@ -52,6 +52,8 @@ export interface CacheNodeOptions {
   /** blocks fetched ahead of the one read */
   prefetch: number;
   diskReads: DiskReads;
+  /** bytes of blocks on their way from the origin to disk, at most; reads of more blocks wait */
+  fetchMemory: number;
   /** seconds a file's validators are trusted when the origin gives no max-age */
   revalidate: number;
   originTimeoutMs: number;
@@ -164,17 +166,23 @@ export class CacheNode {
       timeoutMs: options.originTimeoutMs,
     });
     this.pool = new BufferPool(options.blockSize, POOLED_BUFFERS);
-    this.fetcher = new Fetcher(this.origin, store, this.pool, {
-      originLatency: (seconds) => this.metrics.originLatency.observe(seconds),
-      stored: (_file, _index, bytes) => this.metrics.written.inc(bytes),
-      storeFailed: (file, index, err) =>
-        log('error', 'block write failed', { path: file.path, block: index, error: err.message }),
-      changed: (file) => {
-        if (this.store.get(file.path) !== file) return;
-        log('info', 'file changed at the origin', { path: file.path, was: file.record.etag });
-        void this.dropFile(file.path, 'changed');
+    this.fetcher = new Fetcher(
+      Math.max(1, Math.floor(options.fetchMemory / options.blockSize)),
+      this.origin,
+      store,
+      this.pool,
+      {
+        originLatency: (seconds) => this.metrics.originLatency.observe(seconds),
+        stored: (_file, _index, bytes) => this.metrics.written.inc(bytes),
+        storeFailed: (file, index, err) =>
+          log('error', 'block write failed', { path: file.path, block: index, error: err.message }),
+        changed: (file) => {
+          if (this.store.get(file.path) !== file) return;
+          log('info', 'file changed at the origin', { path: file.path, was: file.record.etag });
+          void this.dropFile(file.path, 'changed');
+        },
       },
-    });
+    );
     this.scoring = options.model ? this.modelScoring(options.model) : undefined;
     this.log = new AccessLog(options.accessLog);
     this.keys = options.auth?.jwks ? createLocalJWKSet(options.auth.jwks) : undefined;
@@ -594,6 +602,9 @@ export class CacheNode {
     to: number,
     transfer: Transfer,
   ): Promise<BlockSource> {
+    while (!file.present[index] && !this.fetcher.pending(file, index) && this.fetcher.full) {
+      await this.fetcher.finishedOne();
+    }
     if (file.present[index] && !this.fetcher.pending(file, index)) {
       const buffer = this.pool.take();
       try {
@@ -672,6 +683,7 @@ export class CacheNode {
     const last = Math.min(file.blockCount - 1, index + this.options.prefetch);
     for (let next = index + 1; next <= last; next++) {
       if (file.present[next] || this.fetcher.pending(file, next)) continue;
+      if (this.fetcher.full) return;
       transfer.prefetch += file.blockLength(next);
       this.startFetch(file, next, transfer);
     }

@@ -35,6 +35,7 @@ interface CacheCliOptions {
   blockSize: number;
   prefetch: number;
   diskReads: DiskReads;
+  fetchMemory: number;
   watermarks?: string;
   maxFiles: number;
   revalidate: number;
@@ -165,6 +166,14 @@ export function register(program: Command): void {
         .choices(['blocking', 'threads'])
         .default('blocking'),
     )
+    .addOption(
+      valueOption(
+        '--fetch-memory <size>',
+        'most bytes of blocks on their way from the origin to disk (as XCache pfc.ram); reads of further missing blocks wait',
+        bytesArgument,
+        '64MiB',
+      ),
+    )
     .option(
       '--watermarks <high,low>',
       'evict down to low once the policy occupancy passes high, e.g. 0.95,0.85',
@@ -261,6 +270,7 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
       blockSize: opts.blockSize,
       prefetch: opts.prefetch,
       diskReads: opts.diskReads,
+      fetchMemory: opts.fetchMemory,
       revalidate: opts.revalidate,
       originTimeoutMs: opts.originTimeout * 1000,
       originToken: opts.originTokenFile ? (await readFile(opts.originTokenFile, 'utf8')).trim() : undefined,

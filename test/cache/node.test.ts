@@ -141,6 +141,38 @@ test('concurrent misses on one block share one origin fetch', async () => {
   }
 });
 
+test('--fetch-memory bounds the blocks on their way to disk: readers of more wait, and get every byte', async () => {
+  const paths = ['/bound/1.root', '/bound/2.root', '/bound/3.root', '/bound/4.root'];
+  for (const path of paths) origin.files.set(path, randomBytes(5 * BLOCK + 77));
+  const bounded = await startNode([
+    ...[
+      '--origin',
+      origin.url,
+      '--dir',
+      tempPath('cache-bounded'),
+      '--capacity',
+      '100MB',
+      '--site',
+      'T2_TEST',
+    ],
+    ...['--block-size', '128KiB', '--prefetch', '2', '--fetch-memory', '256KiB'],
+  ]);
+  origin.chunkDelayMs = 5;
+  origin.mostSending = 0;
+  try {
+    const answers = await Promise.all(paths.map((path) => get(`${bounded.url}${path}`)));
+    for (const [i, answer] of answers.entries()) {
+      assert.equal(answer.status, 200);
+      assert.equal(sha256(answer.body), sha256(origin.files.get(paths[i])!));
+    }
+    // 4 readers with 2 blocks prefetched would have 12 fetches running without the bound
+    assert.ok(origin.mostSending >= 1 && origin.mostSending <= 2, `${origin.mostSending} at once`);
+  } finally {
+    origin.chunkDelayMs = 0;
+    await bounded.stop();
+  }
+});
+
 test('a block corrupted on disk is detected, fetched again and never served; the counter moves', async () => {
   const path = '/store/sub/c.root';
   const bytes = FILES.get(path)!;

@@ -244,10 +244,13 @@ export interface TestOrigin extends RunningOrigin {
   stall: boolean;
   /** delay each body chunk of 64 KiB by this much */
   chunkDelayMs: number;
+  /** GET bodies being sent now, and the most at once so far */
+  sending: number;
+  mostSending: number;
 }
 
 export async function startTestOrigin(files: Map<string, Buffer>): Promise<TestOrigin> {
-  const state = { stall: false, chunkDelayMs: 0 };
+  const state = { stall: false, chunkDelayMs: 0, sending: 0, mostSending: 0 };
   const asked = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     if (state.stall) return;
@@ -270,6 +273,9 @@ export async function startTestOrigin(files: Map<string, Buffer>): Promise<TestO
     if (closed) res.setHeader('content-range', `bytes ${start}-${end}/${body.length}`);
     res.writeHead(closed ? 206 : 200, { 'content-length': end - start + 1 });
     if (req.method === 'HEAD') return void res.end();
+    state.sending++;
+    state.mostSending = Math.max(state.mostSending, state.sending);
+    res.once('close', () => state.sending--);
     let at = start;
     const pump = () => {
       const next = Math.min(end + 1, at + 64 * 1024);
