@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatBytes, formatCount, formatDuration } from '../common/units.js';
 import { escapeHtml, htmlTable, plotsSection, renderHtmlPage } from '../report/html.js';
-import { BYTES_LABEL, CONFIG, HEIGHT, type ReportPlot, SCHEMA, WIDTH } from '../report/plots.js';
+import { BYTES_LABEL, CONFIG, dashedWhere, HEIGHT, type ReportPlot, SCHEMA, WIDTH } from '../report/plots.js';
 import type { LakeResult } from './lake-sim.js';
 import { nodesTable, sitesTable, type TextTable } from './lake-table.js';
 
@@ -120,18 +120,7 @@ function byteHitRatioOverTime(result: LakeResult): TopLevelSpec {
             axis: { format: '.0%' },
           },
           color: siteColor(result),
-          strokeDash: {
-            field: 'total',
-            type: 'nominal',
-            scale: {
-              domain: [false, true],
-              range: [
-                [1, 0],
-                [6, 4],
-              ],
-            },
-            legend: null,
-          },
+          strokeDash: dashedWhere('total'),
           tooltip: [
             { field: 'site', title: 'client site' },
             {

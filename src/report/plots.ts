@@ -210,18 +210,7 @@ function ratioOverTime(results: readonly SimResult[], field: RatioField, title: 
       },
       y: ratioAxis(field),
       color: policyColor(results),
-      strokeDash: {
-        field: 'infinite',
-        type: 'nominal',
-        scale: {
-          domain: [false, true],
-          range: [
-            [1, 0],
-            [6, 4],
-          ],
-        },
-        legend: null,
-      },
+      strokeDash: dashedWhere('infinite'),
       tooltip: [
         { field: 'policy', title: 'policy' },
         { field: 'sizeLabel', title: 'cache size' },
@@ -324,4 +313,20 @@ export function reportPlots(results: readonly SimResult[]): ReportPlot[] {
       spec: volumes(results),
     },
   ];
+}
+
+/** A line encoding: solid, dashed where the boolean `field` is true (a reference line). */
+export function dashedWhere(field: string) {
+  return {
+    field,
+    type: 'nominal' as const,
+    scale: {
+      domain: [false, true],
+      range: [
+        [1, 0],
+        [6, 4],
+      ],
+    },
+    legend: null,
+  };
 }
