@@ -101,6 +101,18 @@ const EXPECTED: Readonly<Record<string, readonly [number, number][]>> = {
     [0.7582, 0.9509],
     [0.6072, 0.7672],
   ],
+  // cachesim cloudPhysicsIO.oracleGeneral.bin oracleGeneral wtinylfu 0.001,0.01,0.03,0.1,0.3
+  // (WTinyLFU-w0.01-SLRU). libCacheSim's sketch hashes ids with xxHash into ~14 counters
+  // per byte of main, so it never collides; ours (4 rows, 4 counters per id) does now and
+  // then, which moves the ratios by up to 0.0005 here. With a collision-free sketch the
+  // four digits are equal at every size.
+  wtinylfu: [
+    [0.8356, 0.9842],
+    [0.8262, 0.9762],
+    [0.8123, 0.9655],
+    [0.7666, 0.893],
+    [0.6446, 0.6989],
+  ],
 };
 
 /** The one place that knows how the shared trace is read. */

@@ -24,6 +24,7 @@ import { twoq } from './twoq.js';
 import { wlruAdditive } from './wlru-additive.js';
 import { wlruAdditiveExp } from './wlru-additive-exp.js';
 import { wlruMultiplicative } from './wlru-multiplicative.js';
+import { wtinylfu } from './wtinylfu.js';
 
 const CLASSIC: readonly PolicySpec[] = [
   lru,
@@ -36,6 +37,7 @@ const CLASSIC: readonly PolicySpec[] = [
   twoq,
   s3fifo,
   sieve,
+  wtinylfu,
   random,
   belady,
   nocache,
