@@ -113,6 +113,14 @@ const EXPECTED: Readonly<Record<string, readonly [number, number][]>> = {
     [0.7666, 0.893],
     [0.6446, 0.6989],
   ],
+  // cachesim cloudPhysicsIO.oracleGeneral.bin oracleGeneral lirs 0.001,0.01,0.03,0.1,0.3
+  lirs: [
+    [0.8304, 0.9838],
+    [0.822, 0.9775],
+    [0.8104, 0.9661],
+    [0.739, 0.873],
+    [0.6091, 0.6701],
+  ],
 };
 
 /** The one place that knows how the shared trace is read. */

@@ -13,6 +13,7 @@ import { gdsf } from './gdsf.js';
 import { infinite } from './infinite.js';
 import { lfu } from './lfu.js';
 import { lfuda } from './lfuda.js';
+import { lirs } from './lirs.js';
 import { lru } from './lru.js';
 import { nocache } from './nocache.js';
 import { random } from './random.js';
@@ -38,6 +39,7 @@ const CLASSIC: readonly PolicySpec[] = [
   s3fifo,
   sieve,
   wtinylfu,
+  lirs,
   random,
   belady,
   nocache,
