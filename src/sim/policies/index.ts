@@ -13,6 +13,7 @@ import { gdsf } from './gdsf.js';
 import { infinite } from './infinite.js';
 import { lfu } from './lfu.js';
 import { lfuda } from './lfuda.js';
+import { lhd } from './lhd.js';
 import { lirs } from './lirs.js';
 import { lru } from './lru.js';
 import { nocache } from './nocache.js';
@@ -40,6 +41,7 @@ const CLASSIC: readonly PolicySpec[] = [
   sieve,
   wtinylfu,
   lirs,
+  lhd,
   random,
   belady,
   nocache,
