@@ -148,6 +148,16 @@ export class PolicyNeedsTraceError extends Error {
   }
 }
 
+/** A policy that evicts inside its own calls (as libCacheSim does) needs the host's cache to book those evictions. */
+export class PolicyNeedsCacheError extends Error {
+  constructor(readonly policy: string) {
+    super(
+      `policy ${policy} evicts inside its own calls and needs the host's cache (PolicyContext.cache) to book them`,
+    );
+    this.name = 'PolicyNeedsCacheError';
+  }
+}
+
 /** A policy was asked for something its state cannot give (e.g. a victim from an empty cache). */
 export class PolicyStateError extends Error {
   constructor(

@@ -1,7 +1,8 @@
 /**
  * Agreement with libCacheSim's cachesim (commit aa0fc40) on the shared CloudPhysics
  * sample trace: miss ratio and byte miss ratio within 0.001 for every policy both
- * implement (random draws differently), at 0.1 %, 1 %, 3 %, 10 % and 30 % of the working set.
+ * implement (random draws differently; LHD, which samples, within the tolerance given with
+ * it), at 0.1 %, 1 %, 3 %, 10 % and 30 % of the working set.
  * The expected values were printed by
  *   cachesim cloudPhysicsIO.oracleGeneral.bin oracleGeneral POLICY 0.001,0.01,0.03,0.1,0.3
  * built with /work/shared/peers/build-libcachesim.sh; cachesim's cache sizes are
@@ -101,6 +102,47 @@ const EXPECTED: Readonly<Record<string, readonly [number, number][]>> = {
     [0.7582, 0.9509],
     [0.6072, 0.7672],
   ],
+  // cachesim cloudPhysicsIO.oracleGeneral.bin oracleGeneral wtinylfu 0.001,0.01,0.03,0.1,0.3
+  // (WTinyLFU-w0.01-SLRU). libCacheSim's sketch hashes ids with xxHash into ~14 counters
+  // per byte of main, so it never collides; ours (4 rows, 4 counters per id) does now and
+  // then, which moves the ratios by up to 0.0005 here. With a collision-free sketch the
+  // four digits are equal at every size.
+  wtinylfu: [
+    [0.8356, 0.9842],
+    [0.8262, 0.9762],
+    [0.8123, 0.9655],
+    [0.7666, 0.893],
+    [0.6446, 0.6989],
+  ],
+  // cachesim cloudPhysicsIO.oracleGeneral.bin oracleGeneral lirs 0.001,0.01,0.03,0.1,0.3
+  lirs: [
+    [0.8304, 0.9838],
+    [0.822, 0.9775],
+    [0.8104, 0.9661],
+    [0.739, 0.873],
+    [0.6091, 0.6701],
+  ],
+};
+
+/**
+ * LHD evicts the lowest-ranked of randomly drawn residents: cachesim draws from its own
+ * generator, shared by the caches of a thread (its own 10 % and 30 % results move by
+ * 0.0002-0.0004 when run one size per process), and smartcache from src/common/random.ts.
+ * Over seeds 1..10 smartcache's values spread by up to 0.0025 (at 30 %) around cachesim's,
+ * which lie inside that spread at every size; seed 1 is within 0.0018. Hence 0.003.
+ * cachesim cloudPhysicsIO.oracleGeneral.bin oracleGeneral lhd 0.001,0.01,0.03,0.1,0.3
+ */
+const SAMPLED: Readonly<Record<string, { tolerance: number; expected: readonly [number, number][] }>> = {
+  lhd: {
+    tolerance: 0.003,
+    expected: [
+      [0.8348, 0.985],
+      [0.8172, 0.9798],
+      [0.8078, 0.9737],
+      [0.7793, 0.9486],
+      [0.6505, 0.7896],
+    ],
+  },
 };
 
 /** The one place that knows how the shared trace is read. */
@@ -115,17 +157,21 @@ async function loadSharedTrace(): Promise<Trace> {
 test('miss ratios agree with libCacheSim on cloudPhysicsIO', async (t) => {
   const trace = await loadSharedTrace();
   const workingSet = uniqueBytes(trace);
-  for (const [policy, expected] of Object.entries(EXPECTED)) {
+  const checks = [
+    ...Object.entries(EXPECTED).map(([policy, expected]) => ({ policy, expected, tolerance: TOLERANCE })),
+    ...Object.entries(SAMPLED).map(([policy, { expected, tolerance }]) => ({ policy, expected, tolerance })),
+  ];
+  for (const { policy, expected, tolerance } of checks) {
     for (const [i, [missRatio, byteMissRatio]] of expected.entries()) {
       const fraction = FRACTIONS[i];
       await t.test(`${policy} at ${fraction}`, () => {
         const r = simulate(trace, policySpec(policy), { capacity: Math.floor(fraction * workingSet) });
         assert.ok(
-          Math.abs(r.missRatio - missRatio) <= TOLERANCE,
+          Math.abs(r.missRatio - missRatio) <= tolerance,
           `miss ratio ${r.missRatio.toFixed(4)}, libCacheSim ${missRatio}`,
         );
         assert.ok(
-          Math.abs(r.byteMissRatio - byteMissRatio) <= TOLERANCE,
+          Math.abs(r.byteMissRatio - byteMissRatio) <= tolerance,
           `byte miss ratio ${r.byteMissRatio.toFixed(4)}, libCacheSim ${byteMissRatio}`,
         );
       });

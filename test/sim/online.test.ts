@@ -12,7 +12,7 @@ const ONLINE_POLICIES = classicPolicyNames().filter(
 );
 /** policies that keep no state about objects that are not cached: reusing ids is invisible to them */
 const STATELESS_WHEN_EVICTED = ONLINE_POLICIES.filter(
-  (name) => !['arc', '2q', 's3fifo'].includes(name) && !name.startsWith('wlru'),
+  (name) => !['arc', '2q', 's3fifo', 'wtinylfu', 'lirs'].includes(name) && !name.startsWith('wlru'),
 );
 
 const trace = generateWorkload({ requests: 6000, seed: 7, days: 3 });

@@ -13,6 +13,8 @@ import { gdsf } from './gdsf.js';
 import { infinite } from './infinite.js';
 import { lfu } from './lfu.js';
 import { lfuda } from './lfuda.js';
+import { lhd } from './lhd.js';
+import { lirs } from './lirs.js';
 import { lru } from './lru.js';
 import { nocache } from './nocache.js';
 import { random } from './random.js';
@@ -24,6 +26,7 @@ import { twoq } from './twoq.js';
 import { wlruAdditive } from './wlru-additive.js';
 import { wlruAdditiveExp } from './wlru-additive-exp.js';
 import { wlruMultiplicative } from './wlru-multiplicative.js';
+import { wtinylfu } from './wtinylfu.js';
 
 const CLASSIC: readonly PolicySpec[] = [
   lru,
@@ -36,6 +39,9 @@ const CLASSIC: readonly PolicySpec[] = [
   twoq,
   s3fifo,
   sieve,
+  wtinylfu,
+  lirs,
+  lhd,
   random,
   belady,
   nocache,

@@ -30,6 +30,10 @@ export class IndexedSet {
     this.position[obj] = ABSENT;
   }
 
+  has(obj: number): boolean {
+    return this.position[obj] !== ABSENT;
+  }
+
   at(index: number): number {
     return this.members[index];
   }
