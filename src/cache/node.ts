@@ -85,8 +85,8 @@ export const DECISION_HEADER = 'x-smartcache-decision';
 
 type Level = 'info' | 'warn' | 'error';
 
-/** One JSON line on stdout. */
-function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+/** One JSON line on stdout, the node's log format. */
+export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
 }
 

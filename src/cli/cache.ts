@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ModelFallback } from '../cache/model-client.js';
-import { CacheNode } from '../cache/node.js';
+import { CacheNode, log } from '../cache/node.js';
 import { type DiskReads, PAGE_SIZE } from '../cache/store.js';
+import { MembershipAgent } from '../cluster/agent.js';
 import { readBundleSync } from '../learn/bundle.js';
 import { OnlineCache } from '../sim/online.js';
 import { parsePolicies, parseWatermarks } from '../sim/plan.js';
@@ -14,6 +15,7 @@ import {
   integer,
   listenArgument,
   positiveDurationArgument,
+  positiveNumber,
   seedArgument,
   valueOption,
 } from './arguments.js';
@@ -49,6 +51,9 @@ interface CacheCliOptions {
   adminToken?: string;
   tlsCert?: string;
   tlsKey?: string;
+  redirector: string[];
+  weight?: number;
+  advertise?: string;
   seed: number;
   quiet?: boolean;
 }
@@ -63,13 +68,19 @@ Examples:
       --bundle bundles/admit                     # a trained model, in process
   $ smartcache cache --origin http://origin:8080 --dir cache/ --capacity 2TB --site T2_IT_Pisa \\
       --model-url http://127.0.0.1:8083 --model-timeout 50ms --model-fallback admit
+  $ smartcache cache --origin http://origin:8080 --dir cache/ --capacity 2TB --site T2_IT_Pisa \\
+      --listen 0.0.0.0:8094 --advertise http://cache1.pisa.example:8094 \\
+      --redirector http://redirector1:8090 --redirector http://redirector2:8090 --weight 2
   $ smartcache simulate --trace cache/access.jsonl --format xrootd --policies lru --sizes 500GB
 
 GET and HEAD of files by path (Range, multipart/byteranges, conditional requests). Files are
 fetched from the origin block by block, only the blocks a read needs plus --prefetch ahead, and
 admitted and evicted whole by the policy. The access log holds one XCache file_close JSON
 record per GET. Routes: /metrics, /healthz, /readyz, POST /admin/evict?path=P or ?prefix=P.
-SIGTERM finishes running transfers, then exits. On-disk layout and recovery: docs/cache.md.`;
+SIGTERM finishes running transfers, then exits. With --redirector the node joins a cluster: it
+heartbeats its --advertise URL (its id), --site, --capacity and --weight to every redirector,
+and on SIGTERM first announces draining (no new clients are sent here), finishes its running
+transfers, then leaves. On-disk layout and recovery: docs/cache.md; the cluster: docs/cluster.md.`;
 
 const blockSizeArgument = (text: string): number => {
   const bytes = bytesArgument(text);
@@ -90,6 +101,22 @@ const originArgument = (text: string): string => {
   return text;
 };
 
+const collectRedirectors = (text: string, previous: string[]): string[] => [
+  ...previous,
+  originArgument(text),
+];
+
+/** The base URL a redirector sends clients to: scheme, host and port, no path. */
+const advertiseArgument = (text: string): string => {
+  if (!/^https?:\/\/[^/]+\/?$/.test(text)) {
+    throw new InvalidArgumentError('expected a base URL without a path, e.g. http://cache1.example:8094');
+  }
+  return text.replace(/\/$/, '');
+};
+
+/** Listen hosts that name every interface: no client can be sent to them. */
+const UNSPECIFIED_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);
+
 export function register(program: Command): void {
   program
     .command('cache')
@@ -109,7 +136,10 @@ export function register(program: Command): void {
         capacityArgument,
       ).makeOptionMandatory(),
     )
-    .requiredOption('--site <name>', "this node's site, logged for clients that name none, e.g. T2_IT_Pisa")
+    .requiredOption(
+      '--site <name>',
+      "this node's site (its site in a cluster; logged for clients that name none), e.g. T2_IT_Pisa",
+    )
     .addOption(
       valueOption('-l, --listen <host:port>', 'address to listen on', listenArgument, '127.0.0.1:8094'),
     )
@@ -211,6 +241,26 @@ export function register(program: Command): void {
     .option('--admin-token <token>', 'bearer token of the /admin routes (or SMARTCACHE_ADMIN_TOKEN)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM), with --tls-key')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
+    .option(
+      '--redirector <url>',
+      'join the cluster of this redirector (repeatable: every redirector of the cluster)',
+      collectRedirectors,
+      [],
+    )
+    .addOption(
+      valueOption(
+        '--weight <n>',
+        "with --redirector: this node's share of its site's files relative to the other nodes (default 1)",
+        positiveNumber(),
+      ),
+    )
+    .addOption(
+      valueOption(
+        '--advertise <url>',
+        'with --redirector: the URL clients reach this node at, and its id in the cluster (default: the --listen address)',
+        advertiseArgument,
+      ),
+    )
     .addOption(valueOption('--seed <n>', 'seed of randomised policies', seedArgument, '1'))
     .option('-q, --quiet', 'no request logs')
     .addHelpText('after', EXAMPLES)
@@ -240,10 +290,46 @@ function policyOption(opts: CacheCliOptions): string {
   return `${params.kind}(bundle=${opts.bundle})`;
 }
 
+/** Checks the cluster options before the node starts; a node listening on every interface must say its URL. */
+function checkClusterOptions(opts: CacheCliOptions): void {
+  if (opts.redirector.length === 0) {
+    if (opts.weight !== undefined || opts.advertise !== undefined)
+      throw new InvalidArgumentError('--weight and --advertise go with --redirector');
+    return;
+  }
+  if (opts.advertise === undefined && UNSPECIFIED_HOSTS.has(opts.listen.host)) {
+    throw new InvalidArgumentError(
+      `--listen ${opts.listen.host}:${opts.listen.port} names no address clients can be sent to: give --advertise URL`,
+    );
+  }
+}
+
+/** Registers the node with its redirectors; failures are logged when they start, change or end. */
+async function joinCluster(opts: CacheCliOptions, node: CacheNode): Promise<MembershipAgent> {
+  const url = opts.advertise ?? node.url;
+  const failing = new Map<string, string>();
+  const agent = new MembershipAgent({
+    redirectors: opts.redirector,
+    node: { id: new URL(url).host, url, site: opts.site, capacity: opts.capacity, weight: opts.weight ?? 1 },
+    onError: (redirector, err) => {
+      if (failing.get(redirector) === err.message) return;
+      failing.set(redirector, err.message);
+      log('warn', 'heartbeat failed, retrying', { redirector, error: err.message });
+    },
+    onAccepted: (redirector) => {
+      if (failing.delete(redirector)) log('info', 'redirector answers heartbeats again', { redirector });
+    },
+  });
+  await agent.start();
+  log('info', 'joined the cluster', { url, redirectors: opts.redirector, weight: opts.weight ?? 1 });
+  return agent;
+}
+
 async function runCache(opts: CacheCliOptions): Promise<void> {
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
     throw new InvalidArgumentError('--tls-cert and --tls-key go together');
   }
+  checkClusterOptions(opts);
   const policy = policyOption(opts);
   await loadPoliciesFor(policy);
   const choices = parsePolicies(policy);
@@ -303,11 +389,17 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
     opts.listen.host,
     opts.listen.port,
   );
+  const agent = opts.redirector.length > 0 ? await joinCluster(opts, node) : undefined;
+  const shutdown = async () => {
+    await agent?.drain();
+    await node.close();
+    await agent?.leave();
+  };
   let closing = false;
   const stop = () => {
     if (closing) process.exit(1);
     closing = true;
-    node.close().then(
+    shutdown().then(
       () => process.exit(0),
       (err: Error) => {
         process.stderr.write(`smartcache: shutdown failed: ${err.message}\n`);

@@ -1,6 +1,9 @@
 /**
  * A cache node's membership in one or more redirectors: it registers, heartbeats at the pace
  * the redirector asks for, announces draining before a shutdown, and leaves.
+ *
+ * One request at a time: a heartbeat still on its way could otherwise reach a redirector after
+ * the drain or the goodbye sent behind it, and announce the node active, or back, again.
  */
 import type { NodeState } from './membership.js';
 import type { ClusterNode } from './placement.js';
@@ -13,6 +16,8 @@ export interface AgentOptions {
   intervalMs?: number;
   /** told of heartbeats that failed (the agent keeps trying) */
   onError?: (redirector: string, err: Error) => void;
+  /** told of heartbeats a redirector accepted */
+  onAccepted?: (redirector: string) => void;
 }
 
 export class MembershipAgent {
@@ -20,6 +25,8 @@ export class MembershipAgent {
   private state: NodeState = 'active';
   private intervalMs: number;
   private stopped = false;
+  /** the latest request to the redirectors, settled once they all answered or failed */
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AgentOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -42,14 +49,16 @@ export class MembershipAgent {
     this.stopped = true;
     clearTimeout(this.timer);
     const id = encodeURIComponent(this.options.node.id);
-    await Promise.all(
-      this.options.redirectors.map((base) =>
-        fetch(`${base.replace(/\/+$/, '')}/v1/nodes/${id}`, {
-          method: 'DELETE',
-          signal: AbortSignal.timeout(2000),
-        })
-          .then((r) => r.body?.cancel())
-          .catch((err: Error) => this.options.onError?.(base, err)),
+    await this.after(() =>
+      Promise.all(
+        this.options.redirectors.map((base) =>
+          fetch(`${base.replace(/\/+$/, '')}/v1/nodes/${id}`, {
+            method: 'DELETE',
+            signal: AbortSignal.timeout(2000),
+          })
+            .then((r) => r.body?.cancel())
+            .catch((err: Error) => this.options.onError?.(base, err)),
+        ),
       ),
     );
   }
@@ -62,25 +71,34 @@ export class MembershipAgent {
     this.timer.unref();
   }
 
-  private async beat(): Promise<void> {
-    const body = JSON.stringify({ ...this.options.node, state: this.state });
-    await Promise.all(
-      this.options.redirectors.map(async (base) => {
-        try {
-          const response = await fetch(`${base.replace(/\/+$/, '')}/v1/nodes`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-            signal: AbortSignal.timeout(Math.max(500, this.intervalMs)),
-          });
-          const answer = (await response.json()) as { heartbeatMs?: number; error?: string };
-          if (!response.ok) throw new Error(`${response.status} ${answer.error ?? ''}`.trim());
-          if (answer.heartbeatMs && answer.heartbeatMs > 0)
-            this.intervalMs = Math.min(this.intervalMs, answer.heartbeatMs);
-        } catch (err) {
-          this.options.onError?.(base, err as Error);
-        }
-      }),
-    );
+  /** Runs `send` once the request before it has settled. */
+  private after(send: () => Promise<unknown>): Promise<void> {
+    this.sending = this.sending.then(send).then(() => undefined);
+    return this.sending;
+  }
+
+  private beat(): Promise<void> {
+    return this.after(() => {
+      const body = JSON.stringify({ ...this.options.node, state: this.state });
+      return Promise.all(this.options.redirectors.map((base) => this.heartbeat(base, body)));
+    });
+  }
+
+  private async heartbeat(base: string, body: string): Promise<void> {
+    try {
+      const response = await fetch(`${base.replace(/\/+$/, '')}/v1/nodes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(Math.max(500, this.intervalMs)),
+      });
+      const answer = (await response.json()) as { heartbeatMs?: number; error?: string };
+      if (!response.ok) throw new Error(`${response.status} ${answer.error ?? ''}`.trim());
+      if (answer.heartbeatMs && answer.heartbeatMs > 0)
+        this.intervalMs = Math.min(this.intervalMs, answer.heartbeatMs);
+      this.options.onAccepted?.(base);
+    } catch (err) {
+      this.options.onError?.(base, err as Error);
+    }
   }
 }

@@ -4,12 +4,8 @@ import type { Membership } from './membership.js';
 
 export class RedirectorMetrics {
   readonly registry = new Registry();
-  readonly redirects = new Counter({
-    name: 'smartcache_redirects_total',
-    help: 'file requests routed, by client site and outcome (site, nearby, origin, proxy-failed)',
-    labelNames: ['site', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  /** `site outcome` -> requests: a plain count per request, labelled only when scraped */
+  private readonly routed = new Map<string, { site: string; outcome: string; count: number }>();
   readonly changes = new Counter({
     name: 'smartcache_membership_changes_total',
     help: 'membership changes by kind (join, leave, expire, drain, update)',
@@ -25,6 +21,17 @@ export class RedirectorMetrics {
 
   constructor(membership: Membership) {
     collectDefaultMetrics({ register: this.registry });
+    const routed = this.routed;
+    new Counter({
+      name: 'smartcache_redirects_total',
+      help: 'file requests routed, by client site and outcome (site, nearby, origin, unavailable, proxy-failed)',
+      labelNames: ['site', 'outcome'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { site, outcome, count } of routed.values()) this.inc({ site, outcome }, count);
+      },
+    });
     membership.onChange((change) => this.changes.inc({ change }));
     new Gauge({
       name: 'smartcache_cluster_nodes',
@@ -36,5 +43,13 @@ export class RedirectorMetrics {
         for (const node of membership.list()) this.inc({ site: node.site, state: node.state });
       },
     });
+  }
+
+  /** Counts a file request of a client of `site` with its outcome. */
+  routedRequest(site: string, outcome: string): void {
+    const key = `${site} ${outcome}`;
+    const entry = this.routed.get(key);
+    if (entry) entry.count++;
+    else this.routed.set(key, { site, outcome, count: 1 });
   }
 }

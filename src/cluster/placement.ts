@@ -9,7 +9,7 @@
  * rendezvous): a node holds a share of files proportional to its weight, and a node that
  * joins or leaves moves only the files that rank it first.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mix32 } from '../common/random.js';
 
 /** What placement needs of a node. */
@@ -48,7 +48,7 @@ export interface Route<N extends PlacedNode = ClusterNode> {
 
 /** Two 32-bit words of a key's SHA-1: the same on every redirector and in the simulator. */
 export function keyHash(key: string): [number, number] {
-  const digest = createHash('sha1').update(key).digest();
+  const digest = hash('sha1', key, 'buffer');
   return [digest.readUInt32LE(0), digest.readUInt32LE(4)];
 }
 
@@ -87,12 +87,22 @@ export class PlacementError extends Error {
   }
 }
 
+/** A site with nodes, as a client site reaches it. */
+interface Reachable<N extends PlacedNode> {
+  readonly site: string;
+  readonly nodes: SiteNodes<N>;
+}
+
 /** A placement over one fixed membership; build a new one when membership changes. */
 export class Placement<N extends PlacedNode = ClusterNode> {
   private readonly sites = new Map<string, SiteNodes<N>>();
   private readonly nearby = new Map<string, string[]>();
+  /** per client site, the sites of `sitesFor` with their nodes: one lookup per request */
+  private readonly reachable = new Map<string, Reachable<N>[]>();
   private readonly replicas: number;
   private readonly scratch: Float64Array;
+  private readonly topScores: Float64Array;
+  private readonly topIndexes: Int32Array;
 
   constructor(
     nodes: readonly N[],
@@ -111,6 +121,8 @@ export class Placement<N extends PlacedNode = ClusterNode> {
     for (const [site, list] of bySite) this.sites.set(site, siteNodes(list));
     this.replicas = Math.max(1, Math.trunc(layout.replicas ?? 1));
     this.scratch = new Float64Array(Math.max(1, ...[...bySite.values()].map((l) => l.length)));
+    this.topScores = new Float64Array(this.scratch.length);
+    this.topIndexes = new Int32Array(this.scratch.length);
   }
 
   /** Sites with at least one node, nearest first, for a client of `site` (the site itself first). */
@@ -131,6 +143,18 @@ export class Placement<N extends PlacedNode = ClusterNode> {
     return order;
   }
 
+  /** The sites of `sitesFor(site)` with their nodes, cached as `sitesFor` caches. */
+  private reachableFrom(site: string): Reachable<N>[] {
+    const known = this.reachable.get(site);
+    if (known) return known;
+    const order = this.sitesFor(site).map((other) => ({
+      site: other,
+      nodes: this.sites.get(other) as SiteNodes<N>,
+    }));
+    if (this.nearby.has(site)) this.reachable.set(site, order);
+    return order;
+  }
+
   /** The nodes of `site` ranked for the file, best first. */
   rank(site: string, fileHi: number, fileLo: number): N[] {
     const s = this.sites.get(site);
@@ -142,10 +166,8 @@ export class Placement<N extends PlacedNode = ClusterNode> {
     return order.map((i) => s.nodes[i]);
   }
 
-  /** The best node of `site` for the file. */
-  private best(site: string, fileHi: number, fileLo: number): N | undefined {
-    const s = this.sites.get(site);
-    if (!s) return undefined;
+  /** The best node of a site for the file. */
+  private best(s: SiteNodes<N>, fileHi: number, fileLo: number): N | undefined {
     let winner = -1;
     let top = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < s.nodes.length; i++) {
@@ -160,11 +182,50 @@ export class Placement<N extends PlacedNode = ClusterNode> {
 
   /** The first choice of `route` for a file that is not hot, without allocating. */
   primary(site: string, fileHi: number, fileLo: number): { node: N | undefined; level: RouteLevel } {
-    for (const candidate of this.sitesFor(site)) {
-      const node = this.best(candidate, fileHi, fileLo);
-      if (node) return { node, level: candidate === site ? 'site' : 'nearby' };
+    for (const candidate of this.reachableFrom(site)) {
+      const node = this.best(candidate.nodes, fileHi, fileLo);
+      if (node) return { node, level: candidate.site === site ? 'site' : 'nearby' };
     }
     return { node: undefined, level: 'origin' };
+  }
+
+  /**
+   * The first `count` nodes of `route`'s order for a file that is not hot, and the route's
+   * level: what a redirect names, without ranking every node of every reachable site.
+   */
+  firstChoices(
+    site: string,
+    fileHi: number,
+    fileLo: number,
+    count: number,
+  ): { nodes: N[]; level: RouteLevel } {
+    const nodes: N[] = [];
+    const reachable = this.reachableFrom(site);
+    for (let r = 0; r < reachable.length && nodes.length < count; r++)
+      this.pushTop(reachable[r].nodes, fileHi, fileLo, count - nodes.length, nodes);
+    const level = reachable.length === 0 ? 'origin' : reachable[0].site === site ? 'site' : 'nearby';
+    return { nodes, level };
+  }
+
+  /** Pushes the `wanted` best nodes of a site for the file onto `into`, best first, ties as `rank` orders them. */
+  private pushTop(s: SiteNodes<N>, fileHi: number, fileLo: number, wanted: number, into: N[]): void {
+    const scores = this.topScores;
+    const indexes = this.topIndexes;
+    const keep = Math.min(wanted, s.nodes.length);
+    let size = 0;
+    for (let i = 0; i < s.nodes.length; i++) {
+      const v = score(fileHi, fileLo, s.hi[i], s.lo[i], s.weight[i]);
+      if (size === keep && v <= scores[keep - 1]) continue;
+      let j = size < keep ? size++ : keep - 1;
+      while (j > 0 && scores[j - 1] < v) {
+        scores[j] = scores[j - 1];
+        indexes[j] = indexes[j - 1];
+        j--;
+      }
+      scores[j] = v;
+      indexes[j] = i;
+    }
+    for (let j = 0; j < size; j++) into.push(s.nodes[indexes[j]]);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { ClientRule } from './config.js';
 import { HotFiles } from './hot-files.js';
 import { type Heartbeat, Membership } from './membership.js';
 import { RedirectorMetrics } from './metrics.js';
-import { type ClusterLayout, keyHash, type Route } from './placement.js';
+import { type ClusterLayout, type ClusterNode, keyHash, type Route, type RouteLevel } from './placement.js';
 
 /** Header by which a client names its site (a `site` query parameter works too). */
 export const SITE_HEADER = 'x-smartcache-site';
@@ -94,15 +94,25 @@ const nodeSchema = {
  */
 export const LINK_ALTERNATIVES = 4;
 
-/** `Link` alternatives in priority order, at most LINK_ALTERNATIVES nodes, the origin last. */
-function linkHeader(route: Route, encodedPath: string, origin: string | undefined): string {
+/** What follows a URL in the `Link` header at each priority: `>; rel="duplicate"; pri=N`. */
+const LINK_ENDS = Array.from({ length: LINK_ALTERNATIVES + 1 }, (_, i) => `>; rel="duplicate"; pri=${i + 1}`);
+
+/**
+ * `Link` alternatives in priority order: the choices after the first (at most
+ * LINK_ALTERNATIVES), then the origin when a node was chosen.
+ */
+function linkHeader(
+  choices: readonly ClusterNode[],
+  encodedPath: string,
+  origin: string | undefined,
+): string {
   let header = '';
-  const count = Math.min(route.alternatives.length, LINK_ALTERNATIVES);
+  const count = Math.min(choices.length - 1, LINK_ALTERNATIVES);
   for (let i = 0; i < count; i++) {
-    header += `${i > 0 ? ', ' : ''}<${joinUrl(route.alternatives[i].url, encodedPath)}>; rel="duplicate"; pri=${i + 1}`;
+    header += `${i > 0 ? ', <' : '<'}${joinUrl(choices[i + 1].url, encodedPath)}${LINK_ENDS[i]}`;
   }
-  if (origin && route.node)
-    header += `${count > 0 ? ', ' : ''}<${joinUrl(origin, encodedPath)}>; rel="duplicate"; pri=${count + 1}`;
+  if (origin && choices.length > 0)
+    header += `${count > 0 ? ', <' : '<'}${joinUrl(origin, encodedPath)}${LINK_ENDS[count]}`;
   return header;
 }
 
@@ -207,29 +217,49 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
     );
   };
 
+  /** The first choices for a file (the node, then the Link alternatives) and the route's level. */
+  const choose = (
+    site: string,
+    hi: number,
+    lo: number,
+    isHot: boolean,
+  ): { nodes: ClusterNode[]; level: RouteLevel } => {
+    const placement = membership.placement();
+    if (!isHot) return placement.firstChoices(site, hi, lo, LINK_ALTERNATIVES + 1);
+    const route = placement.route(site, hi, lo, true, spread++);
+    const order = route.node ? [route.node, ...route.alternatives] : [];
+    return { nodes: order.slice(0, LINK_ALTERNATIVES + 1), level: route.level };
+  };
+
   const serveFile = async (request: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
     const path = filePath(request.url);
     const site = clientSite(request);
     const [hi, lo] = keyHash(path);
     const isHot = hot?.observe(path, Date.now() / 1000) ?? false;
-    const route = membership.placement().route(site, hi, lo, isHot, spread++);
-    const encoded = encodePath(path);
-    const target = route.node
-      ? joinUrl(route.node.url, encoded)
-      : options.origin && joinUrl(options.origin, encoded);
-    if (!target) {
-      metrics.redirects.inc({ site, outcome: 'unavailable' });
-      return reply
-        .code(503)
-        .send({ error: `no cache node serves site "${site}" and no origin is configured` });
+    if (options.proxy) {
+      const route = membership.placement().route(site, hi, lo, isHot, spread++);
+      if (!route.node && !options.origin) return unavailable(reply, site);
+      return proxy(request, reply, route, path, site, started);
     }
-    if (options.proxy) return proxy(request, reply, route, path, site, started);
-    metrics.redirects.inc({ site, outcome: route.level });
-    const links = linkHeader(route, encoded, options.origin);
-    if (links) reply.header('link', links);
+    const { nodes, level } = choose(site, hi, lo, isHot);
+    const encoded = encodePath(path);
+    const target =
+      nodes.length > 0 ? joinUrl(nodes[0].url, encoded) : options.origin && joinUrl(options.origin, encoded);
+    if (!target) return unavailable(reply, site);
+    metrics.routedRequest(site, level);
+    const headers = ['location', target, 'cache-control', 'no-store'];
+    const links = linkHeader(nodes, encoded, options.origin);
+    if (links) headers.push('link', links);
+    // written straight to the socket: a bodiless 302 needs none of fastify's reply pipeline
+    reply.hijack();
+    reply.raw.writeHead(302, headers).end();
     metrics.latency.observe((performance.now() - started) / 1000);
-    return reply.code(302).header('location', target).header('cache-control', 'no-store').send();
+  };
+
+  const unavailable = (reply: FastifyReply, site: string) => {
+    metrics.routedRequest(site, 'unavailable');
+    return reply.code(503).send({ error: `no cache node serves site "${site}" and no origin is configured` });
   };
 
   const PASSED_HEADERS = [
@@ -264,7 +294,7 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
           await response.body?.cancel();
           continue;
         }
-        metrics.redirects.inc({ site, outcome: route.level });
+        metrics.routedRequest(site, route.level);
         metrics.latency.observe((performance.now() - started) / 1000);
         reply.code(response.status);
         for (const name of PASSED_HEADERS) {
@@ -276,7 +306,7 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
         failures.push(`${new URL(url).host}: ${(err as Error).message}`);
       }
     }
-    metrics.redirects.inc({ site, outcome: 'proxy-failed' });
+    metrics.routedRequest(site, 'proxy-failed');
     return reply.code(502).send({ error: `no copy of ${path} could be read: ${failures.join('; ')}` });
   };
 

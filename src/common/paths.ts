@@ -11,11 +11,23 @@ export class PathError extends Error {
 }
 
 /**
+ * A path that is its own canonical form: `/`-led segments of characters that decode to
+ * themselves (no `%`, NUL or backslash), none of them `.` or `..`. Most requests are, and skip
+ * the decoding and splitting.
+ */
+const CANONICAL = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$/;
+
+/** Paths that `encodePath` leaves as they are: only characters encodeURIComponent keeps, and `/`. */
+const NEEDS_NO_ENCODING = /^[A-Za-z0-9\-_.!~*'()/]*$/;
+
+/**
  * The canonical form of a request path: percent-decoded once, duplicate slashes folded, and
  * refused when a segment is `..` or `.` (in any encoding) or holds a NUL or a backslash.
  */
 export function filePath(rawPath: string): string {
-  const pathOnly = rawPath.split('?')[0];
+  const query = rawPath.indexOf('?');
+  const pathOnly = query < 0 ? rawPath : rawPath.slice(0, query);
+  if (CANONICAL.test(pathOnly)) return pathOnly;
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathOnly);
@@ -32,6 +44,7 @@ export function filePath(rawPath: string): string {
 
 /** A canonical file path percent-encoded segment by segment, ready to follow a base URL. */
 export function encodePath(path: string): string {
+  if (NEEDS_NO_ENCODING.test(path)) return path;
   return path.split('/').map(encodeURIComponent).join('/');
 }
 

@@ -71,6 +71,34 @@ test('the same membership in any order gives the same answers; primary() is rout
   }
 });
 
+test("firstChoices(k) is the first k of route's order, with its level, for every client site", () => {
+  const nodes = [
+    ...Array.from({ length: 8 }, (_, i) => node(`a${i}`, 'A', 1 + (i % 3))),
+    node('b0', 'B'),
+    node('b1', 'B', 2),
+    ...Array.from({ length: 3 }, (_, i) => node(`c${i}`, 'C')),
+  ];
+  const placement = new Placement(nodes, {
+    distances: { A: { B: 2, C: 5 }, B: { C: 1 }, D: { C: 1, A: 4 } },
+  });
+  for (const file of FILES.slice(0, 500)) {
+    const [hi, lo] = keyHash(file);
+    for (const site of ['A', 'B', 'C', 'D', 'NOWHERE']) {
+      const route = placement.route(site, hi, lo);
+      const order = route.node ? [route.node, ...route.alternatives].map((n) => n.id) : [];
+      for (const k of [1, 2, 5, 9, 20]) {
+        const first = placement.firstChoices(site, hi, lo, k);
+        assert.deepEqual(
+          first.nodes.map((n) => n.id),
+          order.slice(0, k),
+          `${file} from ${site}, k=${k}`,
+        );
+        assert.equal(first.level, route.level);
+      }
+    }
+  }
+});
+
 test('a client site without nodes goes to the nearest site with nodes, an unreachable one to the origin', () => {
   const placement = new Placement([node('far', 'FAR'), node('near', 'NEAR')], {
     distances: { CLIENT: { FAR: 20, NEAR: 3 }, LONELY: {} },

@@ -1,98 +1,113 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { getFile, parseLinks } from '../../src/cluster/client.js';
 import { keyHash, Placement } from '../../src/cluster/placement.js';
 import { type RunningRedirector, startRedirector } from '../../src/cluster/server.js';
-import { fileBytes } from './file-node.js';
+import type { RunningNode } from '../cache/servers.js';
+import {
+  type MemberView,
+  members,
+  type Origin,
+  redirect,
+  startClusterNode,
+  startOrigin,
+  waitFor,
+} from './live.js';
 
-const NODE_SCRIPT = fileURLToPath(new URL('./file-node.js', import.meta.url));
-const nodes = new Map<string, ChildProcess>();
+/** 50 files of 1-3 MB for the downloads under load. */
+const LOAD_FILES = Array.from({ length: 50 }, (_, i) => `/store/load/file${i}.root`);
+const loadSize = (i: number) => 1_000_000 + ((i * 7_919_333) % 2_000_000);
+const HEARTBEAT_TIMEOUT_MS = 2500;
+const DISTANCES = { A: { B: 1 } };
+
+let origin: Origin;
 let redirector: RunningRedirector;
+/** node name -> the running node */
+const nodes = new Map<string, RunningNode>();
 
-async function startNode(id: string, site: string): Promise<void> {
-  const child = spawn(process.execPath, [NODE_SCRIPT, id, site, redirector.url], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  nodes.set(id, child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}`)));
-  });
+async function startMember(name: string, site: string, weight: number): Promise<void> {
+  nodes.set(name, await startClusterNode(origin.url, site, [redirector.url], ['--weight', String(weight)]));
 }
 
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error(`not true within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - started;
+/** The node name of a URL the redirector sent a client to ('origin' for the origin). */
+function nameOf(url: string): string {
+  const host = new URL(url).host;
+  if (host === new URL(origin.url).host) return 'origin';
+  for (const [name, node] of nodes) if (new URL(node.url).host === host) return name;
+  return `unknown ${host}`;
 }
 
-async function cluster(): Promise<{ nodes: { id: string }[] }> {
-  return (await fetch(`${redirector.url}/v1/cluster`)).json() as Promise<{ nodes: { id: string }[] }>;
+/** Runs `work` over `items`, `width` at a time. */
+async function inParallel<T, R>(items: T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]);
+      }
+    }),
+  );
+  return results;
 }
+
+/** The first choice of the redirector for a client of `site`, by node name, for each file. */
+const firstChoices = (files: string[], site: string) =>
+  inParallel(files, 16, async (file) => nameOf((await redirect(redirector.url, file, site)).location));
 
 before(async () => {
+  origin = await startOrigin(new Map(LOAD_FILES.map((file, i) => [file, loadSize(i)])));
   redirector = await startRedirector({
     host: '127.0.0.1',
     port: 0,
-    heartbeatTimeoutMs: 2500,
-    distances: { A: { B: 1 } },
+    heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
+    distances: DISTANCES,
+    origin: origin.url,
   });
-  await Promise.all([startNode('a1', 'A'), startNode('a2', 'A'), startNode('b1', 'B')]);
-  await waitFor(async () => (await cluster()).nodes.length === 3, 5000);
+  await Promise.all([startMember('a1', 'A', 1), startMember('a2', 'A', 2), startMember('b1', 'B', 1)]);
 });
 
 after(async () => {
-  for (const child of nodes.values()) child.kill('SIGKILL');
-  await redirector.close();
+  await Promise.all([...nodes.values()].map((node) => node.kill()));
+  await redirector?.close();
+  await origin?.stop();
 });
 
-async function redirect(path: string, site: string): Promise<{ location: string; links: string[] }> {
-  const response = await fetch(`${redirector.url}${path}`, {
-    headers: { 'x-smartcache-site': site },
-    redirect: 'manual',
-  });
-  await response.body?.cancel();
-  assert.equal(response.status, 302);
-  return {
-    location: response.headers.get('location') ?? '',
-    links: parseLinks(response.headers.get('link')),
-  };
-}
-
-test("a client of site A is sent to A's nodes, evenly (within 10 %), with B's node as the alternative", async () => {
-  const { nodes: members } = (await cluster()) as { nodes: { id: string; url: string }[] };
-  const idOf = new Map(members.map((m) => [new URL(m.url).host, m.id]));
+test("3 nodes on 2 sites: a client of A is sent to A's nodes, files spread within 10 % of their weights", async (t) => {
+  const files = Array.from({ length: 3000 }, (_, i) => `/store/spread/f${i}.root`);
+  const answers = await inParallel(files, 16, (file) => redirect(redirector.url, file, 'A'));
   const counts = new Map<string, number>();
-  for (let i = 0; i < 1000; i++) {
-    const { location, links } = await redirect(`/store/f${i}.root`, 'A');
-    const id = idOf.get(new URL(location).host) ?? 'unknown';
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-    assert.deepEqual(
-      links.map((l) => idOf.get(new URL(l).host)).sort(),
-      ['a1', 'a2']
-        .filter((n) => n !== id)
-        .concat('b1')
-        .sort(),
-    );
+  for (const { status, location, link } of answers) {
+    assert.equal(status, 302);
+    const first = nameOf(location);
+    counts.set(first, (counts.get(first) ?? 0) + 1);
+    // the other node of A, then B's node, then the origin
+    assert.deepEqual(parseLinks(link).map(nameOf), [first === 'a1' ? 'a2' : 'a1', 'b1', 'origin']);
   }
-  assert.equal(counts.get('b1'), undefined);
-  for (const id of ['a1', 'a2'])
-    assert.ok(Math.abs((counts.get(id) ?? 0) - 500) < 50, `${id}: ${counts.get(id)} of 1000`);
+  assert.deepEqual([...counts.keys()].sort(), ['a1', 'a2']);
+  t.diagnostic(`first choices of ${files.length} files: a1 ${counts.get('a1')}, a2 ${counts.get('a2')}`);
+  // weights 1 and 2: a third and two thirds
+  for (const [name, share] of [
+    ['a1', 1 / 3],
+    ['a2', 2 / 3],
+  ] as const) {
+    const expected = share * files.length;
+    const got = counts.get(name) ?? 0;
+    assert.ok(Math.abs(got - expected) <= 0.1 * expected, `${name}: ${got} of ${files.length}`);
+  }
+  const fromB = await firstChoices(files.slice(0, 200), 'B');
+  assert.ok(
+    fromB.every((name) => name === 'b1'),
+    'a client of B goes to b1',
+  );
 });
 
 test('the live redirector routes as the simulator placement does for the same membership', async () => {
-  const { nodes: members } = (await cluster()) as {
-    nodes: { id: string; url: string; site: string; capacity: number; weight: number }[];
-  };
-  const placement = new Placement(members, { distances: { A: { B: 1 } } });
+  const placement = new Placement(await members(redirector.url), { distances: DISTANCES });
   for (let i = 0; i < 200; i++) {
     const file = `/store/g${i}.root`;
     for (const site of ['A', 'B']) {
@@ -108,62 +123,16 @@ test('the live redirector routes as the simulator placement does for the same me
   }
 });
 
-test('kill -9 of a node under load: every download completes intact, and the node leaves within the timeout', async () => {
-  const files = Array.from({ length: 48 }, (_, i) => `/store/load/file${i}.root`);
-  const expected = new Map(files.map((f) => [f, createHash('sha256').update(fileBytes(f)).digest('hex')]));
-  let killedAt = 0;
-  const download = async (file: string) => {
-    const hash = createHash('sha256');
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        hash.update(chunk);
-        done();
-      },
-    });
-    await getFile(`${redirector.url}${file}`, sink, { site: 'A', attempts: 10 });
-    return hash.digest('hex');
-  };
-  const clients = Array.from({ length: 8 }, async (_, c) => {
-    const results: [string, string][] = [];
-    for (let i = c; i < files.length; i += 8) results.push([files[i], await download(files[i])]);
-    return results;
-  });
-  const gone = new Promise<number>((resolve) => {
-    setTimeout(async () => {
-      killedAt = Date.now();
-      nodes.get('a1')?.kill('SIGKILL');
-      await waitFor(async () => !(await cluster()).nodes.some((n) => n.id === 'a1'), 5000);
-      resolve(Date.now() - killedAt);
-    }, 300);
-  });
-  const results = (await Promise.all(clients)).flat();
-  assert.equal(results.length, files.length);
-  for (const [file, digest] of results) assert.equal(digest, expected.get(file), `${file} is corrupt`);
-  assert.ok(killedAt > 0);
-  const leftAfter = await gone;
-  assert.ok(leftAfter <= 3000, `a1 left ${leftAfter} ms after its death`);
-  for (let i = 0; i < 100; i++) {
-    const { location, links } = await redirect(`/store/h${i}.root`, 'A');
-    const a2 = (await cluster()) as { nodes: { id: string; url: string }[] };
-    const urls = new Set(a2.nodes.map((n) => new URL(n.url).host));
-    assert.ok(urls.has(new URL(location).host));
-    for (const link of links) assert.ok(urls.has(new URL(link).host));
-  }
-});
-
 test('a second redirector given the same heartbeats answers the same routes', async () => {
   // given heartbeats once: a timeout longer than the test keeps them, however slow the machine
   const second = await startRedirector({
     host: '127.0.0.1',
     port: 0,
-    distances: { A: { B: 1 } },
+    distances: DISTANCES,
     heartbeatTimeoutMs: 600_000,
   });
   try {
-    const beats = (await cluster()) as {
-      nodes: { id: string; url: string; site: string; capacity: number; weight: number }[];
-    };
-    for (const n of beats.nodes) {
+    for (const n of await members(redirector.url)) {
       const response = await fetch(`${second.url}/v1/nodes`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -179,6 +148,76 @@ test('a second redirector given the same heartbeats answers the same routes', as
     }
   } finally {
     await second.close();
+  }
+});
+
+test('a node joining takes only the files that now hash to it: a share close to its weight over the total', async (t) => {
+  const files = Array.from({ length: 4000 }, (_, i) => `/store/join/f${i}.root`);
+  const before = await firstChoices(files, 'A');
+  await startMember('a3', 'A', 1);
+  const after = await firstChoices(files, 'A');
+  let moved = 0;
+  for (let i = 0; i < files.length; i++) {
+    if (after[i] === before[i]) continue;
+    assert.equal(after[i], 'a3', `${files[i]} moved from ${before[i]} to ${after[i]}`);
+    moved++;
+  }
+  // weights 1, 2 and now 1: the new node takes a quarter
+  const share = moved / files.length;
+  t.diagnostic(`moved ${moved} of ${files.length} files, all to a3`);
+  assert.ok(Math.abs(share - 0.25) < 0.03, `moved share ${share}`);
+});
+
+test('kill -9 of a node under load: 200 downloads complete intact, and the redirector stops sending to it within 3 s', async (t) => {
+  const digests = origin.digests;
+  const victim = 'a2';
+  const victimHost = new URL(nodes.get(victim)?.url ?? '').host;
+  const victimFiles = (await firstChoices(LOAD_FILES, 'A')).flatMap((name, i) =>
+    name === victim ? [LOAD_FILES[i]] : [],
+  );
+  assert.ok(victimFiles.length > 5, `${victim} holds ${victimFiles.length} of the load files`);
+  let retries = 0;
+  let done = 0;
+  const download = async (file: string) => {
+    const hash = createHash('sha256');
+    const sink = new Writable({
+      write(chunk, _enc, callback) {
+        hash.update(chunk);
+        callback();
+      },
+    });
+    await getFile(`${redirector.url}${file}`, sink, { site: 'A', attempts: 10, onRetry: () => retries++ });
+    done++;
+    return [file, hash.digest('hex')] as const;
+  };
+  const downloads = Array.from({ length: 200 }, (_, i) => LOAD_FILES[i % LOAD_FILES.length]);
+  const results = inParallel(downloads, 8, download);
+
+  await waitFor(async () => done >= 40, 60_000, '40 downloads');
+  const killedAt = Date.now();
+  await nodes.get(victim)?.kill();
+  // asks for the victim's files until it has been gone from the answers for a while
+  let lastToVictim = killedAt;
+  let probes = 0;
+  while (Date.now() - lastToVictim < 1000 && Date.now() - killedAt < 10_000) {
+    const { location } = await redirect(redirector.url, victimFiles[probes++ % victimFiles.length], 'A');
+    if (new URL(location).host === victimHost) lastToVictim = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  const downloaded = await results;
+  assert.equal(downloaded.length, 200);
+  for (const [file, digest] of downloaded) assert.equal(digest, digests.get(file), `${file} is corrupt`);
+  assert.ok(retries > 0, 'no download met the dead node: the test did not test failover');
+  const lastRedirect = lastToVictim - killedAt;
+  t.diagnostic(`${retries} retries; last redirect to the dead node ${lastRedirect} ms after its death`);
+  assert.ok(lastRedirect <= 3000, `last redirect to the dead node ${lastRedirect} ms after its death`);
+  const live = new Set((await members(redirector.url)).map((m: MemberView) => new URL(m.url).host));
+  assert.ok(!live.has(victimHost));
+  for (let i = 0; i < 100; i++) {
+    const { location, link } = await redirect(redirector.url, `/store/h${i}.root`, 'A');
+    for (const url of [location, ...parseLinks(link)])
+      assert.ok(live.has(new URL(url).host) || nameOf(url) === 'origin', url);
   }
 });
 
@@ -202,10 +241,10 @@ test('bad requests are 4xx: dot segments, a heartbeat without a site, an unknown
   });
   assert.equal(beat.status, 400);
   assert.equal((await fetch(`${redirector.url}/v1/nodes/nobody`, { method: 'DELETE' })).status, 404);
-  await redirect('/store/metrics.root', 'A');
+  assert.equal((await redirect(redirector.url, '/store/metrics.root', 'A')).status, 302);
   const metrics = await (await fetch(`${redirector.url}/metrics`)).text();
   assert.match(metrics, /smartcache_redirects_total\{[^}]*outcome="site"[^}]*\} [1-9]/);
-  // the three nodes joined, and earlier tests may have made some leave and rejoin
   const joins = Number(/smartcache_membership_changes_total\{change="join"\} (\d+)/.exec(metrics)?.[1]);
-  assert.ok(joins >= 3, `joins ${joins}`);
+  assert.ok(joins >= 4, `joins ${joins}`);
+  assert.match(metrics, /smartcache_membership_changes_total\{change="expire"\} 1/);
 });

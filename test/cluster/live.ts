@@ -1,0 +1,100 @@
+/**
+ * A live cluster for the tests: real cache nodes (`smartcache cache --redirector`, in child
+ * processes) over an nginx origin serving generated files, and views of a redirector.
+ */
+import { createCipheriv, createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type RunningNode, type RunningServer, startNginx, startNode } from '../cache/servers.js';
+import { tempPath } from '../helpers.js';
+
+/** Bytes derived from a name (AES-CTR keyed by its hash): files differ, and runs repeat. */
+export function generatedBytes(name: string, size: number): Buffer {
+  const seed = createHash('sha256').update(name).digest();
+  const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
+  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
+}
+
+export interface Origin extends RunningServer {
+  /** path -> sha256 of its bytes */
+  digests: Map<string, string>;
+}
+
+/** nginx serving `files` (path -> size), written to a scratch folder. */
+export async function startOrigin(files: ReadonlyMap<string, number>): Promise<Origin> {
+  const root = tempPath('origin');
+  const digests = new Map<string, string>();
+  for (const [path, size] of files) {
+    const bytes = generatedBytes(path, size);
+    const file = join(root, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, bytes);
+    digests.set(path, createHash('sha256').update(bytes).digest('hex'));
+  }
+  return { ...(await startNginx(root)), digests };
+}
+
+/** A cache node of `site` over `origin`, heartbeating to `redirectors`; resolves once it joined. */
+export async function startClusterNode(
+  origin: string,
+  site: string,
+  redirectors: readonly string[],
+  extra: string[] = [],
+): Promise<RunningNode> {
+  const node = await startNode([
+    '--origin',
+    origin,
+    '--dir',
+    tempPath(`cache-${site}`),
+    '--capacity',
+    '2GB',
+    '--site',
+    site,
+    ...redirectors.flatMap((url) => ['--redirector', url]),
+    ...extra,
+  ]);
+  await waitFor(async () => node.stdout().includes('"msg":"joined the cluster"'), 10_000, 'the node joining');
+  return node;
+}
+
+export interface MemberView {
+  id: string;
+  url: string;
+  site: string;
+  capacity: number;
+  weight: number;
+  state: string;
+}
+
+export async function members(redirector: string): Promise<MemberView[]> {
+  const view = (await (await fetch(`${redirector}/v1/cluster`)).json()) as { nodes: MemberView[] };
+  return view.nodes;
+}
+
+/** Where the redirector sends a client of `site` for `path`: its Location and Link headers. */
+export async function redirect(
+  redirector: string,
+  path: string,
+  site: string,
+): Promise<{ status: number; location: string; link: string | null }> {
+  const response = await fetch(`${redirector}${path}`, {
+    headers: { 'x-smartcache-site': site },
+    redirect: 'manual',
+  });
+  await response.body?.cancel();
+  return {
+    status: response.status,
+    location: response.headers.get('location') ?? '',
+    link: response.headers.get('link'),
+  };
+}
+
+/** Resolves with the ms waited once `check` holds; rejects after `ms`. */
+export async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > ms) throw new Error(`${what}: not true within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Date.now() - started;
+}
