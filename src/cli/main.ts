@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   get: () => import('./get.js'),
   plan: () => import('./plan.js'),
   cache: () => import('./cache.js'),
+  publish: () => import('./publish.js'),
 };
 
 const program = new Command('smartcache')

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Builds the image's application folder from a checkout whose dist/ is built (npm run build):
+# package files, the production dependencies (npm ci --omit=dev) and the built code dist/src.
+# The Dockerfile runs it into /app; test/deploy/image-layout.test.ts runs it into a temp folder
+# and smoke-tests the result, so both get the same layout.
+#   usage: build-layout.sh CHECKOUT DEST
+set -eu
+checkout=$1
+dest=$2
+if [ ! -f "$checkout/dist/src/cli/main.js" ]; then
+  echo "build-layout.sh: $checkout/dist/src/cli/main.js is missing: run npm run build first" >&2
+  exit 1
+fi
+mkdir -p "$dest/dist"
+cp "$checkout/package.json" "$checkout/package-lock.json" "$checkout/.npmrc" "$dest/"
+cp -R "$checkout/dist/src" "$dest/dist/src"
+cd "$dest"
+npm ci --omit=dev --no-audit --no-fund --loglevel=error
