@@ -152,6 +152,8 @@ export class CacheNode {
   private server!: Server;
   private lastOpen = 0;
   private transfers = 0;
+  /** closes of finished transfers still being booked (they wait for their block writes) */
+  private readonly booking = new Set<Promise<void>>();
   private closing = false;
   url = '';
 
@@ -256,6 +258,7 @@ export class CacheNode {
     this.server.closeIdleConnections();
     await closed;
     await this.fetcher.drain();
+    await Promise.all(this.booking);
     this.scoring?.close();
     await this.log.close();
     this.origin.close();
@@ -503,7 +506,9 @@ export class CacheNode {
       this.transfers++;
       res.once('close', () => {
         this.transfers--;
-        void this.closeFile(path, opened, transfer, attach, site(req, this.options.site), user);
+        const booked = this.closeFile(path, opened, transfer, attach, site(req, this.options.site), user);
+        this.booking.add(booked);
+        void booked.finally(() => this.booking.delete(booked));
       });
     }
     const headers: Record<string, string | number> = {
