@@ -20,7 +20,7 @@ import { benchServe } from './serve.js';
 
 const shared = path.resolve(repoRoot, '..', 'shared');
 
-const POLICIES = ['lru', 'fifo', 'sieve', 's3fifo', 'arc'];
+const POLICIES = ['lru', 'fifo', 'sieve', 's3fifo', 'arc', 'wtinylfu', 'lirs', 'lhd'];
 const SIZE = '0.1';
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
