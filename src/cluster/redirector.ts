@@ -116,6 +116,9 @@ function linkHeader(
   return header;
 }
 
+/** Logger levels at which fastify writes its request logs (it logs them at info). */
+const REQUEST_LOG_LEVELS = new Set(['trace', 'debug', 'info']);
+
 export function buildRedirector(options: RedirectorOptions = {}): Redirector {
   const timeoutMs = options.heartbeatTimeoutMs ?? 3000;
   const membership = new Membership(timeoutMs, options);
@@ -124,7 +127,14 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
   const hot = options.hotThreshold
     ? new HotFiles({ threshold: options.hotThreshold, halfLife: options.hotHalfLife })
     : undefined;
-  const app = Fastify({ logger: options.logger ?? false, return503OnClosing: true });
+  const logger = options.logger ?? false;
+  const requestLogs = logger === true || (typeof logger === 'object' && REQUEST_LOG_LEVELS.has(logger.level));
+  const app = Fastify({
+    logger,
+    return503OnClosing: true,
+    // without request logs a request needs no child logger of its own (one per request otherwise)
+    ...(requestLogs ? {} : { disableRequestLogging: true, childLoggerFactory: (parent) => parent }),
+  });
   let spread = 0;
 
   membership.onChange((change, node) =>
@@ -231,7 +241,8 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
     return { nodes: order.slice(0, LINK_ALTERNATIVES + 1), level: route.level };
   };
 
-  const serveFile = async (request: FastifyRequest, reply: FastifyReply) => {
+  // not async: a redirect is answered before the handler returns, without a promise to settle
+  const serveFile = (request: FastifyRequest, reply: FastifyReply) => {
     const started = performance.now();
     const path = filePath(request.url);
     const site = clientSite(request);
