@@ -132,8 +132,8 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
   const app = Fastify({
     logger,
     return503OnClosing: true,
-    // without request logs a request needs no child logger of its own (one per request otherwise)
-    ...(requestLogs ? {} : { disableRequestLogging: true, childLoggerFactory: (parent) => parent }),
+    // at a level that drops request logs, a request needs no child logger of its own to bind them
+    ...(requestLogs ? {} : { childLoggerFactory: (parent) => parent }),
   });
   let spread = 0;
 
