@@ -2,9 +2,11 @@
  * A live cluster for the tests: real cache nodes (`smartcache cache --redirector`, in child
  * processes) over an nginx origin serving generated files, and views of a redirector.
  */
+
 import { createCipheriv, createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Member } from '../../src/cluster/membership.js';
 import { type RunningNode, type RunningServer, startNginx, startNode } from '../cache/servers.js';
 import { tempPath } from '../helpers.js';
 
@@ -57,17 +59,8 @@ export async function startClusterNode(
   return node;
 }
 
-export interface MemberView {
-  id: string;
-  url: string;
-  site: string;
-  capacity: number;
-  weight: number;
-  state: string;
-}
-
-export async function members(redirector: string): Promise<MemberView[]> {
-  const view = (await (await fetch(`${redirector}/v1/cluster`)).json()) as { nodes: MemberView[] };
+export async function members(redirector: string): Promise<Member[]> {
+  const view = (await (await fetch(`${redirector}/v1/cluster`)).json()) as { nodes: Member[] };
   return view.nodes;
 }
 

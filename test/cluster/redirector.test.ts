@@ -7,15 +7,7 @@ import { getFile, parseLinks } from '../../src/cluster/client.js';
 import { keyHash, Placement } from '../../src/cluster/placement.js';
 import { type RunningRedirector, startRedirector } from '../../src/cluster/server.js';
 import type { RunningNode } from '../cache/servers.js';
-import {
-  type MemberView,
-  members,
-  type Origin,
-  redirect,
-  startClusterNode,
-  startOrigin,
-  waitFor,
-} from './live.js';
+import { members, type Origin, redirect, startClusterNode, startOrigin, waitFor } from './live.js';
 
 /** 50 files of 1-3 MB for the downloads under load. */
 const LOAD_FILES = Array.from({ length: 50 }, (_, i) => `/store/load/file${i}.root`);
@@ -212,7 +204,7 @@ test('kill -9 of a node under load: 200 downloads complete intact, and the redir
   const lastRedirect = lastToVictim - killedAt;
   t.diagnostic(`${retries} retries; last redirect to the dead node ${lastRedirect} ms after its death`);
   assert.ok(lastRedirect <= 3000, `last redirect to the dead node ${lastRedirect} ms after its death`);
-  const live = new Set((await members(redirector.url)).map((m: MemberView) => new URL(m.url).host));
+  const live = new Set((await members(redirector.url)).map((m) => new URL(m.url).host));
   assert.ok(!live.has(victimHost));
   for (let i = 0; i < 100; i++) {
     const { location, link } = await redirect(redirector.url, `/store/h${i}.root`, 'A');
