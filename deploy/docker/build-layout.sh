@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds the image's application folder from a checkout whose dist/ is built (npm run build):
 # package files, the production dependencies (npm ci --omit=dev) and the built code dist/src.
+# onnxruntime-node ships prebuilt libraries for every platform; the image runs on Linux, so the
+# Windows and macOS ones (220 MB) are left out.
 # The Dockerfile runs it into /app; test/deploy/image-layout.test.ts runs it into a temp folder
 # and smoke-tests the result, so both get the same layout.
 #   usage: build-layout.sh CHECKOUT DEST
@@ -15,4 +17,5 @@ mkdir -p "$dest/dist"
 cp "$checkout/package.json" "$checkout/package-lock.json" "$checkout/.npmrc" "$dest/"
 cp -R "$checkout/dist/src" "$dest/dist/src"
 cd "$dest"
-npm ci --omit=dev --no-audit --no-fund --loglevel=error
+npm ci --omit=dev --prefer-offline --no-audit --no-fund --loglevel=error
+rm -rf node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32
