@@ -96,6 +96,24 @@ test('a wrong next-access link is an error at its field naming the value found a
       /request 2 gives its next access as 4, but the next request of object 8 is request 5 /,
     ],
     [
+      'to a request already linked',
+      relinked(1, 3),
+      1,
+      /request 2 gives its next access as 3, but the next request of object 8 is request 5 /,
+    ],
+    [
+      'to a request linked again after it',
+      relinked(1, 6),
+      1,
+      /request 2 gives its next access as 6, but the next request of object 8 is request 5 /,
+    ],
+    [
+      'from a last request to a linked one',
+      relinked(3, 6),
+      3,
+      /request 4 gives its next access as 6, but object 9 is not requested again/,
+    ],
+    [
       'missing',
       relinked(0, -1),
       0,
