@@ -153,6 +153,46 @@ test('a wrong next-access link is an error at its field naming the value found a
   }
 });
 
+test('keys above 2^32 that share a low word with another key are told apart when linked', async () => {
+  const high = 2 ** 32 + 5;
+  const { trace } = await readTrace(
+    tempFile(
+      'high-keys.bin',
+      records([
+        [high, 3],
+        [7, -1],
+        [high, -1],
+      ]),
+    ),
+  );
+  assert.deepEqual([...trace.obj], [0, 1, 0]);
+  assert.deepEqual([...trace.nextAccess!], [2, Infinity, Infinity]);
+  const cases: [string, [number, number][], RegExp][] = [
+    [
+      'low key announced, high key met',
+      [
+        [5, 3],
+        [7, -1],
+        [high, -1],
+      ],
+      /object 5 is not requested again/,
+    ],
+    [
+      'high key announced, low key met',
+      [
+        [high, 3],
+        [7, -1],
+        [5, -1],
+      ],
+      /object 4294967301 is not requested again/,
+    ],
+  ];
+  for (const [name, rows, reason] of cases) {
+    const file = tempFile(`${name}.bin`, records(rows));
+    await assertFormatError(readTrace(file), { file, offset: 16, field: 'next_access_vtime', reason });
+  }
+});
+
 test('random next-access values are refused; with --recompute-next belady replays the file as with its true links', async () => {
   const scrambled = readFileSync(bin);
   const rng = new Random(5);

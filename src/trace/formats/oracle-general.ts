@@ -30,8 +30,11 @@ if (endianness() !== 'LE') throw new Error('the oracleGeneral reader needs a lit
 const NEXT_ACCESS_FIELD_OFFSET = 16;
 const NEXT_ACCESS_FIELD = 'next_access_vtime';
 
-/** Words per request position in the link table: object index + 1, then its key's low and high words. */
-const LINK_WORDS = 3;
+/**
+ * Words per request position in the link table: object index + 1, then its key's low word.
+ * The high word is compared through the key table, and only once a key with one was seen.
+ */
+const LINK_WORDS = 2;
 
 /**
  * Decodes records into a TraceBuilder and checks the next-access links: each request's
@@ -57,6 +60,8 @@ class OracleDecoder {
   private readonly farLinks = new Map<number, number>();
   /** links announced and not yet met by their request */
   private pending = 0;
+  /** whether a key with a nonzero high word was interned (until then every announced key has none) */
+  private highKeys = false;
   /** once checking per object: 1 + the request each object's latest request links to (Infinity: none; 0: not requested yet) */
   private linkedNext: Float64Array | undefined;
 
@@ -67,8 +72,10 @@ class OracleDecoder {
     /** ignore the file's next-access values (the trace's are recomputed from its requests) */
     private readonly recomputeNext: boolean,
   ) {
-    // objects are usually far fewer than requests; a table that starts too small rehashes often
-    const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 21);
+    // a first guess of one object per 16 requests: the key table doubles as it fills (rehashing
+    // costs a few passes over the objects in all), and one sized for every request would hold
+    // tens of MB that most traces never use
+    const expectedObjects = Math.min(expectedRequests >>> 4, 1 << 18);
     this.builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expectedRequests));
     this.links = new Uint32Array(recomputeNext ? 0 : LINK_WORDS * Math.max(16, expectedRequests));
   }
@@ -107,8 +114,8 @@ class OracleDecoder {
       const near = at < links.length && links[at] !== 0;
       const far = !near && this.farLinks.size > 0 && this.farLinks.has(i);
       if (near) {
-        if (links[at + 1] !== lo || links[at + 2] !== hi) return r;
         obj = links[at] - 1;
+        if (links[at + 1] !== lo || ((hi !== 0 || this.highKeys) && !keys.hasKey(obj, hi, lo))) return r;
       } else if (far) {
         obj = (this.farLinks.get(i) as number) - 1;
         if (!keys.hasKey(obj, hi, lo)) return r;
@@ -116,6 +123,7 @@ class OracleDecoder {
         const known = keys.count;
         obj = keys.internWords(hi, lo);
         if (obj < known) return r;
+        if (hi !== 0) this.highKeys = true;
       }
       const next = nextAccessField(words, w);
       // a second link to one position is not looked for here (a random read per request): it
@@ -128,7 +136,7 @@ class OracleDecoder {
       b.add(words[w], obj, words[w + 3]);
       this.order.note(words[w], 'offset', i * RECORD_BYTES);
       b.setNextAccess(i, next);
-      if (next !== NO_NEXT_ACCESS) this.announce(next, obj, lo, hi);
+      if (next !== NO_NEXT_ACCESS) this.announce(next, obj, lo);
     }
     return records;
   }
@@ -152,7 +160,7 @@ class OracleDecoder {
       const next = nextAccessField(words, w);
       b.setNextAccess(i, next);
       linkedNext[obj] = next + 1;
-      if (next > i && !this.isAnnounced(next)) this.announce(next, obj, lo, hi);
+      if (next > i && !this.isAnnounced(next)) this.announce(next, obj, lo);
     }
   }
 
@@ -231,7 +239,7 @@ class OracleDecoder {
     );
   }
 
-  private announce(request: number, obj: number, lo: number, hi: number): void {
+  private announce(request: number, obj: number, lo: number): void {
     this.pending++;
     const length = this.links.length / LINK_WORDS;
     if (request >= length && request < length * 2) {
@@ -246,7 +254,6 @@ class OracleDecoder {
     }
     this.links[at] = obj + 1;
     this.links[at + 1] = lo;
-    this.links[at + 2] = hi;
   }
 
   private isAnnounced(request: number): boolean {
