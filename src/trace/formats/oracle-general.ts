@@ -72,10 +72,10 @@ class OracleDecoder {
     /** ignore the file's next-access values (the trace's are recomputed from its requests) */
     private readonly recomputeNext: boolean,
   ) {
-    // a first guess of one object per 16 requests: the key table doubles as it fills (rehashing
-    // costs a few passes over the objects in all), and one sized for every request would hold
-    // tens of MB that most traces never use
-    const expectedObjects = Math.min(expectedRequests >>> 4, 1 << 18);
+    // a first guess of one object per two requests, at most 2^18: a small trace never rehashes
+    // (which runs before the code is optimised), a large one doubles the key table a few times
+    // rather than hold tens of MB sized for objects it does not have
+    const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 18);
     this.builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expectedRequests));
     this.links = new Uint32Array(recomputeNext ? 0 : LINK_WORDS * Math.max(16, expectedRequests));
   }
