@@ -5,42 +5,49 @@
  * smallest priority, then the smallest tie-break, is on top. The position index
  * makes update and remove O(log n) for any member, which priority-based policies
  * (LFU, GDSF, Belady, size orders) need on every hit.
+ *
+ * Keys are stored by heap position, beside the members: a sift compares keys that sit
+ * next to each other (both children in one cache line, the top levels always cached)
+ * instead of reading each member's key from a table indexed by object id.
  */
 const ABSENT = -1;
 
 export class IndexedMinHeap {
+  /** by heap position: the member, its priority and its tie-break */
   private readonly members: Int32Array;
+  private readonly priorities: Float64Array;
+  private readonly tieBreaks: Float64Array;
+  /** by object id: its heap position, or ABSENT */
   private readonly position: Int32Array;
-  private readonly priority: Float64Array;
-  private readonly tieBreak: Float64Array;
   size = 0;
 
   constructor(objectCount: number) {
     this.members = new Int32Array(objectCount);
+    this.priorities = new Float64Array(objectCount);
+    this.tieBreaks = new Float64Array(objectCount);
     this.position = new Int32Array(objectCount).fill(ABSENT);
-    this.priority = new Float64Array(objectCount);
-    this.tieBreak = new Float64Array(objectCount);
   }
 
   has(obj: number): boolean {
     return this.position[obj] !== ABSENT;
   }
 
+  /** The priority of a member. */
   priorityOf(obj: number): number {
-    return this.priority[obj];
+    return this.priorities[this.position[obj]];
   }
 
   /** Adds `obj`, or moves it when it is already a member. */
   set(obj: number, priority: number, tieBreak: number): void {
-    this.priority[obj] = priority;
-    this.tieBreak[obj] = tieBreak;
     const at = this.position[obj];
     if (at === ABSENT) {
-      this.place(obj, this.size++);
-      this.siftUp(this.size - 1);
-    } else {
-      this.siftDown(this.siftUp(at));
+      this.siftUp(this.size++, obj, priority, tieBreak);
+      return;
     }
+    const oldPriority = this.priorities[at];
+    const up = priority < oldPriority || (priority === oldPriority && tieBreak < this.tieBreaks[at]);
+    if (up) this.siftUp(at, obj, priority, tieBreak);
+    else this.siftDown(at, obj, priority, tieBreak);
   }
 
   /** The member on top; the heap must not be empty. */
@@ -59,48 +66,58 @@ export class IndexedMinHeap {
     const at = this.position[obj];
     if (at === ABSENT) return;
     this.position[obj] = ABSENT;
-    const last = this.members[--this.size];
-    if (at === this.size) return;
-    this.place(last, at);
-    this.siftDown(this.siftUp(at));
+    const last = --this.size;
+    if (at === last) return;
+    const moved = this.members[last];
+    const priority = this.priorities[last];
+    const tieBreak = this.tieBreaks[last];
+    const parentAt = (at - 1) >> 1;
+    if (at > 0 && this.before(priority, tieBreak, parentAt)) this.siftUp(at, moved, priority, tieBreak);
+    else this.siftDown(at, moved, priority, tieBreak);
   }
 
-  private before(a: number, b: number): boolean {
-    const pa = this.priority[a];
-    const pb = this.priority[b];
-    return pa < pb || (pa === pb && this.tieBreak[a] < this.tieBreak[b]);
+  /** Whether the key (priority, tieBreak) goes above the member at position `at`. */
+  private before(priority: number, tieBreak: number, at: number): boolean {
+    const other = this.priorities[at];
+    return priority < other || (priority === other && tieBreak < this.tieBreaks[at]);
   }
 
-  private place(obj: number, at: number): void {
+  private place(at: number, obj: number, priority: number, tieBreak: number): void {
     this.members[at] = obj;
+    this.priorities[at] = priority;
+    this.tieBreaks[at] = tieBreak;
     this.position[obj] = at;
   }
 
-  private siftUp(at: number): number {
-    const obj = this.members[at];
+  /** Places the key at `at` or above it, moving the members it passes down. */
+  private siftUp(at: number, obj: number, priority: number, tieBreak: number): void {
     while (at > 0) {
       const parentAt = (at - 1) >> 1;
-      const parent = this.members[parentAt];
-      if (!this.before(obj, parent)) break;
-      this.place(parent, at);
+      if (!this.before(priority, tieBreak, parentAt)) break;
+      this.place(at, this.members[parentAt], this.priorities[parentAt], this.tieBreaks[parentAt]);
       at = parentAt;
     }
-    this.place(obj, at);
-    return at;
+    this.place(at, obj, priority, tieBreak);
   }
 
-  private siftDown(at: number): void {
-    const obj = this.members[at];
+  /** Places the key at `at` or below it, moving the members it passes up. */
+  private siftDown(at: number, obj: number, priority: number, tieBreak: number): void {
+    const { priorities, tieBreaks } = this;
     for (;;) {
       let childAt = 2 * at + 1;
       if (childAt >= this.size) break;
       const rightAt = childAt + 1;
-      if (rightAt < this.size && this.before(this.members[rightAt], this.members[childAt])) childAt = rightAt;
-      const child = this.members[childAt];
-      if (!this.before(child, obj)) break;
-      this.place(child, at);
+      if (rightAt < this.size) {
+        const left = priorities[childAt];
+        const right = priorities[rightAt];
+        if (right < left || (right === left && tieBreaks[rightAt] < tieBreaks[childAt])) childAt = rightAt;
+      }
+      const childPriority = priorities[childAt];
+      const childTie = tieBreaks[childAt];
+      if (!(childPriority < priority || (childPriority === priority && childTie < tieBreak))) break;
+      this.place(at, this.members[childAt], childPriority, childTie);
       at = childAt;
     }
-    this.place(obj, at);
+    this.place(at, obj, priority, tieBreak);
   }
 }
