@@ -115,6 +115,35 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
     this.nextAccess[i] = next;
   }
 
+  /** Requests that have a slot, added or not: positions from `length` to here can be noted. */
+  get slots(): number {
+    return this.capacity;
+  }
+
+  /** Grows the slots to at least `n`. */
+  reserve(n: number): void {
+    while (this.capacity < n) this.growAll();
+  }
+
+  /**
+   * Notes two numbers in the slot of a request not added yet (`length <= i < slots`), read back
+   * by `noted`/`notedWord` until the request is added over them: a reader that learns about a
+   * later request ahead of time (oracleGeneral's next-access links) keeps it there, in memory
+   * the trace needs anyway. `a` must not be 0, which `noted` gives for a slot with no note.
+   */
+  note(i: number, a: number, b: number): void {
+    this.obj[i] = a;
+    this.size[i] = b;
+  }
+
+  noted(i: number): number {
+    return this.obj[i];
+  }
+
+  notedWord(i: number): number {
+    return this.size[i];
+  }
+
   /** Appends a whole Request record (convenience for writers of generated data and tests). */
   push(req: Request): number {
     const obj = internKey(this.keys, req.key);

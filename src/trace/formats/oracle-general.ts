@@ -31,22 +31,18 @@ const NEXT_ACCESS_FIELD_OFFSET = 16;
 const NEXT_ACCESS_FIELD = 'next_access_vtime';
 
 /**
- * Words per request position in the link table: object index + 1, then its key's low word.
- * The high word is compared through the key table, and only once a key with one was seen.
- */
-const LINK_WORDS = 2;
-
-/**
  * Decodes records into a TraceBuilder and checks the next-access links: each request's
  * next_access_vtime must be the 1-based position of the next request of its object, or -1
  * (INT64_MAX also) when there is none. The links also let an object's later requests learn
  * its dense index from the announcing request, so only first requests go through the key table.
  *
- * While every link checks out (libCacheSim's own files), a request reads only its own
- * position's announcement (sequential) and writes its link's (scattered, which the CPU need
- * not wait for): the announcement carries the object's key, compared with the record's, and
- * no per-object state is read. The first request that does not fit (a key
- * other than announced, an object met again unannounced, a link backwards) switches to
+ * An announcement is noted in the announced request's slot of the builder (TraceBuilder.note),
+ * memory the trace needs anyway: object index + 1 and the key's low word; the high word is
+ * compared through the key table, once a key with one was seen. While every link checks out
+ * (libCacheSim's own files), a request reads only its own slot's note (sequential) and writes
+ * its link's (scattered, which the CPU need not wait for), and no per-object state is read.
+ * The first request that does not fit (a key other than announced, an object met again
+ * unannounced, a link backwards) switches to
  * checking per object, rebuilt from the requests decoded so far; so does the end of a file
  * whose links were not all met (two links to one position among them). Checking per object,
  * a wrong link is an error that names the value found and the one expected, at the object's
@@ -54,9 +50,7 @@ const LINK_WORDS = 2;
  */
 class OracleDecoder {
   readonly builder: TraceBuilder<NumericKeyInterner>;
-  /** per request position, LINK_WORDS words: what an earlier request's link announced for it (0: nothing) */
-  private links: Uint32Array;
-  /** object index + 1 announced for requests beyond `links`, which grows by doubling only: a link is not trusted to size memory */
+  /** object index + 1 announced for requests beyond the builder's slots, which grow by doubling only: a link is not trusted to size memory */
   private readonly farLinks = new Map<number, number>();
   /** links announced and not yet met by their request */
   private pending = 0;
@@ -77,7 +71,6 @@ class OracleDecoder {
     // rather than hold tens of MB sized for objects it does not have
     const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 18);
     this.builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expectedRequests));
-    this.links = new Uint32Array(recomputeNext ? 0 : LINK_WORDS * Math.max(16, expectedRequests));
   }
 
   decode(words: Uint32Array, records: number): void {
@@ -104,18 +97,16 @@ class OracleDecoder {
   private decodeTrusting(words: Uint32Array, records: number): number {
     const b = this.builder;
     const keys = b.keys;
-    const links = this.links;
     for (let r = 0, w = 0; r < records; r++, w += WORDS_PER_RECORD) {
       const lo = words[w + 1];
       const hi = words[w + 2];
       const i = b.length;
-      const at = i * LINK_WORDS;
       let obj: number;
-      const near = at < links.length && links[at] !== 0;
+      const near = i < b.slots && b.noted(i) !== 0;
       const far = !near && this.farLinks.size > 0 && this.farLinks.has(i);
       if (near) {
-        obj = links[at] - 1;
-        if (links[at + 1] !== lo || ((hi !== 0 || this.highKeys) && !keys.hasKey(obj, hi, lo))) return r;
+        obj = b.noted(i) - 1;
+        if (b.notedWord(i) !== lo || ((hi !== 0 || this.highKeys) && !keys.hasKey(obj, hi, lo))) return r;
       } else if (far) {
         obj = (this.farLinks.get(i) as number) - 1;
         if (!keys.hasKey(obj, hi, lo)) return r;
@@ -241,30 +232,21 @@ class OracleDecoder {
 
   private announce(request: number, obj: number, lo: number): void {
     this.pending++;
-    const length = this.links.length / LINK_WORDS;
-    if (request >= length && request < length * 2) {
-      const grown = new Uint32Array(this.links.length * 2);
-      grown.set(this.links);
-      this.links = grown;
-    }
-    const at = request * LINK_WORDS;
-    if (at >= this.links.length) {
-      this.farLinks.set(request, obj + 1);
-      return;
-    }
-    this.links[at] = obj + 1;
-    this.links[at + 1] = lo;
+    const b = this.builder;
+    const slots = b.slots;
+    if (request >= slots && request < slots * 2) b.reserve(slots * 2);
+    if (request >= b.slots) this.farLinks.set(request, obj + 1);
+    else b.note(request, obj + 1, lo);
   }
 
+  /** Whether an earlier link announced request `request`, which is not decoded yet. */
   private isAnnounced(request: number): boolean {
-    const at = request * LINK_WORDS;
-    return at < this.links.length ? this.links[at] !== 0 : this.farLinks.has(request);
+    return request < this.builder.slots ? this.builder.noted(request) !== 0 : this.farLinks.has(request);
   }
 
-  /** The object an earlier link announced for request `i`, or -1. */
+  /** The object an earlier link announced for request `i`, the next to decode, or -1. */
   private announced(i: number): number {
-    const at = i * LINK_WORDS;
-    const near = at < this.links.length ? this.links[at] - 1 : -1;
+    const near = i < this.builder.slots ? this.builder.noted(i) - 1 : -1;
     if (near >= 0 || this.farLinks.size === 0) return near;
     const far = this.farLinks.get(i);
     if (far === undefined) return -1;
