@@ -8,6 +8,7 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Member } from '../../src/cluster/membership.js';
+import type { ClusterView } from '../../src/cluster/redirector.js';
 import { type RunningNode, type RunningServer, startNginx, startNode } from '../cache/servers.js';
 import { repoRoot, tempPath } from '../helpers.js';
 
@@ -109,7 +110,7 @@ export async function startRedirectorProcess(port: number, args: string[] = []):
 }
 
 export async function members(redirector: string): Promise<Member[]> {
-  const view = (await (await fetch(`${redirector}/v1/cluster`)).json()) as { nodes: Member[] };
+  const view = (await (await fetch(`${redirector}/v1/cluster`)).json()) as ClusterView;
   return view.nodes;
 }
 
