@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Member } from '../../src/cluster/membership.js';
 import type { ClusterView } from '../../src/cluster/redirector.js';
-import { type RunningNode, type RunningServer, startNginx, startNode } from '../cache/servers.js';
+import { nodeArgs, type RunningNode, type RunningServer, startNginx, startNode } from '../cache/servers.js';
 import { repoRoot, tempPath } from '../helpers.js';
 
 /** Bytes derived from a name (AES-CTR keyed by its hash): files differ, and runs repeat. */
@@ -45,18 +45,13 @@ export async function startClusterNode(
   redirectors: readonly string[],
   extra: string[] = [],
 ): Promise<RunningNode> {
-  const node = await startNode([
-    '--origin',
-    origin,
-    '--dir',
-    tempPath(`cache-${site}`),
-    '--capacity',
-    '2GB',
-    '--site',
-    site,
-    ...redirectors.flatMap((url) => ['--redirector', url]),
-    ...extra,
-  ]);
+  const node = await startNode(
+    nodeArgs(
+      { origin, dir: tempPath(`cache-${site}`), capacity: '2GB', site, blockSize: '1MiB' },
+      ...redirectors.flatMap((url) => ['--redirector', url]),
+      ...extra,
+    ),
+  );
   await waitFor(async () => node.stdout().includes('"msg":"joined the cluster"'), 10_000, 'the node joining');
   return node;
 }
