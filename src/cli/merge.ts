@@ -1,4 +1,5 @@
 /** `smartcache merge`: the parts of a sharded sweep (`simulate --shard`) as the outputs of one run. */
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { mergeLake } from '../cluster/lake-shard.js';
@@ -19,7 +20,7 @@ interface MergeOptions {
 const EXAMPLES = `
 Examples:
   $ smartcache merge parts/*.json --out merged/
-  $ smartcache merge /data/sweep/part-*.json --out /data/sweep/merged --png --json
+  $ smartcache merge /parts/sweep --out /parts/sweep/merged --png --json   # every *.json in the folder
 
 The parts are the files of \`smartcache simulate ... --shard I/N --part FILE\`, one per shard
 (in Kubernetes, one per index of the Indexed Job). merge refuses parts of different traces
@@ -37,7 +38,7 @@ export function register(program: Command): void {
   program
     .command('merge')
     .description('merge the parts of a sharded simulate sweep into the outputs of one run')
-    .argument('<parts...>', 'part files written by simulate --shard I/N --part FILE')
+    .argument('<parts...>', 'part files written by simulate --shard I/N --part FILE, or folders of them')
     .requiredOption('-o, --out <dir>', 'folder for table.txt, results.json, report.html, windows.csv')
     .option('--png', 'also write the plots as PNG images into DIR/plots')
     .option('--json', 'print the results as JSON instead of the table')
@@ -45,7 +46,21 @@ export function register(program: Command): void {
     .action(runMerge);
 }
 
-async function runMerge(files: string[], opts: MergeOptions): Promise<void> {
+/** The part files named: a file as given, a folder as the `*.json` files in it. */
+async function partFiles(args: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const arg of args) {
+    if (!(await stat(arg)).isDirectory()) files.push(arg);
+    else {
+      const names = (await readdir(arg)).filter((name) => name.endsWith('.json')).sort();
+      files.push(...names.map((name) => path.join(arg, name)));
+    }
+  }
+  return files;
+}
+
+async function runMerge(args: string[], opts: MergeOptions): Promise<void> {
+  const files = await partFiles(args);
   const parts = checkParts(
     await Promise.all(files.map(async (file) => ({ file, part: await readPart(file) }))),
   );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, test } from 'node:test';
 import { examples, smartcache, tempPath } from '../helpers.js';
 
@@ -37,9 +37,15 @@ async function unsharded(args: string[]) {
   return { table, json, html: readFileSync(html, 'utf8'), csv: readFileSync(csv, 'utf8') };
 }
 
-/** The part file of shard i/count of `simulate --trace file ...args`. */
-async function shard(args: string[], i: number, count: number, file = trace): Promise<string> {
-  const part = tempPath(`part-${i}.json`);
+/** The part file of shard i/count of `simulate --trace file ...args`, written into `dir`. */
+async function shard(
+  args: string[],
+  i: number,
+  count: number,
+  file = trace,
+  dir = tempPath('parts'),
+): Promise<string> {
+  const part = join(dir, `part-${i}.json`);
   const { stderr } = await smartcache(
     'simulate',
     '--trace',
@@ -54,10 +60,11 @@ async function shard(args: string[], i: number, count: number, file = trace): Pr
   return part;
 }
 
-/** The part files of every shard of `count`. */
+/** The part files of every shard of `count`, in one fresh folder. */
 async function shards(args: string[], count: number): Promise<string[]> {
+  const dir = tempPath('parts');
   const parts: string[] = [];
-  for (let i = 0; i < count; i++) parts.push(await shard(args, i, count));
+  for (let i = 0; i < count; i++) parts.push(await shard(args, i, count, trace, dir));
   return parts;
 }
 
@@ -80,10 +87,11 @@ const numbers = (json: string) =>
 /** The report without its one line of provenance (time and command line). */
 const report = (html: string) => html.replace(/<p class="meta">Generated .*?<\/p>/, '');
 
-async function assertMergedEqualsUnsharded(args: string[], count: number): Promise<void> {
+/** `byFolder`: merge is given the parts' folder instead of the files. */
+async function assertMergedEqualsUnsharded(args: string[], count: number, byFolder = false): Promise<void> {
   const whole = await unsharded(args);
   const parts = await shards(args, count);
-  const result = await merged([...parts].reverse());
+  const result = await merged(byFolder ? [dirname(parts[0])] : [...parts].reverse());
   assert.equal(result.table, whole.table);
   assert.equal(result.stdout, whole.table);
   assert.equal(numbers(result.json), numbers(whole.json));
@@ -101,7 +109,7 @@ test('simulate --shard I/3 then merge: the table, JSON, CSV and HTML report of t
 });
 
 test('simulate --datalake --shard I/2 then merge: the lake tables, JSON, CSV and report of the unsharded replay', async () => {
-  await assertMergedEqualsUnsharded(LAKE, 2);
+  await assertMergedEqualsUnsharded(LAKE, 2, true);
   const parts = await shards(LAKE, 3);
   const sites = parts.map((file) => JSON.parse(readFileSync(file, 'utf8')).cells as number[]);
   assert.deepEqual(sites.flat().sort(), [0, 1, 2], 'every lake site in exactly one shard');
@@ -150,4 +158,15 @@ test('--shard takes I/N with I below N and at most one shard per run, and goes w
     ['--shard', '0/2', '--part', tempPath('p.json'), '--out', tempPath('r.html')],
     /the reports \(--out\) are written by `smartcache merge`/,
   );
+});
+
+test('merge --help teaches: examples, the checks and the files it writes', async () => {
+  const { stdout } = await smartcache('merge', '--help');
+  assert.match(stdout, /Examples:\n\s+\$ smartcache merge parts\/\*\.json --out merged\//);
+  for (const file of ['table.txt', 'results.json', 'report.html', 'windows.csv'])
+    assert.match(stdout, new RegExp(file));
+  assert.match(stdout, /missing shards \(it names their indexes\)/);
+  const simulate = (await smartcache('simulate', '--help')).stdout;
+  assert.match(simulate, /--shard <I\/N>/);
+  assert.match(simulate, /JOB_COMPLETION_INDEX/);
 });
