@@ -38,7 +38,10 @@ const requested = process.argv[2];
 if (requested === 'help' || process.argv.includes('--help') || process.argv.includes('-h')) {
   await loadLearnedPolicies();
 }
-const names = requested !== undefined && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
+// --version needs no command; anything else that names none lists them all
+const asksVersion = requested === '--version' || requested === '-V';
+const names =
+  requested !== undefined && requested in COMMANDS ? [requested] : asksVersion ? [] : Object.keys(COMMANDS);
 for (const name of names) (await COMMANDS[name]()).register(program);
 
 await runCli(program, process.argv);

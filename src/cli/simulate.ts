@@ -1,10 +1,7 @@
 /** `smartcache simulate`: replay a trace through policies at several cache sizes. */
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { lakePolicies, readLakeConfig } from '../cluster/config.js';
-import { simulateLakeShard } from '../cluster/lake-shard.js';
-import { simulateLake } from '../cluster/lake-sim.js';
-import { lakeTable } from '../cluster/lake-table.js';
+import type { LakeShardPart } from '../cluster/lake-shard.js';
 import { fileIdentity } from '../common/file-identity.js';
 import { resultsTable } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
@@ -13,7 +10,14 @@ import { paramLines } from '../sim/params.js';
 import { expandPolicies, type SimulationPlan, simulationJobs } from '../sim/plan.js';
 import { policies } from '../sim/policies/index.js';
 import type { PolicySpec } from '../sim/policy.js';
-import { parseShard, type Shard, simulateShard, traceIdentity, writePart } from '../sim/shard.js';
+import {
+  parseShard,
+  type Shard,
+  type SimulationPart,
+  simulateShard,
+  traceIdentity,
+  writePart,
+} from '../sim/shard.js';
 import type { Trace } from '../trace/model.js';
 import { bandwidthArgument, durationArgument, jobsArgument, seedArgument, valueOption } from './arguments.js';
 import {
@@ -168,8 +172,12 @@ async function simulateShardToPart(trace: Trace, shard: Shard, opts: SimulateOpt
     recomputeNext: opts.recomputeNext,
   };
   const about = { trace: await traceIdentity(opts.trace, trace), command: sweepCommand() };
-  let part: Awaited<ReturnType<typeof simulateShard>> | ReturnType<typeof simulateLakeShard>;
+  let part: SimulationPart | LakeShardPart;
   if (opts.datalake) {
+    const [{ lakePolicies, readLakeConfig }, { simulateLakeShard }] = await Promise.all([
+      import('../cluster/config.js'),
+      import('../cluster/lake-shard.js'),
+    ]);
     const lake = await readLakeConfig(opts.datalake);
     await loadPoliciesFor(...lakePolicies(lake));
     const settings = { lake: await fileIdentity(opts.datalake), window: opts.window, seed: opts.seed, input };
@@ -201,7 +209,13 @@ async function simulateShardToPart(trace: Trace, shard: Shard, opts: SimulateOpt
   );
 }
 
+/** The lake modules (a YAML reader, a compiled config schema) load only for --datalake: a plain run starts faster. */
 async function simulateDatalake(trace: Trace, lakeFile: string, opts: SimulateOptions): Promise<void> {
+  const [{ lakePolicies, readLakeConfig }, { simulateLake }, { lakeTable }] = await Promise.all([
+    import('../cluster/config.js'),
+    import('../cluster/lake-sim.js'),
+    import('../cluster/lake-table.js'),
+  ]);
   const lake = await readLakeConfig(lakeFile);
   await loadPoliciesFor(...lakePolicies(lake));
   const result = simulateLake(trace, lake, { window: opts.window, seed: opts.seed });

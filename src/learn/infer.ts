@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type Bundle, BundleError } from './bundle.js';
+import { compileWasmDense, WASM_BLOCK_ROWS, type WasmDense } from './dense-wasm.js';
 
 interface WeightSpec {
   name: string;
@@ -96,10 +97,14 @@ const ACTIVATIONS = new Set<string>(['linear', 'relu', 'sigmoid', 'tanh', 'softm
 
 /** Units are computed four at a time: each input value is loaded once for four accumulators. */
 const GROUP = 4;
+/** below this many rows a batch runs row by row: copying into the wasm memory would cost more than it saves */
+const WASM_MIN_ROWS = 8;
 
 interface DenseLayer {
   inputs: number;
   units: number;
+  /** [inputs][units] as read, for the wasm pass */
+  kernel: Float32Array;
   /**
    * The kernel regrouped for the forward pass: for each group of four units, [input][unit in
    * group]; then the remaining units' weights, one contiguous row per unit.
@@ -231,6 +236,7 @@ function denseLayers(artifacts: LayersArtifacts, inputs: number): DenseLayer[] |
     dense.push({
       inputs: width,
       units,
+      kernel: kernel.values,
       weights: groupKernel(kernel.values, width, units),
       bias: bias ? Float64Array.from(bias.values) : new Float64Array(units),
       activation: activation as Activation,
@@ -261,20 +267,45 @@ class DenseStack implements Mlp {
   /** activations[i] feeds layer i; the last one holds the output */
   private readonly activations: Float64Array[];
 
+  /** the same pass compiled to wasm SIMD for batches, when the model fits it */
+  private readonly wasm: WasmDense | undefined;
+
   constructor(private readonly layers: DenseLayer[]) {
     this.inputs = layers[0].inputs;
     this.outputs = layers[layers.length - 1].units;
     this.activations = [this.inputs, ...layers.map((l) => l.units)].map((n) => new Float64Array(n));
+    this.wasm = compileWasmDense(layers);
   }
 
   predict(x: Float32Array, rows: number): Float32Array {
     const { inputs, outputs } = this;
     const out = new Float32Array(rows * outputs);
+    if (this.wasm && rows >= WASM_MIN_ROWS) {
+      this.predictWasm(this.wasm, x, rows, out);
+      return out;
+    }
     for (let r = 0; r < rows; r++) {
       const result = this.predictRow(x, r * inputs);
       for (let j = 0; j < outputs; j++) out[r * outputs + j] = result[j];
     }
     return out;
+  }
+
+  /** Blocks of rows through the wasm pass; the last layer's activation applied here, as predictRow does. */
+  private predictWasm(wasm: WasmDense, x: Float32Array, rows: number, out: Float32Array): void {
+    const { outputs } = this;
+    const last = this.layers[this.layers.length - 1];
+    const values = this.activations[this.layers.length];
+    const stride = wasm.outputsPadded;
+    for (let first = 0; first < rows; first += WASM_BLOCK_ROWS) {
+      const count = Math.min(WASM_BLOCK_ROWS, rows - first);
+      const block = wasm.run(x, first, count);
+      for (let r = 0; r < count; r++) {
+        for (let j = 0; j < outputs; j++) values[j] = block[r * stride + j];
+        activate(values, outputs, last.activation);
+        for (let j = 0; j < outputs; j++) out[(first + r) * outputs + j] = values[j];
+      }
+    }
   }
 
   predictRow(x: Float32Array, offset: number): Float64Array {
@@ -305,6 +336,7 @@ export function mlpFromWeights(layers: readonly DenseWeights[], inputs: number):
       const layer = {
         inputs: width,
         units,
+        kernel,
         weights: groupKernel(kernel, width, units),
         bias: Float64Array.from(bias),
         activation,

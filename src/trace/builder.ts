@@ -148,7 +148,7 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
       dataset: dict('dataset'),
       op: dict('op'),
       bytesRead,
-      nextAccess: this.nextAccess?.slice(0, n),
+      nextAccess: this.nextAccess && trimmed(this.nextAccess, n),
     };
   }
 

@@ -8,7 +8,6 @@ import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CompressedDataError, TraceFormatError } from './errors.js';
 import type { ReadContext } from './formats/format.js';
-import { zstdChunks } from './zstd.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -91,10 +90,16 @@ function decompress(
     case 'gzip':
       return gunzipChunks(chunks, file);
     case 'zstd':
-      return zstdChunks(chunks, file);
+      return lazyZstdChunks(chunks, file);
     case 'none':
       return chunks;
   }
+}
+
+/** The zstd decoder and its native hash load only when a zstd input is met: most runs start without them. */
+async function* lazyZstdChunks(chunks: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
+  const { zstdChunks } = await import('./zstd.js');
+  yield* zstdChunks(chunks, file);
 }
 
 /**

@@ -96,6 +96,24 @@ test('a wrong next-access link is an error at its field naming the value found a
       /request 2 gives its next access as 4, but the next request of object 8 is request 5 /,
     ],
     [
+      'to a request already linked',
+      relinked(1, 3),
+      1,
+      /request 2 gives its next access as 3, but the next request of object 8 is request 5 /,
+    ],
+    [
+      'to a request linked again after it',
+      relinked(1, 6),
+      1,
+      /request 2 gives its next access as 6, but the next request of object 8 is request 5 /,
+    ],
+    [
+      'from a last request to a linked one',
+      relinked(3, 6),
+      3,
+      /request 4 gives its next access as 6, but object 9 is not requested again/,
+    ],
+    [
       'missing',
       relinked(0, -1),
       0,
@@ -132,6 +150,46 @@ test('a wrong next-access link is an error at its field naming the value found a
     assert.deepEqual([...trace.obj], [0, 1, 0, 2, 1, 0], name);
     assert.equal(trace.nextAccess, undefined, 'recomputed from the requests when needed');
     assert.deepEqual([...nextAccessIndex(trace)], [2, 4, 5, Infinity, Infinity, Infinity]);
+  }
+});
+
+test('keys above 2^32 that share a low word with another key are told apart when linked', async () => {
+  const high = 2 ** 32 + 5;
+  const { trace } = await readTrace(
+    tempFile(
+      'high-keys.bin',
+      records([
+        [high, 3],
+        [7, -1],
+        [high, -1],
+      ]),
+    ),
+  );
+  assert.deepEqual([...trace.obj], [0, 1, 0]);
+  assert.deepEqual([...trace.nextAccess!], [2, Infinity, Infinity]);
+  const cases: [string, [number, number][], RegExp][] = [
+    [
+      'low key announced, high key met',
+      [
+        [5, 3],
+        [7, -1],
+        [high, -1],
+      ],
+      /object 5 is not requested again/,
+    ],
+    [
+      'high key announced, low key met',
+      [
+        [high, 3],
+        [7, -1],
+        [5, -1],
+      ],
+      /object 4294967301 is not requested again/,
+    ],
+  ];
+  for (const [name, rows, reason] of cases) {
+    const file = tempFile(`${name}.bin`, records(rows));
+    await assertFormatError(readTrace(file), { file, offset: 16, field: 'next_access_vtime', reason });
   }
 });
 

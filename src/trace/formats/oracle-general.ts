@@ -31,21 +31,39 @@ const NEXT_ACCESS_FIELD_OFFSET = 16;
 const NEXT_ACCESS_FIELD = 'next_access_vtime';
 
 /**
+ * Words per request position in the link table: object index + 1, then its key's low word.
+ * The high word is compared through the key table, and only once a key with one was seen.
+ */
+const LINK_WORDS = 2;
+
+/**
  * Decodes records into a TraceBuilder and checks the next-access links: each request's
  * next_access_vtime must be the 1-based position of the next request of its object, or -1
- * (INT64_MAX also) when there is none. A link is checked when the object's next request
- * arrives (or at the end of the file), so a wrong one is an error that names the value
- * found and the one expected. The links also let an object's later requests learn its
- * dense index from the announcing request, so only first requests go through the key table.
+ * (INT64_MAX also) when there is none. The links also let an object's later requests learn
+ * its dense index from the announcing request, so only first requests go through the key table.
+ *
+ * While every link checks out (libCacheSim's own files), a request reads only its own
+ * position's announcement (sequential) and writes its link's (scattered, which the CPU need
+ * not wait for): the announcement carries the object's key, compared with the record's, and
+ * no per-object state is read. The first request that does not fit (a key
+ * other than announced, an object met again unannounced, a link backwards) switches to
+ * checking per object, rebuilt from the requests decoded so far; so does the end of a file
+ * whose links were not all met (two links to one position among them). Checking per object,
+ * a wrong link is an error that names the value found and the one expected, at the object's
+ * next request or at the end of the file.
  */
 class OracleDecoder {
   readonly builder: TraceBuilder<NumericKeyInterner>;
-  /** object index + 1 announced for a request by an earlier request's next-access link */
-  private linked: Int32Array;
-  /** the same for requests far beyond `linked`, which grows by doubling only: a link is not trusted to size memory */
-  private readonly farLinked = new Map<number, number>();
-  /** per object, 1 + the request its latest request links to (Infinity: none; 0: not requested yet) */
-  private linkedNext: Float64Array;
+  /** per request position, LINK_WORDS words: what an earlier request's link announced for it (0: nothing) */
+  private links: Uint32Array;
+  /** object index + 1 announced for requests beyond `links`, which grows by doubling only: a link is not trusted to size memory */
+  private readonly farLinks = new Map<number, number>();
+  /** links announced and not yet met by their request */
+  private pending = 0;
+  /** whether a key with a nonzero high word was interned (until then every announced key has none) */
+  private highKeys = false;
+  /** once checking per object: 1 + the request each object's latest request links to (Infinity: none; 0: not requested yet) */
+  private linkedNext: Float64Array | undefined;
 
   constructor(
     expectedRequests: number,
@@ -54,40 +72,111 @@ class OracleDecoder {
     /** ignore the file's next-access values (the trace's are recomputed from its requests) */
     private readonly recomputeNext: boolean,
   ) {
-    // objects are usually far fewer than requests; a table that starts too small rehashes often
-    const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 21);
+    // a first guess of one object per two requests, at most 2^18: a small trace never rehashes
+    // (which runs before the code is optimised), a large one doubles the key table a few times
+    // rather than hold tens of MB sized for objects it does not have
+    const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 18);
     this.builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expectedRequests));
-    this.linked = new Int32Array(recomputeNext ? 0 : Math.max(16, expectedRequests));
-    this.linkedNext = new Float64Array(recomputeNext ? 0 : Math.max(16, expectedObjects));
+    this.links = new Uint32Array(recomputeNext ? 0 : LINK_WORDS * Math.max(16, expectedRequests));
   }
 
   decode(words: Uint32Array, records: number): void {
+    if (this.recomputeNext) this.decodeUnlinked(words, records);
+    else if (this.linkedNext) this.decodeChecking(words, 0, records);
+    else {
+      const fitting = this.decodeTrusting(words, records);
+      if (fitting < records) {
+        this.checkPerObject();
+        this.decodeChecking(words, fitting, records);
+      }
+    }
+  }
+
+  private decodeUnlinked(words: Uint32Array, records: number): void {
+    const b = this.builder;
+    for (let r = 0, w = 0; r < records; r++, w += WORDS_PER_RECORD) {
+      b.add(words[w], b.keys.internWords(words[w + 2], words[w + 1]), words[w + 3]);
+      this.order.note(words[w], 'offset', (b.length - 1) * RECORD_BYTES);
+    }
+  }
+
+  /** Decodes records while every link fits; returns the number decoded (the first that does not fit is left). */
+  private decodeTrusting(words: Uint32Array, records: number): number {
     const b = this.builder;
     const keys = b.keys;
+    const links = this.links;
     for (let r = 0, w = 0; r < records; r++, w += WORDS_PER_RECORD) {
       const lo = words[w + 1];
       const hi = words[w + 2];
       const i = b.length;
-      if (this.recomputeNext) {
-        b.add(words[w], keys.internWords(hi, lo), words[w + 3]);
-        this.order.note(words[w], 'offset', i * RECORD_BYTES);
-        continue;
+      const at = i * LINK_WORDS;
+      let obj: number;
+      const near = at < links.length && links[at] !== 0;
+      const far = !near && this.farLinks.size > 0 && this.farLinks.has(i);
+      if (near) {
+        obj = links[at] - 1;
+        if (links[at + 1] !== lo || ((hi !== 0 || this.highKeys) && !keys.hasKey(obj, hi, lo))) return r;
+      } else if (far) {
+        obj = (this.farLinks.get(i) as number) - 1;
+        if (!keys.hasKey(obj, hi, lo)) return r;
+      } else {
+        const known = keys.count;
+        obj = keys.internWords(hi, lo);
+        if (obj < known) return r;
+        if (hi !== 0) this.highKeys = true;
       }
+      const next = nextAccessField(words, w);
+      // a second link to one position is not looked for here (a random read per request): it
+      // overwrites the first, leaves `pending` above zero and is found per object at the end
+      if (next !== NO_NEXT_ACCESS && next <= i) return r;
+      if (near || far) {
+        this.farLinks.delete(i);
+        this.pending--;
+      }
+      b.add(words[w], obj, words[w + 3]);
+      this.order.note(words[w], 'offset', i * RECORD_BYTES);
+      b.setNextAccess(i, next);
+      if (next !== NO_NEXT_ACCESS) this.announce(next, obj, lo);
+    }
+    return records;
+  }
+
+  /** Decodes records from `from` on, checking each object's link when its next request arrives. */
+  private decodeChecking(words: Uint32Array, from: number, records: number): void {
+    const b = this.builder;
+    const keys = b.keys;
+    for (let r = from, w = from * WORDS_PER_RECORD; r < records; r++, w += WORDS_PER_RECORD) {
+      const lo = words[w + 1];
+      const hi = words[w + 2];
+      const i = b.length;
       const announced = this.announced(i);
       const obj = announced >= 0 && keys.hasKey(announced, hi, lo) ? announced : keys.internWords(hi, lo);
       b.add(words[w], obj, words[w + 3]);
       this.order.note(words[w], 'offset', i * RECORD_BYTES);
-      if (obj >= this.linkedNext.length) this.growLinkedNext(obj);
-      const promised = this.linkedNext[obj];
+      if (obj >= (this.linkedNext as Float64Array).length) this.growLinkedNext(obj);
+      const linkedNext = this.linkedNext as Float64Array;
+      const promised = linkedNext[obj];
       if (promised !== 0 && promised !== i + 1) throw this.wrongLink(this.previousRequest(obj, i), i);
-      const nextLo = words[w + 4];
-      const nextHi = words[w + 5] | 0;
-      const none = (nextHi === -1 && nextLo === U32_MAX) || (nextHi === INT64_MAX_HI && nextLo === U32_MAX);
-      const next = none ? NO_NEXT_ACCESS : nextHi * TWO_32 + nextLo - 1;
+      const next = nextAccessField(words, w);
       b.setNextAccess(i, next);
-      this.linkedNext[obj] = next + 1;
-      if (next > i) this.announce(next, obj);
+      linkedNext[obj] = next + 1;
+      if (next > i && !this.isAnnounced(next)) this.announce(next, obj, lo);
     }
+  }
+
+  /** Switches to checking per object: each object's latest link, from the requests decoded so far. */
+  private checkPerObject(): void {
+    const b = this.builder;
+    const linkedNext = new Float64Array(Math.max(16, b.keys.count));
+    for (let i = 0; i < b.length; i++) linkedNext[b.objectOf(i)] = b.nextAccessOf(i) + 1;
+    this.linkedNext = linkedNext;
+  }
+
+  private growLinkedNext(obj: number): void {
+    const old = this.linkedNext as Float64Array;
+    const grown = new Float64Array(Math.max(obj + 1, old.length * 2));
+    grown.set(old);
+    this.linkedNext = grown;
   }
 
   /**
@@ -96,11 +185,13 @@ class OracleDecoder {
    */
   finish(skippedLast: boolean): Trace {
     const b = this.builder;
-    if (this.recomputeNext) return b.finish();
+    if (this.recomputeNext || (!this.linkedNext && this.pending === 0)) return b.finish();
+    if (!this.linkedNext) this.checkPerObject();
+    const linkedNext = this.linkedNext as Float64Array;
     const wrong: number[] = [];
     let linksToSkipped = -1;
     for (let obj = 0; obj < b.keys.count; obj++) {
-      const promised = this.linkedNext[obj];
+      const promised = linkedNext[obj];
       if (promised === NO_NEXT_ACCESS) continue;
       if (skippedLast && promised === b.length + 1 && linksToSkipped === -1) linksToSkipped = obj;
       else wrong.push(obj);
@@ -115,12 +206,6 @@ class OracleDecoder {
       throw this.wrongLink(first, NO_NEXT_ACCESS);
     }
     return b.finish();
-  }
-
-  private growLinkedNext(obj: number): void {
-    const grown = new Float64Array(Math.max(obj + 1, this.linkedNext.length * 2));
-    grown.set(this.linkedNext);
-    this.linkedNext = grown;
   }
 
   /** The latest request of `obj` before request `before` (a scan: only for error messages and a cut file). */
@@ -154,25 +239,46 @@ class OracleDecoder {
     );
   }
 
-  private announce(request: number, obj: number): void {
-    if (request >= this.linked.length && request < this.linked.length * 2) {
-      const grown = new Int32Array(this.linked.length * 2);
-      grown.set(this.linked);
-      this.linked = grown;
+  private announce(request: number, obj: number, lo: number): void {
+    this.pending++;
+    const length = this.links.length / LINK_WORDS;
+    if (request >= length && request < length * 2) {
+      const grown = new Uint32Array(this.links.length * 2);
+      grown.set(this.links);
+      this.links = grown;
     }
-    if (request < this.linked.length) this.linked[request] = obj + 1;
-    else this.farLinked.set(request, obj + 1);
+    const at = request * LINK_WORDS;
+    if (at >= this.links.length) {
+      this.farLinks.set(request, obj + 1);
+      return;
+    }
+    this.links[at] = obj + 1;
+    this.links[at + 1] = lo;
+  }
+
+  private isAnnounced(request: number): boolean {
+    const at = request * LINK_WORDS;
+    return at < this.links.length ? this.links[at] !== 0 : this.farLinks.has(request);
   }
 
   /** The object an earlier link announced for request `i`, or -1. */
   private announced(i: number): number {
-    const near = i < this.linked.length ? this.linked[i] - 1 : -1;
-    if (near >= 0 || this.farLinked.size === 0) return near;
-    const far = this.farLinked.get(i);
+    const at = i * LINK_WORDS;
+    const near = at < this.links.length ? this.links[at] - 1 : -1;
+    if (near >= 0 || this.farLinks.size === 0) return near;
+    const far = this.farLinks.get(i);
     if (far === undefined) return -1;
-    this.farLinked.delete(i);
+    this.farLinks.delete(i);
     return far - 1;
   }
+}
+
+/** A record's next_access_vtime as a 0-based request index, NO_NEXT_ACCESS for none. */
+function nextAccessField(words: Uint32Array, w: number): number {
+  const nextLo = words[w + 4];
+  const nextHi = words[w + 5] | 0;
+  const none = (nextHi === -1 && nextLo === U32_MAX) || (nextHi === INT64_MAX_HI && nextLo === U32_MAX);
+  return none ? NO_NEXT_ACCESS : nextHi * TWO_32 + nextLo - 1;
 }
 
 /**
