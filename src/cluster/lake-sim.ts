@@ -18,7 +18,7 @@ import { DAY } from '../common/time.js';
 import { simulate } from '../sim/engine.js';
 import { ratio, type SimResult } from '../sim/metrics.js';
 import { type PolicyChoice, parsePolicies } from '../sim/plan.js';
-import { byWork, type Shard } from '../sim/shard.js';
+import { byWork, checkShardCount, type Shard } from '../sim/shard.js';
 import type { DictColumn, Trace } from '../trace/model.js';
 import type { ChurnEvent, LakeConfig, LakeNode } from './config.js';
 import { HotFiles } from './hot-files.js';
@@ -206,6 +206,8 @@ export function simulateLake(trace: Trace, lake: LakeConfig, options: LakeSimOpt
 
 /** Replays the trace over the nodes of the shard's sites (all of them without a shard). */
 export function simulateLakePart(trace: Trace, lake: LakeConfig, options: LakeSimOptions = {}): LakePart {
+  // before the routing, which may be long
+  if (options.shard) checkShardCount(lake.sites.length, options.shard);
   const started = performance.now();
   const window = options.window ?? DAY;
   const nodes = lake.sites.flatMap((s) => s.nodes);

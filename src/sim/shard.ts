@@ -48,7 +48,8 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-function checkCount(cells: number, shard: Shard): void {
+/** Refuses more shards than cells: a shard with nothing to run is a mistake in N. */
+export function checkShardCount(cells: number, shard: Shard): void {
   if (shard.count > cells) {
     throw new ShardError(
       '',
@@ -60,7 +61,7 @@ function checkCount(cells: number, shard: Shard): void {
 
 /** Cells j with j mod N = I: cells of equal cost, shard sizes differing by one at most. */
 export function roundRobin(cells: number, shard: Shard): number[] {
-  checkCount(cells, shard);
+  checkShardCount(cells, shard);
   const mine: number[] = [];
   for (let j = shard.index; j < cells; j += shard.count) mine.push(j);
   return mine;
@@ -71,7 +72,7 @@ export function roundRobin(cells: number, shard: Shard): number[] {
  * index on a tie), so every shard computes the same split; the shard's cells in grid order.
  */
 export function byWork(work: readonly number[], shard: Shard): number[] {
-  checkCount(work.length, shard);
+  checkShardCount(work.length, shard);
   const order = work.map((w, j) => [w, j] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   const load = new Array<number>(shard.count).fill(0);
   const mine: number[] = [];
