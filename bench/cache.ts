@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { atomically } from '../src/common/atomic.js';
 import {
   type Launch,
+  nodeArgs,
   type RunningServer,
   startNginxWith,
   startNode,
@@ -155,9 +156,8 @@ pfc.diskusage ${CAPACITY_GIB - 1}g ${CAPACITY_GIB}g`,
 
 async function startSmartcache(origin: string): Promise<Cache> {
   const dir = cacheFolder('smartcache');
-  const args = ['--origin', origin, '--dir', dir, '--capacity', `${CAPACITY_GIB}GiB`, '--site', 'bench'];
-  args.push('--block-size', '1MiB', '--revalidate', '1d');
-  const node = await startNode(args, onCore(1));
+  const setup = { origin, dir, capacity: `${CAPACITY_GIB}GiB`, site: 'bench', blockSize: '1MiB' };
+  const node = await startNode(nodeArgs(setup, '--revalidate', '1d'), onCore(1));
   return { name: 'smartcache', url: node.url, pid: node.child.pid!, dir, stop: node.stop };
 }
 

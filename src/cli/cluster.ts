@@ -1,5 +1,6 @@
 /** `smartcache cluster status`: membership and placement as a redirector sees them. */
 import type { Command } from 'commander';
+import type { ClusterView } from '../cluster/redirector.js';
 import { formatBytes } from '../common/units.js';
 import { printJson } from './run.js';
 
@@ -8,20 +9,6 @@ interface StatusOptions {
   file?: string;
   site?: string;
   json?: boolean;
-}
-
-interface ClusterView {
-  timeoutMs: number;
-  nodes: {
-    id: string;
-    url: string;
-    site: string;
-    capacity: number;
-    weight: number;
-    state: string;
-    lastSeen: number;
-  }[];
-  route?: { file: string; site: string; level: string; order: string[] };
 }
 
 export function register(program: Command): void {

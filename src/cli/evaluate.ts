@@ -15,7 +15,7 @@ import {
   seedArgument,
   valueOption,
 } from './arguments.js';
-import { addReportOutputs, type ReportOutputs, writeReports } from './outputs.js';
+import { addReportOutputs, type ReportOutputs, traceSummary, writeReports } from './outputs.js';
 import { type Progress, progressBar, trainingBar } from './progress.js';
 import { printJson } from './run.js';
 import { addTraceInputOptions, loadTrace, type TraceInputOptions } from './trace-options.js';
@@ -143,9 +143,8 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   if (opts.json) printJson({ testDays, period: evaluation.period, results, gap });
   else process.stdout.write(`${resultsTable(results)}\n\n${gapTable(gap)}\n`);
   const name = `${path.basename(opts.trace)}, test days ${testDays.join('..')}`;
-  await writeReports(results, evaluation.testTrace, opts, {
+  await writeReports(results, traceSummary(evaluation.testTrace, name), opts, {
     title: `smartcache evaluate: ${name}`,
-    name,
     command: `smartcache ${process.argv.slice(2).join(' ')}`,
   });
 }

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   generate: () => import('./generate.js'),
   inspect: () => import('./inspect.js'),
   simulate: () => import('./simulate.js'),
+  merge: () => import('./merge.js'),
   prep: () => import('./prep.js'),
   convert: () => import('./convert.js'),
   spark: () => import('./spark.js'),

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { LakeReportMeta } from '../cluster/lake-report.js';
 import type { LakeResult } from '../cluster/lake-sim.js';
 import { writeFileAtomic } from '../common/atomic.js';
+import type { TraceSummary } from '../report/html.js';
 import { windowsCsv } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
 import { type Trace, uniqueBytes } from '../trace/model.js';
@@ -21,23 +22,28 @@ export function addReportOutputs(cmd: Command): Command {
     .option('--csv <file>', 'write the per-window time series of every run as CSV');
 }
 
+/** What a report says of the trace it replayed, named `name`. */
+export function traceSummary(trace: Trace, name: string): TraceSummary {
+  return {
+    name,
+    requests: trace.length,
+    objects: trace.objectCount,
+    uniqueBytes: uniqueBytes(trace),
+    span: trace.length > 0 ? trace.time[trace.length - 1] - trace.time[0] : 0,
+  };
+}
+
 export async function writeReports(
   results: SimResult[],
-  trace: Trace,
+  trace: TraceSummary,
   outputs: ReportOutputs,
-  meta: { title: string; name: string; command: string },
+  meta: { title: string; command: string },
 ): Promise<void> {
   if (outputs.out) {
     const { renderHtmlReport } = await import('../report/html.js');
     const html = renderHtmlReport(results, {
       title: meta.title,
-      trace: {
-        name: meta.name,
-        requests: trace.length,
-        objects: trace.objectCount,
-        uniqueBytes: uniqueBytes(trace),
-        span: trace.length > 0 ? trace.time[trace.length - 1] - trace.time[0] : 0,
-      },
+      trace,
       generatedAt: new Date(),
       command: meta.command,
     });

@@ -58,6 +58,7 @@ async function runRedirector(opts: RedirectorCliOptions): Promise<void> {
     port,
     heartbeatTimeoutMs: timeout * 1000,
     origin: opts.origin ?? lake?.origin,
+    sites: lake?.sites.map((site) => site.name),
     clients: lake?.clients,
     distances: lake?.distances,
     replicas: lake?.replicas,

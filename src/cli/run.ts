@@ -1,5 +1,6 @@
 /** Shared CLI plumbing: error reporting and output helpers used by every command file. */
 import type { Command } from 'commander';
+import { jsonText } from '../common/json.js';
 
 /** Parses argv and runs the command; expected errors print one clear line and exit 1. */
 export async function runCli(program: Command, argv: string[]): Promise<void> {
@@ -13,14 +14,7 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
   }
 }
 
-/** Writes a value as pretty JSON to stdout. */
+/** Writes a value as pretty JSON to stdout (Infinity as a string: see `jsonText`). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
-}
-
-/** JSON has no Infinity or bigint: write them as strings so no value is lost. */
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return value;
+  process.stdout.write(`${jsonText(value)}\n`);
 }

@@ -6,6 +6,11 @@
  * Each node lifetime (from a join to the next leave) is one cache that sees exactly the
  * requests routed to it while it lived, so it is replayed by the simulator's engine as a
  * sub-trace: the hit/miss logic stays written once. A node that leaves loses what it held.
+ *
+ * The lake's sites are the cells of a sharded run (`--shard`): every shard routes the whole
+ * trace (cheap, and the same everywhere), replays only the nodes of its own sites and counts
+ * the requests they served (the shard of the first site also those that went to the origin),
+ * as per-client-site sums that `finishLake` adds up; one shard of one is the unsharded run.
  */
 
 import { Random } from '../common/random.js';
@@ -13,6 +18,7 @@ import { DAY } from '../common/time.js';
 import { simulate } from '../sim/engine.js';
 import { ratio, type SimResult } from '../sim/metrics.js';
 import { type PolicyChoice, parsePolicies } from '../sim/plan.js';
+import { byWork, checkShardCount, type Shard } from '../sim/shard.js';
 import type { DictColumn, Trace } from '../trace/model.js';
 import type { ChurnEvent, LakeConfig, LakeNode } from './config.js';
 import { HotFiles } from './hot-files.js';
@@ -90,6 +96,31 @@ export interface LakeSimOptions {
   /** seed of the site assignment when the trace has no site field */
   seed?: number;
   onProgress?: (done: number) => void;
+  /** replay only this shard of the lake's sites (default: all) */
+  shard?: Shard;
+}
+
+/** Counters of one client site over the requests a shard counted, whole and by window start. */
+export interface SiteCounts {
+  totals: LakeCounters;
+  windows: [start: number, counters: LakeCounters][];
+}
+
+/** What one shard of a lake replay found; `finishLake` adds the parts of every shard up. */
+export interface LakePart {
+  /** the lake site indexes (cells) this shard replayed */
+  cells: number[];
+  /** client site names, in the trace's order */
+  siteNames: string[];
+  /** by client site, in the order of `siteNames` */
+  counts: SiteCounts[];
+  /** the lifetimes of this shard's nodes, `order` their place in the order of joining */
+  nodes: (NodeLifetime & { order: number })[];
+  events: AppliedEvent[];
+  window: number;
+  start: number;
+  end: number;
+  elapsedMs: number;
 }
 
 export class LakeSimError extends Error {
@@ -170,6 +201,13 @@ interface Lifetime {
 
 /** Replays `trace` over the lake; see the module comment. */
 export function simulateLake(trace: Trace, lake: LakeConfig, options: LakeSimOptions = {}): LakeResult {
+  return finishLake([simulateLakePart(trace, lake, options)]);
+}
+
+/** Replays the trace over the nodes of the shard's sites (all of them without a shard). */
+export function simulateLakePart(trace: Trace, lake: LakeConfig, options: LakeSimOptions = {}): LakePart {
+  // before the routing, which may be long
+  if (options.shard) checkShardCount(lake.sites.length, options.shard);
   const started = performance.now();
   const window = options.window ?? DAY;
   const nodes = lake.sites.flatMap((s) => s.nodes);
@@ -253,19 +291,73 @@ export function simulateLake(trace: Trace, lake: LakeConfig, options: LakeSimOpt
     if ((i & 0xfffff) === 0xfffff) options.onProgress?.(i + 1);
   }
 
+  // a site's replay costs about the requests its nodes were sent
+  const siteIndex = new Map(lake.sites.map((site, j) => [site.name, j]));
+  const work = lake.sites.map(() => 0);
+  for (const l of lifetimes) work[siteIndex.get(l.node.site) as number] += l.requests.length;
+  const cells = options.shard ? byWork(work, options.shard) : lake.sites.map((_, j) => j);
+  const mine = new Set(cells.map((j) => lake.sites[j].name));
+  const counted = new Uint8Array(trace.length);
   const hit = new Uint8Array(trace.length);
-  const nodeResults = lifetimes.map((l) => replayLifetime(trace, l, choices, hit));
+  const nodeResults: LakePart['nodes'] = [];
+  for (const l of lifetimes) {
+    if (!mine.has(l.node.site)) continue;
+    nodeResults.push({ ...replayLifetime(trace, l, choices, hit), order: l.index });
+    for (const i of l.requests) counted[i] = 1;
+  }
+  if (cells.includes(0)) for (let i = 0; i < trace.length; i++) if (servedBy[i] === ORIGIN) counted[i] = 1;
   options.onProgress?.(trace.length);
-  const { perSite, total } = aggregate(trace, sites, servedBy, level, hit, window);
   return {
-    sites: perSite,
-    total,
+    cells,
+    siteNames: [...sites.values],
+    counts: countBySite(trace, sites, servedBy, level, hit, counted, window),
     nodes: nodeResults,
     events,
     window,
     start: t0,
     end: trace.length > 0 ? trace.time[trace.length - 1] : t0,
     elapsedMs: performance.now() - started,
+  };
+}
+
+/** The lake result of the parts of every shard (or of the one unsharded part). */
+export function finishLake(parts: readonly LakePart[]): LakeResult {
+  const [first] = parts;
+  if (first === undefined) throw new LakeSimError('no part to finish');
+  const names = first.siteNames;
+  const totals = names.map(zero);
+  const windows = names.map(() => new Map<number, LakeCounters>());
+  for (const part of parts) {
+    if (part.siteNames.join('\n') !== names.join('\n')) {
+      throw new LakeSimError(`parts disagree on the client sites: ${part.siteNames} and ${names}`);
+    }
+    part.counts.forEach((c, s) => {
+      add(totals[s], c.totals);
+      for (const [start, wc] of c.windows) add(windowOf(windows[s], start), wc);
+    });
+  }
+  const all = zero();
+  const allWindows = new Map<number, LakeCounters>();
+  names.forEach((_, s) => {
+    add(all, totals[s]);
+    for (const [start, wc] of windows[s]) add(windowOf(allWindows, start), wc);
+  });
+  const perSite = names
+    .map((name, s) => siteResult(name, totals[s], windows[s]))
+    .filter((r) => r.requests > 0);
+  const nodes = parts
+    .flatMap((part) => part.nodes)
+    .sort((a, b) => a.order - b.order)
+    .map(({ order: _, ...lifetime }) => lifetime);
+  return {
+    sites: perSite,
+    total: siteResult('total', all, allWindows),
+    nodes,
+    events: first.events,
+    window: first.window,
+    start: first.start,
+    end: first.end,
+    elapsedMs: parts.reduce((sum, part) => sum + part.elapsedMs, 0),
   };
 }
 
@@ -302,28 +394,31 @@ function replayLifetime(
   };
 }
 
-function aggregate(
+/** Counters by client site over the requests `counted` marks. */
+function countBySite(
   trace: Trace,
   sites: DictColumn,
   servedBy: Int32Array,
   level: Uint8Array,
   hit: Uint8Array,
+  counted: Uint8Array,
   window: number,
-): { perSite: SiteResult[]; total: SiteResult } {
-  const names = [...sites.values];
-  const totals = names.map(zero);
-  const windows = names.map(() => new Map<number, LakeCounters>());
-  const all = zero();
-  const allWindows = new Map<number, LakeCounters>();
+): SiteCounts[] {
+  const totals = sites.values.map(zero);
+  const windows = sites.values.map(() => new Map<number, LakeCounters>());
   for (let i = 0; i < trace.length; i++) {
+    if (counted[i] === 0) continue;
     const s = sites.codes[i];
     const start = Math.floor(trace.time[i] / window) * window;
-    const w = windowOf(windows[s], start);
-    const aw = windowOf(allWindows, start);
     const bytes = trace.bytesRead ? trace.bytesRead[i] : trace.size[i];
-    for (const c of [totals[s], w, all, aw]) count(c, bytes, hit[i] === 1, level[i], servedBy[i] === ORIGIN);
+    for (const c of [totals[s], windowOf(windows[s], start)])
+      count(c, bytes, hit[i] === 1, level[i], servedBy[i] === ORIGIN);
   }
-  const result = (site: string, c: LakeCounters, ws: Map<number, LakeCounters>): SiteResult => ({
+  return totals.map((totals, s) => ({ totals, windows: [...windows[s].entries()] }));
+}
+
+function siteResult(site: string, c: LakeCounters, ws: Map<number, LakeCounters>): SiteResult {
+  return {
     site,
     ...c,
     hitRatio: ratio(c.hits, c.requests),
@@ -336,9 +431,11 @@ function aggregate(
         hitRatio: ratio(wc.hits, wc.requests),
         byteHitRatio: ratio(wc.bytesHit, wc.bytesRequested),
       })),
-  });
-  const perSite = names.map((name, s) => result(name, totals[s], windows[s])).filter((r) => r.requests > 0);
-  return { perSite, total: result('total', all, allWindows) };
+  };
+}
+
+function add(into: LakeCounters, c: LakeCounters): void {
+  for (const key of Object.keys(into) as (keyof LakeCounters)[]) into[key] += c[key];
 }
 
 function windowOf(windows: Map<number, LakeCounters>, start: number): LakeCounters {

@@ -2,6 +2,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Membership } from './membership.js';
 
+/**
+ * The `site` label of client sites that are neither configured nor a member's: a client names
+ * its own site (header or query), so only known sites may become label values, or any client
+ * could create Prometheus series without bound.
+ */
+export const OTHER_SITE = 'other';
+
 export class RedirectorMetrics {
   readonly registry = new Registry();
   /** `site outcome` -> requests: a plain count per request, labelled only when scraped */
@@ -19,7 +26,16 @@ export class RedirectorMetrics {
     registers: [this.registry],
   });
 
-  constructor(membership: Membership) {
+  /** sites counted under their own name: the configured ones and those of the members now */
+  private known: Set<string>;
+
+  /** `configuredSites`: the sites the lake config names (its sites, client blocks, distances, the default) */
+  constructor(membership: Membership, configuredSites: Iterable<string> = []) {
+    const configured = new Set(configuredSites);
+    this.known = new Set(configured);
+    membership.onChange(() => {
+      this.known = new Set([...configured, ...membership.list().map((node) => node.site)]);
+    });
     collectDefaultMetrics({ register: this.registry });
     const routed = this.routed;
     new Counter({
@@ -45,8 +61,9 @@ export class RedirectorMetrics {
     });
   }
 
-  /** Counts a file request of a client of `site` with its outcome. */
-  routedRequest(site: string, outcome: string): void {
+  /** Counts a file request of a client of `site` (OTHER_SITE unless known) with its outcome. */
+  routedRequest(clientSite: string, outcome: string): void {
+    const site = this.known.has(clientSite) ? clientSite : OTHER_SITE;
     const key = `${site} ${outcome}`;
     const entry = this.routed.get(key);
     if (entry) entry.count++;

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { encodePath, filePath, fileUrl, joinUrl, PathError } from '../common/paths.js';
 import type { ClientRule } from './config.js';
 import { HotFiles } from './hot-files.js';
-import { type Heartbeat, Membership } from './membership.js';
+import { type Heartbeat, type Member, Membership } from './membership.js';
 import { RedirectorMetrics } from './metrics.js';
 import { type ClusterLayout, type ClusterNode, keyHash, type Route, type RouteLevel } from './placement.js';
 
@@ -18,6 +18,8 @@ import { type ClusterLayout, type ClusterNode, keyHash, type Route, type RouteLe
 export const SITE_HEADER = 'x-smartcache-site';
 
 export interface RedirectorOptions extends ClusterLayout {
+  /** the lake's site names: with the members' sites and those of `clients`, `distances` and `defaultSite`, the client sites metrics count by name */
+  sites?: readonly string[];
   /** a node not heard from for this long leaves, ms (default 3000) */
   heartbeatTimeoutMs?: number;
   /** where files go when no node can take them; without it such requests get 503 */
@@ -33,6 +35,24 @@ export interface RedirectorOptions extends ClusterLayout {
   hotHalfLife?: number;
   /** fastify's logger option */
   logger?: boolean | { level: string };
+}
+
+/** The JSON of `GET /v1/cluster`: membership, and with `?file=` the route of that file. */
+export interface ClusterView {
+  timeoutMs: number;
+  nodes: Member[];
+  /** site -> its node ids */
+  sites: Record<string, string[]>;
+  route?: ClusterRoute;
+}
+
+export interface ClusterRoute {
+  file: string;
+  /** the client site the route is for ('' for none) */
+  site: string;
+  level: RouteLevel;
+  /** node ids, first choice first; empty when the file goes to the origin */
+  order: string[];
 }
 
 export interface Redirector {
@@ -116,13 +136,28 @@ function linkHeader(
   return header;
 }
 
+/** Every site the options name; '' (a client naming no site, with no default) is one of them. */
+function configuredSites(options: RedirectorOptions): string[] {
+  const distances = Object.entries(options.distances ?? {}).flatMap(([site, to]) => [
+    site,
+    ...Object.keys(to),
+  ]);
+  return [
+    '',
+    ...(options.sites ?? []),
+    ...(options.clients ?? []).map((rule) => rule.site),
+    ...distances,
+    ...(options.defaultSite === undefined ? [] : [options.defaultSite]),
+  ];
+}
+
 /** Logger levels at which fastify writes its request logs (it logs them at info). */
 const REQUEST_LOG_LEVELS = new Set(['trace', 'debug', 'info']);
 
 export function buildRedirector(options: RedirectorOptions = {}): Redirector {
   const timeoutMs = options.heartbeatTimeoutMs ?? 3000;
   const membership = new Membership(timeoutMs, options);
-  const metrics = new RedirectorMetrics(membership);
+  const metrics = new RedirectorMetrics(membership, configuredSites(options));
   const sites = new SiteMap(options.clients ?? []);
   const hot = options.hotThreshold
     ? new HotFiles({ threshold: options.hotThreshold, halfLife: options.hotHalfLife })
@@ -194,7 +229,7 @@ export function buildRedirector(options: RedirectorOptions = {}): Redirector {
         },
       },
     },
-    async (request) => {
+    async (request): Promise<ClusterView> => {
       const nodes = membership.list();
       const bySite: Record<string, string[]> = {};
       for (const node of nodes) bySite[node.site] = [...(bySite[node.site] ?? []), node.id];

@@ -2,25 +2,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { tempPath } from '../helpers.js';
 import { get, health } from './client.js';
-import { sha256, startNode, startTestOrigin, type TestOrigin } from './servers.js';
+import { nodeArgs, sha256, startNode, startTestOrigin, type TestOrigin } from './servers.js';
 
 const SIZE = 100_000;
 const FILES = new Map(Array.from({ length: 10 }, (_, i) => [`/f/${i}`, randomBytes(SIZE)]));
 let origin: TestOrigin;
-
-const nodeArgs = (extra: string[]) => [
-  '--origin',
-  origin.url,
-  '--dir',
-  tempPath('cache'),
-  '--site',
-  'T2_TEST',
-  '--block-size',
-  '64KiB',
-  ...extra,
-];
 
 interface PolicyHealth {
   policyFiles: number;
@@ -33,7 +20,7 @@ before(async () => {
 after(() => origin?.stop());
 
 test('--max-files caps the files cached at once', async () => {
-  const node = await startNode(nodeArgs(['--capacity', '100MB', '--max-files', '3']));
+  const node = await startNode(nodeArgs({ origin: origin.url }, '--max-files', '3'));
   try {
     for (let i = 0; i < 6; i++) assert.equal((await get(`${node.url}/f/${i}`)).status, 200);
     const state = (await health(node.url)) as unknown as PolicyHealth;
@@ -47,7 +34,9 @@ test('--max-files caps the files cached at once', async () => {
 
 test('--watermarks: passing the high mark evicts down to the low one', async () => {
   // room for 10 files; 0.5 of it is passed by the 6th, which leaves 2 (0.2 of it)
-  const node = await startNode(nodeArgs(['--capacity', String(10 * SIZE), '--watermarks', '0.5,0.2']));
+  const node = await startNode(
+    nodeArgs({ origin: origin.url, capacity: String(10 * SIZE) }, '--watermarks', '0.5,0.2'),
+  );
   try {
     const sizes: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -64,7 +53,7 @@ test('--watermarks: passing the high mark evicts down to the low one', async () 
 });
 
 test('SIGTERM lets a running transfer finish before the node exits', async () => {
-  const node = await startNode(nodeArgs(['--capacity', '100MB']));
+  const node = await startNode(nodeArgs({ origin: origin.url }));
   origin.chunkDelayMs = 100;
   try {
     const download = get(`${node.url}/f/9`);

@@ -112,3 +112,28 @@ export function randomRanges(
   }
   return { header: `bytes=${specs.join(',')}`, ranges };
 }
+
+/**
+ * Asserts that `response`, the answer to a Range of `ranges` over `bytes`, is a 206 holding
+ * exactly those bytes: one range as the body under its Content-Range, several as multipart parts.
+ */
+export function assertRangeAnswer(
+  response: { status: number; headers: Headers; body: Buffer },
+  bytes: Buffer,
+  ranges: [number, number][],
+  what: string,
+): void {
+  assert.equal(response.status, 206, what);
+  let parts: { start: number; end: number; bytes: Buffer }[];
+  if (ranges.length === 1) {
+    const [[start, end]] = ranges;
+    assert.equal(response.headers.get('content-range'), `bytes ${start}-${end}/${bytes.length}`, what);
+    parts = [{ start, end, bytes: response.body }];
+  } else parts = multipartParts(response.body, response.headers.get('content-type') ?? '');
+  assert.deepEqual(
+    parts.map((p) => [p.start, p.end]),
+    ranges,
+    what,
+  );
+  for (const part of parts) assert.ok(part.bytes.equals(bytes.subarray(part.start, part.end + 1)), what);
+}

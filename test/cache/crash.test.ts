@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
 import { tempPath } from '../helpers.js';
 import { dataFiles, get, health, metric, settledHealth } from './client.js';
-import { sha256, startNode, startTestOrigin } from './servers.js';
+import { nodeArgs, sha256, startNode, startTestOrigin } from './servers.js';
 
 const BLOCK = 128 * 1024;
 
@@ -13,11 +13,10 @@ test('kill -9 during concurrent downloads: the restarted node recovers its index
   for (let i = 0; i < 6; i++) files.set(`/crash/f${i}.root`, randomBytes(9 * BLOCK + 1000 * i + 1));
   const origin = await startTestOrigin(files);
   const dir = tempPath('cache');
-  const args = ['--origin', origin.url, '--dir', dir, '--capacity', '1GB', '--site', 'T2_TEST'];
-  const blockArgs = ['--block-size', '128KiB', '--prefetch', '3'];
+  const args = nodeArgs({ origin: origin.url, dir, capacity: '1GB', blockSize: '128KiB' }, '--prefetch', '3');
   try {
     origin.chunkDelayMs = 5;
-    const node = await startNode([...args, ...blockArgs]);
+    const node = await startNode(args);
     const downloads = [...files.keys()].flatMap((path) => [
       get(`${node.url}${path}`).catch(() => undefined),
       get(`${node.url}${path}`, { range: `bytes=${4 * BLOCK + 17}-` }).catch(() => undefined),
@@ -29,7 +28,7 @@ test('kill -9 during concurrent downloads: the restarted node recovers its index
     await Promise.all(downloads);
     origin.chunkDelayMs = 0;
 
-    const restarted = await startNode([...args, ...blockArgs]);
+    const restarted = await startNode(args);
     try {
       const recovered = await health(restarted.url);
       assert.ok(recovered.files > 0 && recovered.files <= files.size, JSON.stringify(recovered));

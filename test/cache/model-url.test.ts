@@ -10,7 +10,14 @@ import { tempPath } from '../helpers.js';
 import { tinyBundle } from '../serve/bundles.js';
 import { start } from '../serve/http.js';
 import { get, metric } from './client.js';
-import { type RunningNode, sha256, startNode, startTestOrigin, type TestOrigin } from './servers.js';
+import {
+  nodeArgs,
+  type RunningNode,
+  sha256,
+  startNode,
+  startTestOrigin,
+  type TestOrigin,
+} from './servers.js';
 
 const FILES = new Map(Array.from({ length: 12 }, (_, i) => [`/f/${i}`, randomBytes(40_000 + i)]));
 
@@ -32,23 +39,8 @@ async function addVersion(version: number, admitAll: boolean): Promise<void> {
 }
 
 /** A node asking the service at `modelUrl`; the timeout is generous unless a test is about it (CI machines are loaded). */
-const nodeArgs = (modelUrl: string, extra: string[] = [], timeout = '3s') => [
-  '--origin',
-  origin.url,
-  '--dir',
-  tempPath('cache'),
-  '--capacity',
-  '100MB',
-  '--site',
-  'T2_TEST',
-  '--block-size',
-  '64KiB',
-  '--model-url',
-  modelUrl,
-  '--model-timeout',
-  timeout,
-  ...extra,
-];
+const modelNodeArgs = (modelUrl: string, extra: string[] = [], timeout = '3s') =>
+  nodeArgs({ origin: origin.url }, '--model-url', modelUrl, '--model-timeout', timeout, ...extra);
 
 async function fetchAll(node: RunningNode, names: string[]): Promise<string[]> {
   return Promise.all(
@@ -73,7 +65,7 @@ after(async () => {
 });
 
 test('the model service decides admission, and its new default version is used without restart', async () => {
-  const node = await startNode(nodeArgs(service.url));
+  const node = await startNode(modelNodeArgs(service.url));
   try {
     assert.deepEqual(await fetchAll(node, ['/f/0', '/f/1', '/f/2']), ['admit', 'admit', 'admit']);
     await addVersion(2, false);
@@ -91,7 +83,7 @@ test('a dead or silent model service never fails a request: the fallback decides
   const silent = createServer(() => {});
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-  const slow = await startNode(nodeArgs(silentUrl, ['--model-fallback', 'bypass'], '300ms'));
+  const slow = await startNode(modelNodeArgs(silentUrl, ['--model-fallback', 'bypass'], '300ms'));
   try {
     const started = performance.now();
     assert.deepEqual(await fetchAll(slow, ['/f/5', '/f/6']), ['bypass', 'bypass']);
@@ -106,7 +98,7 @@ test('a dead or silent model service never fails a request: the fallback decides
     silent.closeAllConnections();
     silent.close();
   }
-  const dead = await startNode(nodeArgs('http://127.0.0.1:9'));
+  const dead = await startNode(modelNodeArgs('http://127.0.0.1:9'));
   try {
     assert.deepEqual(await fetchAll(dead, ['/f/7', '/f/8']), ['admit', 'admit']);
     assert.equal(await metric(dead.url, 'smartcache_cache_model_decisions_total{source="fallback"}'), 2);
@@ -116,8 +108,11 @@ test('a dead or silent model service never fails a request: the fallback decides
 });
 
 test('--model-url excludes --bundle, and --model needs --model-url', async () => {
-  await assert.rejects(startNode(nodeArgs(service.url, ['--bundle', tempPath('b')])), /exclude each other/);
-  const args = nodeArgs(service.url).filter(
+  await assert.rejects(
+    startNode(modelNodeArgs(service.url, ['--bundle', tempPath('b')])),
+    /exclude each other/,
+  );
+  const args = modelNodeArgs(service.url).filter(
     (a, i, all) => a !== '--model-url' && all[i - 1] !== '--model-url',
   );
   await assert.rejects(startNode([...args, '--model', 'admit']), /go with --model-url/);

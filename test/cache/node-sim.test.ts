@@ -16,7 +16,7 @@ import type { Trace } from '../../src/trace/model.js';
 import { smartcache, tempPath } from '../helpers.js';
 import { T0, trainOn } from '../learn/helpers.js';
 import { get, metric } from './client.js';
-import { startNode, startTestOrigin, type TestOrigin } from './servers.js';
+import { nodeArgs, startNode, startTestOrigin, type TestOrigin } from './servers.js';
 
 const rng = new Random(17);
 const FILES = new Map(
@@ -54,19 +54,9 @@ after(() => origin?.stop());
 
 async function replayAgreement(nodePolicy: string[], simulatedPolicy: string): Promise<void> {
   const dir = tempPath('cache');
-  const node = await startNode([
-    '--origin',
-    origin.url,
-    '--dir',
-    dir,
-    '--capacity',
-    String(CAPACITY),
-    '--site',
-    'T2_TEST',
-    '--block-size',
-    '64KiB',
-    ...nodePolicy,
-  ]);
+  const node = await startNode(
+    nodeArgs({ origin: origin.url, dir, capacity: String(CAPACITY) }, ...nodePolicy),
+  );
   try {
     let admitted = 0;
     for (const name of SEQUENCE) {

@@ -7,16 +7,23 @@ import { setTimeout } from 'node:timers/promises';
 import { Random } from '../../src/common/random.js';
 import { smartcache, tempPath } from '../helpers.js';
 import {
+  assertRangeAnswer,
   dataFiles,
   get,
   health,
   metric,
-  multipartParts,
   randomRanges,
   rawStatus,
   settledHealth,
 } from './client.js';
-import { type RunningNode, sha256, startNode, startTestOrigin, type TestOrigin } from './servers.js';
+import {
+  nodeArgs,
+  type RunningNode,
+  sha256,
+  startNode,
+  startTestOrigin,
+  type TestOrigin,
+} from './servers.js';
 
 const BLOCK = 128 * 1024;
 // sizes that are not multiples of the block size, one under a block, one empty
@@ -35,22 +42,15 @@ let dir: string;
 before(async () => {
   origin = await startTestOrigin(new Map(FILES));
   dir = tempPath('cache');
-  node = await startNode([
-    '--origin',
-    origin.url,
-    '--dir',
-    dir,
-    '--capacity',
-    '100MB',
-    '--site',
-    'T2_TEST',
-    '--block-size',
-    '128KiB',
-    '--prefetch',
-    '1',
-    '--admin-token',
-    'admin-secret',
-  ]);
+  node = await startNode(
+    nodeArgs(
+      { origin: origin.url, dir, blockSize: '128KiB' },
+      '--prefetch',
+      '1',
+      '--admin-token',
+      'admin-secret',
+    ),
+  );
 });
 
 after(async () => {
@@ -69,25 +69,7 @@ test('whole files, random single and multiple ranges equal the origin byte for b
     for (let round = 0; round < 6; round++) {
       const { header, ranges } = randomRanges(rng, bytes.length, 1 + rng.int(4));
       const response = await get(`${node.url}${path}`, { range: header });
-      assert.equal(response.status, 206, `${path} ${header}`);
-      if (ranges.length === 1) {
-        const [[start, end]] = ranges;
-        assert.equal(response.headers.get('content-range'), `bytes ${start}-${end}/${bytes.length}`);
-        assert.equal(sha256(response.body), sha256(bytes.subarray(start, end + 1)), `${path} ${header}`);
-      } else {
-        const parts = multipartParts(response.body, response.headers.get('content-type') ?? '');
-        assert.deepEqual(
-          parts.map((p) => [p.start, p.end]),
-          ranges,
-        );
-        for (const part of parts) {
-          assert.equal(
-            sha256(part.bytes),
-            sha256(bytes.subarray(part.start, part.end + 1)),
-            `${path} ${header}`,
-          );
-        }
-      }
+      assertRangeAnswer(response, bytes, ranges, `${path} ${header}`);
     }
   }
   const warm = await get(`${node.url}/store/a.root`);
@@ -144,19 +126,9 @@ test('concurrent misses on one block share one origin fetch', async () => {
 test('--fetch-memory bounds the blocks on their way to disk: readers of more wait, and get every byte', async () => {
   const paths = ['/bound/1.root', '/bound/2.root', '/bound/3.root', '/bound/4.root'];
   for (const path of paths) origin.files.set(path, randomBytes(5 * BLOCK + 77));
-  const bounded = await startNode([
-    ...[
-      '--origin',
-      origin.url,
-      '--dir',
-      tempPath('cache-bounded'),
-      '--capacity',
-      '100MB',
-      '--site',
-      'T2_TEST',
-    ],
-    ...['--block-size', '128KiB', '--prefetch', '2', '--fetch-memory', '256KiB'],
-  ]);
+  const bounded = await startNode(
+    nodeArgs({ origin: origin.url, blockSize: '128KiB' }, '--prefetch', '2', '--fetch-memory', '256KiB'),
+  );
   origin.chunkDelayMs = 5;
   origin.mostSending = 0;
   try {

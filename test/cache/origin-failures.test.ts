@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { tempPath } from '../helpers.js';
 import { get, health, metric } from './client.js';
 import {
   freePort,
+  nodeArgs,
   type RunningNode,
   sha256,
   startNode,
@@ -13,29 +13,15 @@ import {
 } from './servers.js';
 
 const BLOCK = 128 * 1024;
-const nodeArgs = (originUrl: string) => [
-  '--origin',
-  originUrl,
-  '--dir',
-  tempPath('cache'),
-  '--capacity',
-  '100MB',
-  '--site',
-  'T2_TEST',
-  '--block-size',
-  '128KiB',
-  '--origin-timeout',
-  '400ms',
-  '--revalidate',
-  '0',
-];
+const failingNodeArgs = (origin: string) =>
+  nodeArgs({ origin, blockSize: '128KiB' }, '--origin-timeout', '400ms', '--revalidate', '0');
 
 let origin: TestOrigin;
 let node: RunningNode;
 
 before(async () => {
   origin = await startTestOrigin(new Map([['/f/a', randomBytes(3 * BLOCK + 5)]]));
-  node = await startNode(nodeArgs(origin.url));
+  node = await startNode(failingNodeArgs(origin.url));
 });
 
 after(async () => {
@@ -44,7 +30,7 @@ after(async () => {
 });
 
 test('an origin that refuses connections is a 502 naming it; nothing is cached', async () => {
-  const down = await startNode(nodeArgs(`http://127.0.0.1:${await freePort()}`));
+  const down = await startNode(failingNodeArgs(`http://127.0.0.1:${await freePort()}`));
   try {
     const response = await get(`${down.url}/f/a`);
     assert.equal(response.status, 502);

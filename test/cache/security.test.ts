@@ -12,23 +12,12 @@ import { setTimeout } from 'node:timers/promises';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { tempPath } from '../helpers.js';
 import { get } from './client.js';
-import { sha256, startNode, startTestOrigin, type TestOrigin } from './servers.js';
+import { nodeArgs, sha256, startNode, startTestOrigin, type TestOrigin } from './servers.js';
 
 const FILE = randomBytes(100_000);
 let origin: TestOrigin;
 
-const nodeArgs = (originUrl: string, dir = tempPath('cache')) => [
-  '--origin',
-  originUrl,
-  '--dir',
-  dir,
-  '--capacity',
-  '10MB',
-  '--site',
-  'T2_TEST',
-  '--block-size',
-  '64KiB',
-];
+const smallNodeArgs = (origin: string, dir?: string) => nodeArgs({ origin, dir, capacity: '10MB' });
 
 before(async () => {
   origin = await startTestOrigin(new Map([['/f/a', FILE]]));
@@ -36,7 +25,7 @@ before(async () => {
 after(() => origin?.stop());
 
 test('with --token a client needs that bearer token, any case of the scheme', async () => {
-  const node = await startNode([...nodeArgs(origin.url), '--token', 's3cret']);
+  const node = await startNode([...smallNodeArgs(origin.url), '--token', 's3cret']);
   try {
     assert.equal((await get(`${node.url}/f/a`)).status, 401);
     assert.equal((await get(`${node.url}/f/a`, { authorization: 'Bearer wrong' })).status, 401);
@@ -64,7 +53,7 @@ test('with --jwks a client needs a JWT signed by its key, for the audience and i
       .sign(key);
   const dir = tempPath('cache');
   const node = await startNode([
-    ...nodeArgs(origin.url, dir),
+    ...smallNodeArgs(origin.url, dir),
     '--jwks',
     jwks,
     '--jwt-audience',
@@ -115,7 +104,7 @@ test('with --tls-cert and --tls-key the node speaks HTTPS', async () => {
     '-addext',
     'subjectAltName=IP:127.0.0.1',
   ]);
-  const node = await startNode([...nodeArgs(origin.url), '--tls-cert', cert, '--tls-key', key]);
+  const node = await startNode([...smallNodeArgs(origin.url), '--tls-cert', cert, '--tls-key', key]);
   try {
     assert.match(node.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const body = await new Promise<Buffer>((resolve, reject) => {
@@ -126,7 +115,7 @@ test('with --tls-cert and --tls-key the node speaks HTTPS', async () => {
       }).on('error', reject);
     });
     assert.equal(sha256(body), sha256(FILE));
-    await assert.rejects(startNode([...nodeArgs(origin.url), '--tls-cert', cert]), /go together/);
+    await assert.rejects(startNode([...smallNodeArgs(origin.url), '--tls-cert', cert]), /go together/);
   } finally {
     await node.stop();
   }
@@ -150,7 +139,7 @@ test('--origin-token-file is sent to the origin as a bearer token', async () => 
   const url = `http://127.0.0.1:${(guarded.address() as AddressInfo).port}`;
   const tokenFile = tempPath('origin.token');
   writeFileSync(tokenFile, 'origin-pass\n');
-  const node = await startNode([...nodeArgs(url), '--origin-token-file', tokenFile]);
+  const node = await startNode([...smallNodeArgs(url), '--origin-token-file', tokenFile]);
   try {
     const response = await get(`${node.url}/f/a`);
     assert.equal(response.status, 200);

@@ -62,6 +62,28 @@ export interface RunningNode {
   kill(): Promise<void>;
 }
 
+/** The options every started node needs; what a test leaves out takes the usual test value. */
+export interface NodeSetup {
+  origin: string;
+  /** the cache folder (default: a fresh scratch path) */
+  dir?: string;
+  /** default 100MB */
+  capacity?: string;
+  /** default T2_TEST */
+  site?: string;
+  /** default 64KiB */
+  blockSize?: string;
+}
+
+/** The arguments of `smartcache cache` for `setup`, then `extra` (options of the test's own). */
+export function nodeArgs(setup: NodeSetup, ...extra: string[]): string[] {
+  return [
+    ...['--origin', setup.origin, '--dir', setup.dir ?? tempPath('cache')],
+    ...['--capacity', setup.capacity ?? '100MB', '--site', setup.site ?? 'T2_TEST'],
+    ...['--block-size', setup.blockSize ?? '64KiB', ...extra],
+  ];
+}
+
 /** Starts `smartcache cache --listen 127.0.0.1:0 ...args -q`; resolves once it listens. */
 export async function startNode(args: string[], how: Launch = {}): Promise<RunningNode> {
   const child = launch(

@@ -3,12 +3,14 @@
  * processes) over an nginx origin serving generated files, and views of a redirector.
  */
 
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Member } from '../../src/cluster/membership.js';
-import { type RunningNode, type RunningServer, startNginx, startNode } from '../cache/servers.js';
-import { tempPath } from '../helpers.js';
+import type { ClusterView } from '../../src/cluster/redirector.js';
+import { nodeArgs, type RunningNode, type RunningServer, startNginx, startNode } from '../cache/servers.js';
+import { repoRoot, tempPath } from '../helpers.js';
 
 /** Bytes derived from a name (AES-CTR keyed by its hash): files differ, and runs repeat. */
 export function generatedBytes(name: string, size: number): Buffer {
@@ -43,24 +45,67 @@ export async function startClusterNode(
   redirectors: readonly string[],
   extra: string[] = [],
 ): Promise<RunningNode> {
-  const node = await startNode([
-    '--origin',
-    origin,
-    '--dir',
-    tempPath(`cache-${site}`),
-    '--capacity',
-    '2GB',
-    '--site',
-    site,
-    ...redirectors.flatMap((url) => ['--redirector', url]),
-    ...extra,
-  ]);
+  const node = await startNode(
+    nodeArgs(
+      { origin, dir: tempPath(`cache-${site}`), capacity: '2GB', site, blockSize: '1MiB' },
+      ...redirectors.flatMap((url) => ['--redirector', url]),
+      ...extra,
+    ),
+  );
   await waitFor(async () => node.stdout().includes('"msg":"joined the cluster"'), 10_000, 'the node joining');
   return node;
 }
 
+export interface RedirectorProcess {
+  url: string;
+  child: ChildProcess;
+  /** SIGKILL, then the exit */
+  kill(): Promise<void>;
+}
+
+/** `smartcache redirector --listen 127.0.0.1:PORT -q ...args` in a child process; resolves once it listens. */
+export async function startRedirectorProcess(port: number, args: string[] = []): Promise<RedirectorProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'dist', 'src', 'cli', 'main.js'),
+      'redirector',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '-q',
+      ...args,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redirector did not start: ${err}`)), 15_000);
+    child.stderr?.on('data', (chunk) => {
+      err += chunk;
+      const ready = /redirector listening on (\S+)/.exec(err);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redirector exited with ${code}: ${err}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    child,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
 export async function members(redirector: string): Promise<Member[]> {
-  const view = (await (await fetch(`${redirector}/v1/cluster`)).json()) as { nodes: Member[] };
+  const view = (await (await fetch(`${redirector}/v1/cluster`)).json()) as ClusterView;
   return view.nodes;
 }
 

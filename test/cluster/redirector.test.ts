@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { getFile, parseLinks } from '../../src/cluster/client.js';
 import { keyHash, Placement } from '../../src/cluster/placement.js';
+import type { ClusterView } from '../../src/cluster/redirector.js';
 import { type RunningRedirector, startRedirector } from '../../src/cluster/server.js';
 import type { RunningNode } from '../cache/servers.js';
 import { members, type Origin, redirect, startClusterNode, startOrigin, waitFor } from './live.js';
@@ -103,12 +104,12 @@ test('the live redirector routes as the simulator placement does for the same me
   for (let i = 0; i < 200; i++) {
     const file = `/store/g${i}.root`;
     for (const site of ['A', 'B']) {
-      const view = (await (await fetch(`${redirector.url}/v1/cluster?file=${file}&site=${site}`)).json()) as {
-        route: { order: string[] };
-      };
+      const view = (await (
+        await fetch(`${redirector.url}/v1/cluster?file=${file}&site=${site}`)
+      ).json()) as ClusterView;
       const route = placement.route(site, ...keyHash(file));
       assert.deepEqual(
-        view.route.order,
+        view.route?.order,
         [route.node, ...route.alternatives].map((n) => n?.id),
       );
     }

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { lakeConfig } from '../../src/cluster/config.js';
-import { repoRoot, tempPath } from '../helpers.js';
+import { examples, repoRoot, smartcache, tempPath } from '../helpers.js';
 import { checkManifests, type Manifest } from './kube-schema.js';
 
 const execFileAsync = promisify(execFile);
@@ -53,7 +61,7 @@ interface PodTemplate {
 interface Container {
   name: string;
   args?: string[];
-  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[];
+  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string }; fieldRef?: { fieldPath: string } } }[];
   readinessProbe?: { httpGet?: { path: string } };
   livenessProbe?: { httpGet?: { path: string } };
   lifecycle?: { preStop?: { exec: { command: string[] } } };
@@ -69,6 +77,36 @@ function podTemplates(manifests: Manifest[]): { owner: string; template: PodTemp
     const template = spec?.template ?? spec?.jobTemplate?.spec.template;
     return template ? [{ owner: `${m.kind}/${m.metadata?.name}`, template }] : [];
   });
+}
+
+interface SweepValues {
+  enabled?: boolean;
+  name: string;
+  dataClaim: string;
+  partsClaim: string;
+  trace: string;
+  datalake?: string;
+  shards: number;
+  parallelism: number;
+}
+interface SweepJobSpec {
+  completionMode: string;
+  completions: number;
+  parallelism: number;
+  template: {
+    spec: {
+      restartPolicy: string;
+      containers: (Container & { volumeMounts: { name: string; mountPath: string }[] })[];
+      volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[];
+    };
+  };
+}
+
+/** A ci values file, with the chart's defaults of the sweep under it. */
+function readValues(values: string): { sweep?: SweepValues } {
+  const defaults = parse(readFileSync(join(chart, 'values.yaml'), 'utf8')) as { sweep: SweepValues };
+  const given = parse(readFileSync(join(chart, 'ci', values), 'utf8')) as { sweep?: Partial<SweepValues> };
+  return { sweep: given.sweep && { ...defaults.sweep, ...given.sweep } };
 }
 
 const argValue = (args: string[], option: string) =>
@@ -203,6 +241,56 @@ describe('the Helm chart', { skip, timeout: 300_000 }, () => {
     });
   }
 
+  const sweeps = ciValues.filter((values) => readValues(values).sweep?.enabled);
+  it('has ci values with a sweep of each kind', () => {
+    assert.deepEqual(
+      sweeps.map((values) => (readValues(values).sweep?.datalake ? 'datalake' : 'grid')).sort(),
+      ['datalake', 'grid'],
+    );
+  });
+  for (const values of sweeps) {
+    it(`renders the sweep of ${values} as an Indexed Job whose indexes, run as the kubelet would, write the parts merge joins`, async () => {
+      const sweep = readValues(values).sweep as SweepValues;
+      const jobs = (await render(chart, '-f', join(chart, 'ci', values))).filter((m) => m.kind === 'Job');
+      assert.equal(jobs.length, 1);
+      const spec = jobs[0].spec as SweepJobSpec;
+      assert.equal(spec.completionMode, 'Indexed');
+      assert.equal(spec.completions, sweep.shards);
+      assert.equal(spec.parallelism, sweep.parallelism);
+      assert.equal(spec.template.spec.restartPolicy, 'Never');
+      const [shard] = spec.template.spec.containers;
+      const index = shard.env?.find((e) => e.name === 'JOB_COMPLETION_INDEX');
+      assert.equal(
+        index?.valueFrom?.fieldRef?.fieldPath,
+        "metadata.annotations['batch.kubernetes.io/job-completion-index']",
+      );
+      const claims = Object.fromEntries(
+        spec.template.spec.volumes.map((v) => [v.name, v.persistentVolumeClaim?.claimName]),
+      );
+      const mounts = Object.fromEntries(shard.volumeMounts.map((m) => [m.mountPath, claims[m.name]]));
+      assert.equal(mounts['/data'], sweep.dataClaim);
+      assert.equal(mounts['/parts'], sweep.partsClaim);
+
+      // the claims as scratch folders, the trace (and lake file) the values name on the data one
+      const root = tempPath('sweep');
+      const local = (path: string) => path.replace(/^\/(data|parts)\//, `${root}/$1/`);
+      mkdirSync(join(root, 'data'), { recursive: true });
+      await smartcache('generate', '--requests', '5000', '--seed', '3', '--out', local(sweep.trace));
+      if (sweep.datalake) copyFileSync(join(examples, 'lake.yaml'), local(sweep.datalake));
+      for (let i = 0; i < spec.completions; i++) {
+        const args = (shard.args ?? []).map((arg) =>
+          arg
+            .replaceAll('$(JOB_COMPLETION_INDEX)', String(i))
+            .replace(/^(--[a-z]+=)(\/.*)$/, (_, flag, path) => flag + local(path)),
+        );
+        await smartcache(...args);
+      }
+      const merged = await smartcache('merge', `${root}/parts/${sweep.name}`, '--out', `${root}/merged`);
+      assert.match(merged.stderr, new RegExp(`merged ${spec.completions} parts`));
+      assert.match(merged.stdout, sweep.datalake ? /^total\s+5000\s/m : /^policy\s+cache size/m);
+    });
+  }
+
   it('refuses a chart whose manifest has an unknown field and a wrong type', async () => {
     const broken = tempPath('broken-chart');
     cpSync(chart, broken, { recursive: true });
@@ -247,6 +335,13 @@ describe('the Helm chart', { skip, timeout: 300_000 }, () => {
     await assert.rejects(render(chart, '--set', 'cache.sitez=1'), /sitez/);
     await assert.rejects(render(chart, '--set', 'cache.drain.timeoutSeconds=soon'), /timeoutSeconds/);
     await assert.rejects(render(chart, '--set', 'cache.antiAffinity=always'), /antiAffinity/);
+    await assert.rejects(render(chart, '--set', 'sweep.shards=0'), /shards/);
+    const sweep = ['sweep.enabled=true', 'sweep.dataClaim=d', 'sweep.partsClaim=p', 'sweep.shards=2'];
+    await assert.rejects(
+      render(chart, '--set', [...sweep, 'sweep.parallelism=3'].join(',')),
+      /sweep.parallelism is more than sweep.shards/,
+    );
+    await assert.rejects(render(chart, '--set', 'sweep.enabled=true,sweep.dataClaim=d'), /sweep.partsClaim/);
   });
 
   it('documents every value in the chart README', () => {
