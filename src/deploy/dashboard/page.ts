@@ -16,11 +16,11 @@ function overTime(field: string, title: string, axis: Record<string, unknown>) {
     height: 200,
     data: { name: 'points' },
     transform: [{ filter: `datum.${field} != null` }],
-    mark: { type: 'line', point: true, interpolate: 'monotone' },
+    mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'time', type: 'temporal', title: null },
       y: { field, type: 'quantitative', title, axis },
-      color: { field: 'node', type: 'nominal', title: 'node' },
+      color: { field: 'node', type: 'nominal', title: 'node', legend: { orient: 'bottom', columns: 2 } },
       tooltip: [
         { field: 'node', type: 'nominal' },
         { field: 'time', type: 'temporal', timeUnit: 'hoursminutesseconds' },
@@ -34,7 +34,7 @@ function overTime(field: string, title: string, axis: Record<string, unknown>) {
 export const DASHBOARD_PLOTS = {
   'hit-ratio': overTime('hitRatio', 'hit ratio per interval', { format: '.0%' }),
   'byte-hit-ratio': overTime('byteHitRatio', 'byte hit ratio per interval', { format: '.0%' }),
-  'wan-saved': overTime('bytesHit', 'WAN traffic saved (bytes from cache)', { format: '~s' }),
+  'wan-saved': overTime('bytesHit', 'bytes from cache', { format: '.3~s' }),
   'model-scores': {
     $schema: VEGA_LITE_SCHEMA,
     width: 'container',
@@ -49,7 +49,7 @@ export const DASHBOARD_PLOTS = {
         title: 'held-out byte hit ratio',
         axis: { format: '.0%' },
       },
-      color: { field: 'role', type: 'nominal', title: null },
+      color: { field: 'role', type: 'nominal', title: null, legend: { orient: 'bottom' } },
       tooltip: [
         { field: 'round', type: 'quantitative' },
         { field: 'role', type: 'nominal' },
