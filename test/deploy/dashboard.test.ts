@@ -110,9 +110,16 @@ async function readFiles(site: string, paths: string[]): Promise<void> {
 /** The next update the dashboard sends, of a poll that started after now. */
 function nextUpdate(): Promise<DashboardUpdate> {
   const asked = Date.now();
-  return new Promise((resolve) => {
-    dashboard.poller.onUpdate((update) => {
-      if (update.updatedAt > asked) resolve(update);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error('no poll within 10 s'));
+    }, 10_000);
+    const stop = dashboard.poller.onUpdate((update) => {
+      if (update.updatedAt <= asked) return;
+      clearTimeout(timer);
+      stop();
+      resolve(update);
     });
   });
 }

@@ -109,8 +109,13 @@ export class Poller {
     };
   }
 
-  onUpdate(listener: UpdateListener): void {
+  /** Calls `listener` after every poll; answers the function that stops it. */
+  onUpdate(listener: UpdateListener): () => void {
     this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
   }
 
   /** The whole state: what a page loads first. */
@@ -174,7 +179,7 @@ export class Poller {
         events: grew ? loop.events.slice(from) : loop.events,
       },
     };
-    for (const listener of this.listeners) listener(update);
+    for (const listener of [...this.listeners]) listener(update);
   }
 
   private async readMembers(): Promise<DashboardState['redirector']> {
