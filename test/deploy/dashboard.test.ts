@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { type RunningRedirector, startRedirector } from '../../src/cluster/server.js';
 import { formatBytes, formatPercent } from '../../src/common/units.js';
 import { type RunningDashboard, startDashboard } from '../../src/deploy/dashboard/server.js';
-import type { DashboardUpdate } from '../../src/deploy/dashboard/state.js';
+import type { DashboardState, DashboardUpdate } from '../../src/deploy/dashboard/state.js';
 import { appendLoopEvent, type LoopEvent } from '../../src/deploy/loop-history.js';
 import type { RunningServer } from '../../src/serve/server.js';
 import { metric } from '../cache/client.js';
@@ -201,6 +201,21 @@ test('the page shows the cluster by site, counters equal to each node’s /metri
     const card = page.locator(`.site[data-site="${member.site}"] .node[data-node="${member.id}"]`);
     assert.equal(await card.count(), 1, `node ${member.id} under its site ${member.site}`);
   }
+  // /api/state, serialised by its schema, loses nothing of what the page was sent
+  let api: DashboardState | undefined;
+  let kept = dashboard.poller.state();
+  // compared when no poll came between the two reads
+  for (let tries = 0; tries < 20 && api?.updatedAt !== kept.updatedAt; tries++) {
+    api = (await (await fetch(`${dashboard.url}/api/state`)).json()) as DashboardState;
+    kept = dashboard.poller.state();
+  }
+  assert.ok(api && api.updatedAt === kept.updatedAt, 'no read of /api/state between two polls');
+  assert.deepEqual(
+    { sites: api.sites, models: api.models, loop: api.loop, series: api.series },
+    JSON.parse(
+      JSON.stringify({ sites: kept.sites, models: kept.models, loop: kept.loop, series: kept.series }),
+    ),
+  );
   const saved = expected.reduce((sum, c) => sum + c.bytesHit, 0);
   assert.equal(await page.locator('[data-total="wanSaved"]').textContent(), formatBytes(saved));
   assert.equal(await page.locator('[data-total="nodes"]').textContent(), '2');

@@ -34,6 +34,8 @@ export interface RunningDashboard {
 
 /** Streams open on /api/events get a comment this often, so proxies keep them open (ms). */
 const KEEPALIVE_MS = 15_000;
+/** A stream whose client has not read this much is dropped; its EventSource reconnects to a snapshot. */
+const STREAM_BACKLOG_BYTES = 8 << 20;
 
 const sseMessage = (event: 'snapshot' | 'update', data: DashboardState | DashboardUpdate) =>
   `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -46,13 +48,16 @@ export function buildDashboard(options: DashboardOptions): { app: FastifyInstanc
   const page = dashboardPage(options.intervalMs);
   const bundles = new Map<string, Promise<string>>();
 
-  poller.onUpdate((update) => {
-    const message = sseMessage('update', update);
-    for (const stream of streams) stream.write(message);
-  });
-  const keepalive = setInterval(() => {
-    for (const stream of streams) stream.write(': keepalive\n\n');
-  }, KEEPALIVE_MS);
+  const send = (message: string) => {
+    for (const stream of streams) {
+      if (stream.writableLength > STREAM_BACKLOG_BYTES) {
+        streams.delete(stream);
+        stream.destroy();
+      } else stream.write(message);
+    }
+  };
+  poller.onUpdate((update) => send(sseMessage('update', update)));
+  const keepalive = setInterval(() => send(': keepalive\n\n'), KEEPALIVE_MS);
   keepalive.unref();
   app.addHook('preClose', async () => {
     clearInterval(keepalive);
