@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages whose real servers and tools the tests start: nginx and
-# xrootd-server (origins and peer caches for the cache node), zstd (compressed-input tests).
+# xrootd-server (origins and peer caches for the cache node), zstd (compressed-input tests),
+# chromium (the dashboard's browser test drives /usr/bin/chromium headless).
 # Does nothing when they are all present; needs root (or sudo) otherwise.
 set -euo pipefail
 
-declare -A command_of=([nginx]=nginx [xrootd-server]=xrootd [zstd]=zstd)
+declare -A command_of=([nginx]=nginx [xrootd-server]=xrootd [zstd]=zstd [chromium]=chromium)
 missing=()
 for package in "${!command_of[@]}"; do
   command -v "${command_of[$package]}" >/dev/null 2>&1 || missing+=("$package")

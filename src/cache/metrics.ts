@@ -3,6 +3,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export type Outcome = 'hit' | 'miss' | 'bypass';
 
+/** Metric names that readers of /metrics (the dashboard) sum, labelled `decision` and `outcome`. */
+export const FILE_OPENS_METRIC = 'smartcache_cache_file_opens_total';
+export const BYTES_SENT_METRIC = 'smartcache_cache_bytes_total';
+
 export class CacheMetrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
@@ -12,13 +16,13 @@ export class CacheMetrics {
     registers: [this.registry],
   });
   readonly opens = new Counter({
-    name: 'smartcache_cache_file_opens_total',
+    name: FILE_OPENS_METRIC,
     help: "file opens (GETs) by the policy's decision: hit, admit, bypass",
     labelNames: ['decision'] as const,
     registers: [this.registry],
   });
   readonly bytes = new Counter({
-    name: 'smartcache_cache_bytes_total',
+    name: BYTES_SENT_METRIC,
     help: 'bytes sent to clients by where they came from: hit (disk), miss (origin, stored), bypass (origin, not stored)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   plan: () => import('./plan.js'),
   cache: () => import('./cache.js'),
   publish: () => import('./publish.js'),
+  dashboard: () => import('./dashboard.js'),
 };
 
 const program = new Command('smartcache')

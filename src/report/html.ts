@@ -31,15 +31,18 @@ export interface ReportMeta {
 }
 
 /** Browser bundles in load order: Vega-Lite needs Vega, Vega-Embed needs both. */
-const BUNDLES = ['vega', 'vega-lite', 'vega-embed'] as const;
+export const PLOT_BUNDLES = ['vega', 'vega-lite', 'vega-embed'] as const;
+export type PlotBundle = (typeof PLOT_BUNDLES)[number];
 
-const EMBED_OPTIONS = {
+/** vega-embed options of every page: SVG, and only the offline PNG/SVG export among the actions. */
+export const EMBED_OPTIONS = {
   renderer: 'svg',
   // The source, compiled-spec and editor actions open vega.github.io; keep only the offline PNG/SVG export.
   actions: { export: true, source: false, compiled: false, editor: false },
 };
 
-const STYLE = `
+/** The style sheet of the report, which the dashboard shares. */
+export const PAGE_STYLE = `
 :root { color-scheme: light; --muted: #555; --rule: #ddd; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #222;
   max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; }
@@ -74,20 +77,20 @@ function packageRoot(name: string, entry: string): string {
   throw new Error(`cannot find the package folder of ${name} above ${entry}`);
 }
 
-/** The minified browser build a package advertises for CDNs (`jsdelivr` or `unpkg`). */
-function browserBundle(name: string): string {
+/** The file of the minified browser build a package advertises for CDNs (`jsdelivr` or `unpkg`). */
+export function browserBundleFile(name: PlotBundle): string {
   const entry = createRequire(import.meta.url).resolve(name);
   const root = packageRoot(name, entry);
   const manifest = readManifest(join(root, 'package.json'));
   const file = manifest.jsdelivr ?? manifest.unpkg;
   if (typeof file !== 'string') throw new Error(`${name} names no browser bundle in its package.json`);
-  return readFileSync(join(root, file), 'utf8');
+  return join(root, file);
 }
 
 let bundleCache: string[] | undefined;
 
 function browserBundles(): string[] {
-  bundleCache ??= BUNDLES.map(browserBundle);
+  bundleCache ??= PLOT_BUNDLES.map((name) => readFileSync(browserBundleFile(name), 'utf8'));
   return bundleCache;
 }
 
@@ -99,7 +102,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** JSON safe inside <script>: no '<' can start '</script>' or '<!--'. */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replaceAll('<', '\\u003c');
 }
 
@@ -190,7 +193,7 @@ export function renderHtmlPage(page: HtmlPage): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.title)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 ${scripts.join('\n')}
 </head>
 <body>
