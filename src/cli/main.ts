@@ -25,6 +25,10 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   plan: () => import('./plan.js'),
   cache: () => import('./cache.js'),
   publish: () => import('./publish.js'),
+  origin: () => import('./origin.js'),
+  up: () => import('./up.js'),
+  down: () => import('./down.js'),
+  status: () => import('./status.js'),
 };
 
 const program = new Command('smartcache')
