@@ -35,7 +35,7 @@ export function startCli(args: string[], log: string, env: NodeJS.ProcessEnv = {
       detached: true,
       env: { ...process.env, ...env },
     });
-    child.unref();
+    // not unref'd: the supervisor lives as long as its children do
     return child;
   } finally {
     closeSync(fd);
