@@ -47,13 +47,13 @@ export function register(program: Command): void {
 async function runUp(opts: UpCliOptions): Promise<void> {
   const config = await readStackConfig(opts.file ?? EXAMPLE_STACK, stackDir(opts));
   const say = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-  let stack: Stack | undefined;
+  const stack = new Stack(config, { readyTimeoutMs: opts.readyTimeout * 1000, log: say });
   let signalled = false;
   const stop = () => {
     if (signalled) return;
     signalled = true;
     say('stopping');
-    (stack?.stop() ?? Promise.resolve()).then(
+    stack.stop().then(
       () => process.exit(0),
       (err: Error) => {
         say(`stopping failed: ${err.message}`);
@@ -63,10 +63,12 @@ async function runUp(opts: UpCliOptions): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  stack = await Stack.up(config, { readyTimeoutMs: opts.readyTimeout * 1000, log: say });
-  if (signalled) {
-    await stack.stop();
-    process.exit(0);
+  try {
+    await stack.up();
+  } catch (err) {
+    // stopped by a signal while starting: the handler exits once everything is stopped
+    if (signalled) return;
+    throw err;
   }
   say(
     `stack up: ${stack.components.length} components, state in ${stack.paths.state}; smartcache down to stop`,

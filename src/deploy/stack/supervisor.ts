@@ -69,9 +69,9 @@ export class Stack {
   /** the generated workload's requests, which the load sends */
   private workload: LoadRequest[] = [];
 
-  private constructor(
+  constructor(
     readonly config: StackConfig,
-    private readonly options: UpOptions,
+    private readonly options: UpOptions = {},
   ) {
     this.paths = stackPaths(config.dir);
     this.state = {
@@ -84,17 +84,18 @@ export class Stack {
     };
   }
 
-  /** Starts the stack; on any failure stops what was started and rejects. */
-  static async up(config: StackConfig, options: UpOptions = {}): Promise<Stack> {
-    const stack = new Stack(config, options);
-    await stack.claim();
+  /**
+   * Starts the stack; on any failure (or a `stop` meanwhile) stops what was started and
+   * rejects. Refuses a folder whose stack still runs.
+   */
+  async up(): Promise<void> {
+    await this.claim();
     try {
-      await stack.start();
+      await this.start();
     } catch (err) {
-      await stack.stop();
+      await this.stop();
       throw err;
     }
-    return stack;
   }
 
   get components(): readonly ComponentState[] {
