@@ -7,8 +7,9 @@ import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { getFile } from '../../src/cluster/client.js';
 import { startSyntheticOrigin, syntheticBytes } from '../../src/deploy/stack/origin-server.js';
+import type { StackStatus } from '../../src/deploy/stack/supervisor.js';
 import { smartcache } from '../helpers.js';
-import { runs, stackDir, status, up } from './stack-helpers.js';
+import { runs, stackDir, status, until, up } from './stack-helpers.js';
 
 const SMALL_STACK = {
   origin: { generated: { requests: 400, seed: 5, medianFileSize: '32KB' } },
@@ -135,27 +136,64 @@ describe('smartcache up, status, down', () => {
     await assert.rejects(smartcache('status', '-f', file), /no stack runs in/);
   });
 
-  it('down stops by pid the components of a supervisor that was killed', async () => {
+  it('down stops by pid the components of a supervisor that was killed; status tells a dead node', async () => {
     const { dir, file } = await stackDir({ ...SMALL_STACK, sites: [SMALL_STACK.sites[1]] });
     folders.push(dir);
     const running = await up(dir, file);
     const s = await status(file);
     running.child.kill('SIGKILL');
     await running.exited;
-    const after = await status(file);
-    assert.equal(after.supervisor.running, false);
-    assert.ok(after.components.every((c) => c.health === 'ok'));
+    const node = s.components.find((c) => c.kind === 'cache')!;
+    process.kill(node.pid, 'SIGKILL');
+    await until(() => !runs(node.pid), 5000, 'the killed node gone');
+    // status exits 1 when a component is not healthy
+    const failed = (await smartcache('status', '-f', file, '--json').then(
+      () => assert.fail('status exited 0 with a dead node'),
+      (err: { code: number; stdout: string }) => err,
+    )) as { code: number; stdout: string };
+    assert.equal(failed.code, 1);
+    const seen = JSON.parse(failed.stdout) as StackStatus;
+    assert.equal(seen.supervisor.running, false);
+    assert.deepEqual(
+      seen.components.map((c) => [c.name, c.running, c.health]),
+      [
+        ['origin', true, 'ok'],
+        ['model', true, 'ok'],
+        ['redirector', true, 'ok'],
+        ['T2_IT_Bari-1', false, 'down'],
+      ],
+    );
     const { stdout } = await smartcache('down', '-f', file, '--json');
     const stopped = JSON.parse(stdout) as { name: string; pid: number; how: string }[];
     assert.deepEqual(
       stopped.map((c) => [c.name, c.how]),
       [
-        ['T2_IT_Bari-1', 'exited'],
+        ['T2_IT_Bari-1', 'gone'],
         ['redirector', 'exited'],
         ['model', 'exited'],
         ['origin', 'exited'],
       ],
     );
     for (const c of s.components) assert.equal(runs(c.pid), false, `${c.name} (pid ${c.pid}) still runs`);
+  });
+
+  it('a component that cannot start fails up with its reason and log, and nothing is left running', async () => {
+    const { dir, file } = await stackDir({
+      ...SMALL_STACK,
+      sites: [{ name: 'T2_IT_Bari', nodes: [{ capacity: '8MB', policy: 'nosuchpolicy' }] }],
+    });
+    folders.push(dir);
+    const failure = await up(dir, file).then(
+      () => assert.fail('up started a stack with a node that cannot start'),
+      (err: Error) => err.message,
+    );
+    const log = join(dir, '.smartcache', 'logs', 'T2_IT_Bari-1.log');
+    assert.match(failure, /T2_IT_Bari-1: exited \(1\) before it listened/);
+    assert.match(failure, /nosuchpolicy/);
+    assert.ok(failure.includes(`(log: ${log})`), failure);
+    const pids = [...failure.matchAll(/ready at \S+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    assert.equal(pids.length, 3, failure);
+    for (const pid of pids) assert.equal(runs(pid), false, `pid ${pid} still runs`);
+    assert.equal(existsSync(join(dir, '.smartcache', 'stack.json')), false);
   });
 });

@@ -66,6 +66,9 @@ export class Stack {
   private loop: ClosedLoop | undefined;
   private stopping: Promise<void> | undefined;
   private lastStateWrite = 0;
+  /** state writes, one after the other, so an older snapshot never lands after a newer one */
+  private writes: Promise<void> = Promise.resolve();
+  private removed = false;
   /** the generated workload's requests, which the load sends */
   private workload: LoadRequest[] = [];
 
@@ -124,9 +127,14 @@ export class Stack {
     await this.saveState();
   }
 
+  /** Queues a write of the state as it is when the write runs; none once the stack removed it. */
   private saveState(): Promise<void> {
     this.lastStateWrite = Date.now();
-    return writeStackState(this.paths.state, this.state);
+    const write = this.writes.then(() =>
+      this.removed ? undefined : writeStackState(this.paths.state, this.state),
+    );
+    this.writes = write.catch(() => undefined);
+    return write;
   }
 
   private async start(): Promise<void> {
@@ -288,16 +296,20 @@ export class Stack {
       signal: this.loadAbort.signal,
       onProgress: (state) => {
         this.state.load = { ...state };
-        if (Date.now() - this.lastStateWrite >= 1000) void this.saveState();
+        if (Date.now() - this.lastStateWrite >= 1000) this.saveStateOrSay();
       },
-    });
-    void this.load.then(async (state) => {
+    }).then((state) => {
       this.state.load = state;
-      await this.saveState();
-      this.say(
-        `load: done, ${state.ok} downloads, ${state.failed} failed${state.lastError ? ` (last: ${state.lastError})` : ''}`,
-      );
+      this.saveStateOrSay();
+      const last = state.lastError ? ` (last: ${state.lastError})` : '';
+      this.say(`load: done, ${state.ok} downloads, ${state.failed} failed${last}`);
+      return state;
     });
+  }
+
+  /** A state write nobody waits for: a failure is told, not thrown. */
+  private saveStateOrSay(): void {
+    this.saveState().catch((err: Error) => this.say(`cannot write the state file: ${err.message}`));
   }
 
   /** Stops the load and the loop, then the nodes (they drain), the redirector, the model service and the origin. */
@@ -325,6 +337,8 @@ export class Stack {
       );
     };
     for (const kind of ['cache', 'redirector', 'model', 'origin'] as const) await stopKind(kind);
+    await this.writes;
+    this.removed = true;
     await rm(this.paths.state, { force: true });
   }
 }
