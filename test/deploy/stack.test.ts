@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { getFile } from '../../src/cluster/client.js';
 import { startSyntheticOrigin, syntheticBytes } from '../../src/deploy/stack/origin-server.js';
+import { type StackState, writeStackState } from '../../src/deploy/stack/state.js';
 import type { StackStatus } from '../../src/deploy/stack/supervisor.js';
 import { smartcache } from '../helpers.js';
 import { runs, stackDir, status, until, up } from './stack-helpers.js';
@@ -175,6 +177,36 @@ describe('smartcache up, status, down', () => {
       ],
     );
     for (const c of s.components) assert.equal(runs(c.pid), false, `${c.name} (pid ${c.pid}) still runs`);
+  });
+
+  it('down and status leave alone a process that reused a recorded pid', async () => {
+    const { dir, file } = await stackDir(SMALL_STACK);
+    folders.push(dir);
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = other.pid!;
+      const state: StackState = {
+        file,
+        supervisor: pid,
+        supervisorSince: '1',
+        started: new Date().toISOString(),
+        phase: 'running',
+        stopTimeout: 1,
+        components: [
+          { name: 'T2_IT_Pisa-1', kind: 'cache', pid, since: '1', url: 'http://127.0.0.1:9', log: '' },
+        ],
+      };
+      await writeStackState(join(dir, '.smartcache', 'stack.json'), state);
+      const seen = await smartcache('status', '-f', file, '--json').catch((err: { stdout: string }) => err);
+      const shown = JSON.parse(seen.stdout) as StackStatus;
+      assert.equal(shown.supervisor.running, false);
+      assert.equal(shown.components[0].running, false);
+      const { stdout } = await smartcache('down', '-f', file, '--json');
+      assert.deepEqual(JSON.parse(stdout), [{ name: 'T2_IT_Pisa-1', pid, how: 'gone' }]);
+      assert.equal(runs(pid), true, "down signalled a process that is not the stack's");
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   it('a component that cannot start fails up with its reason and log, and nothing is left running', async () => {

@@ -96,34 +96,51 @@ export async function waitHealthy(name: string, url: string, log: string, timeou
   throw new ComponentError(name, log, `${url}/healthz did not answer 200 within ${timeoutMs} ms`);
 }
 
-/** Whether `pid` is a running process (a zombie, dead but not yet reaped, counts as gone). */
-export function alive(pid: number): boolean {
+/**
+ * `pid`'s start time as /proc/PID/stat gives it (clock ticks since boot; undefined without
+ * /proc). With the pid it names one process: a later one that reuses the pid starts later.
+ */
+export function startTicks(pid: number): string | undefined {
+  return procStat(pid)?.start;
+}
+
+/**
+ * Whether `pid` is a running process, and the one that started at `since` when given (a
+ * zombie, dead but not yet reaped, counts as gone; so does a process that reused the pid).
+ */
+export function alive(pid: number, since?: string): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  return procState(pid) !== 'Z';
+  const stat = procStat(pid);
+  if (stat === undefined) return true;
+  return stat.state !== 'Z' && (since === undefined || stat.start === since);
 }
 
-/** The state letter of /proc/PID/stat ("pid (comm) S ..."; comm may hold spaces); undefined without /proc. */
-function procState(pid: number): string | undefined {
+/** Fields of /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses. */
+function procStat(pid: number): { state: string; start: string } | undefined {
+  let text: string;
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.charAt(text.lastIndexOf(')') + 2);
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); field 22 is starttime
+  return { state: fields[0], start: fields[19] };
 }
 
 export type Stopped = 'gone' | 'exited' | 'killed';
 
 /**
- * Stops `pid`: SIGTERM, up to `graceMs` to exit (a cache node drains), then SIGKILL. Answers
- * `gone` when it was not running, `exited` when it ended after SIGTERM, `killed` otherwise.
+ * Stops `pid` (the process started at `since`, when given): SIGTERM, up to `graceMs` to exit
+ * (a cache node drains), then SIGKILL. Answers `gone` when it was not running, `exited` when
+ * it ended after SIGTERM, `killed` otherwise.
  */
-export async function stopPid(pid: number, graceMs: number): Promise<Stopped> {
-  if (!alive(pid)) return 'gone';
+export async function stopPid(pid: number, graceMs: number, since?: string): Promise<Stopped> {
+  if (!alive(pid, since)) return 'gone';
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(pid, name);
@@ -134,11 +151,11 @@ export async function stopPid(pid: number, graceMs: number): Promise<Stopped> {
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!alive(pid)) return 'exited';
+    if (!alive(pid, since)) return 'exited';
     await sleep(50);
   }
   signal('SIGKILL');
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
-  if (alive(pid)) throw new Error(`process ${pid} is still running 5 s after SIGKILL`);
+  for (let i = 0; i < 100 && alive(pid, since); i++) await sleep(50);
+  if (alive(pid, since)) throw new Error(`process ${pid} is still running 5 s after SIGKILL`);
   return 'killed';
 }

@@ -15,6 +15,8 @@ export interface ComponentState {
   kind: ComponentKind;
   /** 0 for an origin the stack names by URL and does not run */
   pid: number;
+  /** the process's start time (processes.ts startTicks): tells it from a later process with its pid */
+  since?: string;
   url: string;
   site?: string;
   log: string;
@@ -33,8 +35,9 @@ export interface LoadState {
 export interface StackState {
   /** the stack file */
   file: string;
-  /** the `smartcache up` process that supervises the components */
+  /** the `smartcache up` process that supervises the components, and its start time */
   supervisor: number;
+  supervisorSince?: string;
   /** ISO 8601 */
   started: string;
   /** starting, running (every component healthy), stopping */

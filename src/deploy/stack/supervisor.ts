@@ -22,6 +22,7 @@ import {
   health,
   type Stopped,
   startCli,
+  startTicks,
   stopPid,
   waitForUrl,
   waitHealthy,
@@ -80,6 +81,7 @@ export class Stack {
     this.state = {
       file: config.file,
       supervisor: process.pid,
+      supervisorSince: startTicks(process.pid),
       started: new Date().toISOString(),
       phase: 'starting',
       stopTimeout: config.stopTimeout,
@@ -112,11 +114,11 @@ export class Stack {
   /** Refuses a directory whose stack still runs; cleans up after one whose supervisor died. */
   private async claim(): Promise<void> {
     const previous = await readStackState(this.paths.state);
-    if (previous && alive(previous.supervisor))
+    if (previous && alive(previous.supervisor, previous.supervisorSince))
       throw new StackRunningError(this.config.dir, previous.supervisor);
     if (previous) {
       for (const c of previous.components) {
-        if (c.pid > 0 && (await stopPid(c.pid, previous.stopTimeout * 1000)) !== 'gone') {
+        if (c.pid > 0 && (await stopPid(c.pid, previous.stopTimeout * 1000, c.since)) !== 'gone') {
           this.say(`stopped ${c.name} (pid ${c.pid}) left over from an earlier run`);
         }
       }
@@ -261,7 +263,13 @@ export class Stack {
     const child = startCli(args, log, env);
     if (child.pid === undefined) throw new ComponentError(component.name, log, 'could not be started');
     this.children.set(component.name, child);
-    const entry: ComponentState = { ...component, pid: child.pid, url: '', log };
+    const entry: ComponentState = {
+      ...component,
+      pid: child.pid,
+      since: startTicks(child.pid),
+      url: '',
+      log,
+    };
     this.state.components.push(entry);
     await this.saveState();
     entry.url = await waitForUrl(component.name, child, log, ready, readyMs);
@@ -329,7 +337,7 @@ export class Stack {
       const of = this.state.components.filter((c) => c.kind === kind && c.pid > 0);
       await Promise.all(
         of.map(async (c) => {
-          const how = await stopPid(c.pid, graceMs);
+          const how = await stopPid(c.pid, graceMs, c.since);
           this.say(
             `${c.name} (pid ${c.pid}) ${how === 'killed' ? `killed after ${this.config.stopTimeout} s` : 'stopped'}`,
           );
@@ -363,13 +371,13 @@ export async function stopStack(dir: string): Promise<StoppedComponent[] | undef
   if (!state) return undefined;
   const graceMs = state.stopTimeout * 1000;
   // the supervisor's own grace: every kind of component in turn, and the running loop step
-  await stopPid(state.supervisor, 4 * graceMs + 30_000);
+  await stopPid(state.supervisor, 4 * graceMs + 30_000, state.supervisorSince);
   const stopped: StoppedComponent[] = [];
   for (const kind of ['cache', 'redirector', 'model', 'origin'] as const) {
     const of = state.components.filter((c) => c.kind === kind && c.pid > 0);
     stopped.push(
       ...(await Promise.all(
-        of.map(async (c) => ({ name: c.name, pid: c.pid, how: await stopPid(c.pid, graceMs) })),
+        of.map(async (c) => ({ name: c.name, pid: c.pid, how: await stopPid(c.pid, graceMs, c.since) })),
       )),
     );
   }
@@ -400,7 +408,7 @@ export async function stackStatus(dir: string): Promise<StackStatus | undefined>
   if (!state) return undefined;
   const components = await Promise.all(
     state.components.map(async (c): Promise<ComponentStatus> => {
-      const running = c.pid === 0 || alive(c.pid);
+      const running = c.pid === 0 || alive(c.pid, c.since);
       return { ...c, running, health: running && c.url ? await health(c.url) : 'down' };
     }),
   );
@@ -421,7 +429,7 @@ export async function stackStatus(dir: string): Promise<StackStatus | undefined>
     file: state.file,
     phase: state.phase,
     started: state.started,
-    supervisor: { pid: state.supervisor, running: alive(state.supervisor) },
+    supervisor: { pid: state.supervisor, running: alive(state.supervisor, state.supervisorSince) },
     components,
     load: state.load,
     loop,
