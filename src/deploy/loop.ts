@@ -280,11 +280,9 @@ export class ClosedLoop {
         token: this.options.token,
       });
       const previous = this.serving;
-      this.serving = { bundle: bundle.dir, model: published.model, version: published.version };
-      await writeFileAtomic(
-        join(this.options.dir, 'serving.json'),
-        `${JSON.stringify(this.serving, null, 2)}\n`,
-      );
+      const next: Serving = { bundle: bundle.dir, model: published.model, version: published.version };
+      await writeFileAtomic(join(this.options.dir, 'serving.json'), `${JSON.stringify(next, null, 2)}\n`);
+      this.serving = next;
       if (previous) await rm(join(previous.bundle, '..'), { recursive: true, force: true });
       return {
         value: undefined,
