@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fieldPath, readStackConfig, StackConfigError, stackConfig } from '../../src/deploy/stack/config.js';
-import { examples, tempFile } from '../helpers.js';
+import { examples, smartcache, tempFile } from '../helpers.js';
 
 const base = () => ({
   origin: { generated: { requests: 100 } },
@@ -111,6 +111,24 @@ describe('stack.yaml', () => {
     const file = tempFile('bad-stack.yaml', 'sites: [unclosed\n');
     await assert.rejects(readStackConfig(file), (err: Error) => {
       assert.match(err.message, new RegExp(`^${file}: \\(top level\\): not valid YAML`));
+      return true;
+    });
+  });
+
+  it('up and origin teach with examples in --help', async () => {
+    for (const command of ['up', 'origin']) {
+      const { stdout } = await smartcache(command, '--help');
+      assert.match(stdout, new RegExp(`Examples:\\n(  \\$ .*\\n)*  \\$ smartcache ${command} `), command);
+    }
+  });
+
+  it('up names the bad field before anything starts', async () => {
+    const file = tempFile(
+      'stack.yaml',
+      'origin: { url: http://127.0.0.1:9 }\nsites: [{ name: A, nodes: [{ capacity: lots }] }]\n',
+    );
+    await assert.rejects(smartcache('up', '-f', file), (err: { stderr: string }) => {
+      assert.equal(err.stderr, `smartcache: ${file}: sites[0].nodes[0].capacity: must be a size like 10GB\n`);
       return true;
     });
   });
