@@ -1,18 +1,21 @@
 /** `smartcache up`: start a whole local deployment described by stack.yaml, and supervise it. */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readStackConfig } from '../deploy/stack/config.js';
-import { Stack } from '../deploy/stack/supervisor.js';
+import { Stack, startDetached } from '../deploy/stack/supervisor.js';
 import { positiveDurationArgument, valueOption } from './arguments.js';
 import { EXAMPLE_STACK, type StackFileOption, stackDir } from './stack-options.js';
 
 interface UpCliOptions extends StackFileOption {
   readyTimeout: number;
+  detach?: boolean;
 }
 
 const EXAMPLES = `
 Examples:
   $ smartcache up                       # examples/stack.yaml: generated origin, 2 sites, 3 nodes, load
   $ smartcache up -f stack.yaml         # your stack; its state goes to .smartcache/ beside the file
+  $ smartcache up -f stack.yaml --detach   # returns once the stack runs; its log: .smartcache/logs/up.log
   $ smartcache status -f stack.yaml     # from another terminal: what runs where, healthy or not
   $ smartcache get "$(smartcache status -f stack.yaml --json | jq -r '.components[] | select(.name=="redirector").url')/store/..."
   $ smartcache down -f stack.yaml       # or Ctrl-C here
@@ -40,12 +43,28 @@ export function register(program: Command): void {
         '30s',
       ),
     )
+    .option(
+      '-d, --detach',
+      'run the stack in the background: return once it runs (log in .smartcache/logs/up.log)',
+    )
     .addHelpText('after', EXAMPLES)
     .action(runUp);
 }
 
 async function runUp(opts: UpCliOptions): Promise<void> {
   const config = await readStackConfig(opts.file ?? EXAMPLE_STACK, stackDir(opts));
+  if (opts.detach) {
+    const nodes = config.sites.reduce((n, site) => n + site.nodes.length, 0);
+    const args = [
+      'up',
+      '--ready-timeout',
+      `${opts.readyTimeout}s`,
+      ...(opts.file ? ['-f', resolve(opts.file)] : []),
+    ];
+    const pid = await startDetached(config.dir, args, opts.readyTimeout * 1000 * (nodes + 3));
+    process.stderr.write(`stack up in the background (smartcache up, pid ${pid}); smartcache down to stop\n`);
+    return;
+  }
   const say = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const stack = new Stack(config, { readyTimeoutMs: opts.readyTimeout * 1000, log: say });
   let signalled = false;

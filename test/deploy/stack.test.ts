@@ -138,13 +138,16 @@ describe('smartcache up, status, down', () => {
     await assert.rejects(smartcache('status', '-f', file), /no stack runs in/);
   });
 
-  it('down stops by pid the components of a supervisor that was killed; status tells a dead node', async () => {
+  it('up --detach returns once the stack runs; down stops by pid the components of a killed supervisor', async () => {
     const { dir, file } = await stackDir({ ...SMALL_STACK, sites: [SMALL_STACK.sites[1]] });
     folders.push(dir);
-    const running = await up(dir, file);
+    const { stderr } = await smartcache('up', '-f', file, '--detach');
+    const supervisor = Number(/stack up in the background \(smartcache up, pid (\d+)\)/.exec(stderr)?.[1]);
     const s = await status(file);
-    running.child.kill('SIGKILL');
-    await running.exited;
+    assert.equal(s.supervisor.pid, supervisor);
+    assert.ok(s.components.every((c) => c.health === 'ok'));
+    process.kill(supervisor, 'SIGKILL');
+    await until(() => !runs(supervisor), 5000, 'the killed supervisor gone');
     const node = s.components.find((c) => c.kind === 'cache')!;
     process.kill(node.pid, 'SIGKILL');
     await until(() => !runs(node.pid), 5000, 'the killed node gone');

@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic.js';
 import { ClosedLoop } from '../loop.js';
@@ -349,6 +349,40 @@ export class Stack {
     this.removed = true;
     await rm(this.paths.state, { force: true });
   }
+}
+
+/**
+ * `smartcache up --detach`: starts `smartcache ...args` (the same `up` without --detach) as a
+ * process of its own, its output in .smartcache/logs/up.log, and resolves with its pid once the
+ * state file says its stack runs; rejects with the log's end when it exits first or after
+ * `timeoutMs`. The supervisor then outlives this process.
+ */
+export async function startDetached(dir: string, args: string[], timeoutMs: number): Promise<number> {
+  const paths = stackPaths(dir);
+  await mkdir(paths.logs, { recursive: true });
+  const log = join(paths.logs, 'up.log');
+  const child = startCli(args, log);
+  const pid = child.pid;
+  if (pid === undefined) throw new ComponentError('smartcache up', log, 'could not be started');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const text = await readFile(log, 'utf8').catch(() => '');
+      throw new ComponentError(
+        'smartcache up',
+        log,
+        `exited (${child.exitCode ?? child.signalCode}):\n${text.trim()}`,
+      );
+    }
+    const state = await readStackState(paths.state).catch(() => undefined);
+    if (state?.supervisor === pid && state.phase === 'running') {
+      child.unref();
+      return pid;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stopPid(pid, 10_000);
+  throw new ComponentError('smartcache up', log, `its stack was not running within ${timeoutMs} ms`);
 }
 
 function loopLine(e: LoopEvent): string {
