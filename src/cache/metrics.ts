@@ -69,6 +69,12 @@ export class CacheMetrics {
     registers: [this.registry],
   });
 
+  readonly modelVersion = new Gauge({
+    name: 'smartcache_cache_model_version',
+    help: "version of the model that answered the model service's latest batch (absent before one did)",
+    registers: [this.registry],
+  });
+
   constructor(disk: () => { bytes: number; files: number }) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

@@ -149,6 +149,8 @@ export class CacheNode {
   private readonly opening = new Map<string, Promise<unknown>>();
   private readonly scoring: ModelScoring | undefined;
   private lastModelFailure: string | undefined;
+  /** the model version of the service's latest answer: a new default version shows here without a restart */
+  private modelVersion: number | undefined;
   private server!: Server;
   private lastOpen = 0;
   private transfers = 0;
@@ -248,6 +250,10 @@ export class CacheNode {
   private async modelScore(path: string, size: number, time: number, user: string): Promise<number> {
     const answer = await (this.scoring as ModelScoring).admission(path, size, time, user);
     this.metrics.modelDecisions.inc({ source: answer.fallbackReason === undefined ? 'model' : 'fallback' });
+    if (answer.version !== undefined) {
+      this.modelVersion = answer.version;
+      this.metrics.modelVersion.set(answer.version);
+    }
     return answer.admit ? 1 : 0;
   }
 
@@ -361,6 +367,7 @@ export class CacheNode {
       policyFiles: this.options.decisions.residents,
       transfers: this.transfers,
       blockFetches: this.fetcher.active,
+      ...(this.modelVersion === undefined ? {} : { modelVersion: this.modelVersion }),
     };
   }
 

@@ -27,6 +27,10 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   cache: () => import('./cache.js'),
   publish: () => import('./publish.js'),
   dashboard: () => import('./dashboard.js'),
+  origin: () => import('./origin.js'),
+  up: () => import('./up.js'),
+  down: () => import('./down.js'),
+  status: () => import('./status.js'),
 };
 
 const program = new Command('smartcache')

@@ -121,5 +121,6 @@ async function runServe(opts: ServeOptions): Promise<void> {
     reloadMs: opts.reload * 1000,
     logger: opts.quiet ? { level: 'warn' } : true,
   });
+  process.stderr.write(`model service listening on ${server.url}\n`);
   closeOnSignals(server);
 }

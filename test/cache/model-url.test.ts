@@ -67,9 +67,15 @@ after(async () => {
 test('the model service decides admission, and its new default version is used without restart', async () => {
   const node = await startNode(modelNodeArgs(service.url));
   try {
+    const version = async () =>
+      ((await (await fetch(`${node.url}/healthz`)).json()) as { modelVersion?: number }).modelVersion;
+    assert.equal(await version(), undefined, 'no version before the service answered');
     assert.deepEqual(await fetchAll(node, ['/f/0', '/f/1', '/f/2']), ['admit', 'admit', 'admit']);
+    assert.equal(await version(), 1);
     await addVersion(2, false);
     assert.deepEqual(await fetchAll(node, ['/f/3', '/f/4']), ['bypass', 'bypass']);
+    assert.equal(await version(), 2);
+    assert.equal(await metric(node.url, 'smartcache_cache_model_version'), 2);
     assert.deepEqual(await fetchAll(node, ['/f/0']), ['hit']);
     assert.equal(await metric(node.url, 'smartcache_cache_model_decisions_total{source="model"}'), 6);
     assert.equal(await metric(node.url, 'smartcache_cache_model_decisions_total{source="fallback"}'), 0);

@@ -1,0 +1,22 @@
+/** What `up`, `down` and `status` share: which stack file, and the folder its state lives in. */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** examples/stack.yaml of this package: a generated origin, two sites, a synthetic load. */
+export const EXAMPLE_STACK = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'examples',
+  'stack.yaml',
+);
+
+export interface StackFileOption {
+  file?: string;
+}
+
+/** The stack's folder: the stack file's, or the current one for the example stack. */
+export function stackDir(opts: StackFileOption): string {
+  return opts.file === undefined ? process.cwd() : dirname(resolve(opts.file));
+}
