@@ -123,6 +123,18 @@ export const NO_NEXT_ACCESS = Number.POSITIVE_INFINITY;
  */
 export function nextAccessIndex(trace: Trace): Float64Array {
   if (trace.nextAccess) return trace.nextAccess;
+  let next = computedNextAccess.get(trace);
+  if (!next) {
+    next = computeNextAccess(trace);
+    computedNextAccess.set(trace, next);
+  }
+  return next;
+}
+
+/** Computed once per trace: every Belady run of a grid on one thread reads the same column. */
+const computedNextAccess = new WeakMap<Trace, Float64Array>();
+
+function computeNextAccess(trace: Trace): Float64Array {
   const next = new Float64Array(trace.length);
   const lastSeen = new Int32Array(trace.objectCount).fill(-1);
   for (let i = trace.length - 1; i >= 0; i--) {

@@ -1,7 +1,7 @@
 /** Reading trace files: format detection and the single entry point every command uses. */
 import { basename } from 'node:path';
 import { BadInputBudget, TraceFormatError } from './errors.js';
-import type { CsvColumnMap, ReadContext } from './formats/format.js';
+import { type CsvColumnMap, ReadAgain, type ReadContext } from './formats/format.js';
 import { type FormatName, formatList, SNIFF_ORDER, TRACE_FORMATS } from './formats/index.js';
 import { HEAD_BYTES, openInput, type ProgressListener } from './input.js';
 import type { Trace } from './model.js';
@@ -41,6 +41,15 @@ const COMPRESSION_SUFFIX = /\.(gz|zst|zstd)$/i;
 const ORACLE_GENERAL_SUFFIX = /\.(bin|oracleGeneral)$/i;
 
 export async function readTrace(file: string, options: ReadOptions = {}): Promise<ReadResult> {
+  try {
+    return await readOnce(file, options, false);
+  } catch (err) {
+    if (!(err instanceof ReadAgain)) throw err;
+    return readOnce(file, options, true);
+  }
+}
+
+async function readOnce(file: string, options: ReadOptions, again: boolean): Promise<ReadResult> {
   const input = await openInput(file, options.onProgress);
   if (input.head.length === 0) throw new TraceFormatError({ file }, 'no requests: the file is empty');
   const format = options.format ?? impliedFormat(options) ?? detectFormat(file, input.head);
@@ -55,9 +64,10 @@ export async function readTrace(file: string, options: ReadOptions = {}): Promis
     onlySuccessful: options.onlySuccessful,
     recomputeNext: options.recomputeNext,
     contentBytes: input.contentBytes,
+    again,
   };
   const trace = await TRACE_FORMATS[format].read(input.chunks, context).catch(async (err: unknown) => {
-    await input.checkRest();
+    if (!(err instanceof ReadAgain)) await input.checkRest();
     throw err;
   });
   if (trace.length === 0) throw new TraceFormatError({ file }, noRequestsReason(options, budget));

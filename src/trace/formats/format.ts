@@ -30,6 +30,19 @@ export interface ReadContext {
   readonly recomputeNext?: boolean;
   /** bytes of (decompressed) content when known in advance, to size buffers once */
   readonly contentBytes?: number;
+  /** this is the second reading of the file, after the first threw ReadAgain */
+  readonly again?: boolean;
+}
+
+/**
+ * Thrown by a reader whose fast first reading met input it cannot take that way (oracleGeneral
+ * links it could not trust): the file is read once more with `again` set. Not an input error.
+ */
+export class ReadAgain extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'ReadAgain';
+  }
 }
 
 export interface TraceFormat {

@@ -13,7 +13,7 @@ import { NumericKeyInterner } from '../keys.js';
 import { NO_NEXT_ACCESS, nextAccessIndex, type Trace } from '../model.js';
 import type { TimeOrder } from '../order.js';
 import { writeChunk } from '../output.js';
-import type { ReadContext, TraceFormat } from './format.js';
+import { ReadAgain, type ReadContext, type TraceFormat } from './format.js';
 
 export const RECORD_BYTES = 24;
 const INT64_MAX_HI = 0x7fffffff;
@@ -38,15 +38,15 @@ const NEXT_ACCESS_FIELD = 'next_access_vtime';
  *
  * An announcement is noted in the announced request's slot of the builder (TraceBuilder.note),
  * memory the trace needs anyway: object index + 1 and the key's low word; the high word is
- * compared through the key table, once a key with one was seen. While every link checks out
- * (libCacheSim's own files), a request reads only its own slot's note (sequential) and writes
- * its link's (scattered, which the CPU need not wait for), and no per-object state is read.
- * The first request that does not fit (a key other than announced, an object met again
- * unannounced, a link backwards) switches to
- * checking per object, rebuilt from the requests decoded so far; so does the end of a file
- * whose links were not all met (two links to one position among them). Checking per object,
- * a wrong link is an error that names the value found and the one expected, at the object's
- * next request or at the end of the file.
+ * compared through the key table, once a key with one was seen. The first reading trusts the
+ * links while they hold (libCacheSim's own files): a request reads only its own slot's note
+ * (sequential) and writes its link's (scattered, which the CPU need not wait for), no
+ * per-object state is read and no next access is stored, as every link met by its request
+ * makes them the ones recomputed from the requests. A request that does not fit (a key other
+ * than announced, an object met again unannounced, a link backwards) or links left unmet at the
+ * end (two links to one position among them) make the file be read again (ReadAgain), checking
+ * per object from the first record: there a wrong link is an error that names the value found
+ * and the one expected, at the object's next request or at the end of the file.
  */
 class OracleDecoder {
   readonly builder: TraceBuilder<NumericKeyInterner>;
@@ -65,23 +65,22 @@ class OracleDecoder {
     private readonly order: TimeOrder,
     /** ignore the file's next-access values (the trace's are recomputed from its requests) */
     private readonly recomputeNext: boolean,
+    /** check per object from the first record: the second reading, after the first met a link it could not trust */
+    checkFromStart: boolean,
   ) {
     // a first guess of one object per two requests, at most 2^18: a small trace never rehashes
     // (which runs before the code is optimised), a large one doubles the key table a few times
     // rather than hold tens of MB sized for objects it does not have
     const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 18);
     this.builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expectedRequests));
+    if (checkFromStart && !recomputeNext) this.linkedNext = new Float64Array(Math.max(16, expectedObjects));
   }
 
   decode(words: Uint32Array, records: number): void {
     if (this.recomputeNext) this.decodeUnlinked(words, records);
     else if (this.linkedNext) this.decodeChecking(words, 0, records);
-    else {
-      const fitting = this.decodeTrusting(words, records);
-      if (fitting < records) {
-        this.checkPerObject();
-        this.decodeChecking(words, fitting, records);
-      }
+    else if (this.decodeTrusting(words, records) < records) {
+      throw new ReadAgain(`request ${this.builder.length + 1} does not fit the next-access links before it`);
     }
   }
 
@@ -126,7 +125,6 @@ class OracleDecoder {
       }
       b.add(words[w], obj, words[w + 3]);
       this.order.note(words[w], 'offset', i * RECORD_BYTES);
-      b.setNextAccess(i, next);
       if (next !== NO_NEXT_ACCESS) this.announce(next, obj, lo);
     }
     return records;
@@ -155,14 +153,6 @@ class OracleDecoder {
     }
   }
 
-  /** Switches to checking per object: each object's latest link, from the requests decoded so far. */
-  private checkPerObject(): void {
-    const b = this.builder;
-    const linkedNext = new Float64Array(Math.max(16, b.keys.count));
-    for (let i = 0; i < b.length; i++) linkedNext[b.objectOf(i)] = b.nextAccessOf(i) + 1;
-    this.linkedNext = linkedNext;
-  }
-
   private growLinkedNext(obj: number): void {
     const old = this.linkedNext as Float64Array;
     const grown = new Float64Array(Math.max(obj + 1, old.length * 2));
@@ -171,24 +161,26 @@ class OracleDecoder {
   }
 
   /**
-   * Checks that the last request of every object links nowhere; a link to a truncated last
-   * record that was skipped becomes none, as that request is not in the trace.
+   * Checks that the last request of every object links nowhere; one link to a truncated last
+   * record that was skipped is taken as none, as that request is not in the trace.
    */
   finish(skippedLast: boolean): Trace {
     const b = this.builder;
-    if (this.recomputeNext || (!this.linkedNext && this.pending === 0)) return b.finish();
-    if (!this.linkedNext) this.checkPerObject();
-    const linkedNext = this.linkedNext as Float64Array;
+    if (this.recomputeNext) return b.finish();
+    if (!this.linkedNext) {
+      // every link met by its request: the next accesses are the recomputed ones, not stored
+      if (this.pending === 0) return b.finish();
+      throw new ReadAgain(`${this.pending} next-access links point to no request of their object`);
+    }
+    const linkedNext = this.linkedNext;
     const wrong: number[] = [];
-    let linksToSkipped = -1;
+    let linkToSkipped = false;
     for (let obj = 0; obj < b.keys.count; obj++) {
       const promised = linkedNext[obj];
       if (promised === NO_NEXT_ACCESS) continue;
-      if (skippedLast && promised === b.length + 1 && linksToSkipped === -1) linksToSkipped = obj;
+      if (skippedLast && promised === b.length + 1 && !linkToSkipped) linkToSkipped = true;
       else wrong.push(obj);
     }
-    if (linksToSkipped !== -1)
-      b.setNextAccess(this.previousRequest(linksToSkipped, b.length), NO_NEXT_ACCESS);
     if (wrong.length > 0) {
       const latest = new Float64Array(b.keys.count);
       for (let i = 0; i < b.length; i++) latest[b.objectOf(i)] = i;
@@ -196,10 +188,11 @@ class OracleDecoder {
       for (const obj of wrong) first = Math.min(first, latest[obj]);
       throw this.wrongLink(first, NO_NEXT_ACCESS);
     }
-    return b.finish();
+    // the links checked out, so they are the next accesses recomputed from the requests
+    return { ...b.finish(), nextAccess: undefined };
   }
 
-  /** The latest request of `obj` before request `before` (a scan: only for error messages and a cut file). */
+  /** The latest request of `obj` before request `before` (a scan: only for error messages). */
   private previousRequest(obj: number, before: number): number {
     let request = before - 1;
     while (this.builder.objectOf(request) !== obj) request--;
@@ -274,7 +267,13 @@ export async function readOracleGeneral(
   const expected =
     context.contentBytes === undefined ? 1 << 20 : Math.ceil(context.contentBytes / RECORD_BYTES);
   const { file, budget, order } = context;
-  const decoder = new OracleDecoder(expected, file, order, context.recomputeNext === true);
+  const decoder = new OracleDecoder(
+    expected,
+    file,
+    order,
+    context.recomputeNext === true,
+    context.again === true,
+  );
   const batch = new Uint8Array(BATCH_RECORDS * RECORD_BYTES);
   const words = new Uint32Array(batch.buffer);
   let filled = 0;
