@@ -8,8 +8,12 @@
 import type { ObjectKeys } from './model.js';
 
 const TWO_32 = 2 ** 32;
-/** slot layout in the probe table: key low word, key high word, object index + 1 (0 = empty) */
-const SLOT_WORDS = 3;
+/**
+ * Slot layout in the probe table: key low word, object index + 1 (0 = empty). The high word
+ * is compared in `keyWords` when the low one matches (rarely in vain): the table stays a third
+ * smaller, tens of MB at millions of objects.
+ */
+const SLOT_WORDS = 2;
 
 export class NumericKeyInterner implements ObjectKeys {
   private table: Uint32Array;
@@ -32,16 +36,16 @@ export class NumericKeyInterner implements ObjectKeys {
     let slot = hash(hi, lo) & this.mask;
     for (;;) {
       const at = slot * SLOT_WORDS;
-      const stored = table[at + 2];
+      const stored = table[at + 1];
       if (stored === 0) break;
-      if (table[at] === lo && table[at + 1] === hi) return stored - 1;
+      if (table[at] === lo && this.keyWords[2 * stored - 1] === hi) return stored - 1;
       slot = (slot + 1) & this.mask;
     }
     const idx = this.count++;
     if (2 * idx === this.keyWords.length) this.growKeys();
     this.keyWords[2 * idx] = lo;
     this.keyWords[2 * idx + 1] = hi;
-    this.place(slot, hi, lo, idx);
+    this.place(slot, lo, idx);
     if (this.count * 2 > this.mask + 1) this.rehash();
     return idx;
   }
@@ -67,11 +71,10 @@ export class NumericKeyInterner implements ObjectKeys {
     return [this.keyWords[2 * obj + 1], this.keyWords[2 * obj]];
   }
 
-  private place(slot: number, hi: number, lo: number, idx: number): void {
+  private place(slot: number, lo: number, idx: number): void {
     const at = slot * SLOT_WORDS;
     this.table[at] = lo;
-    this.table[at + 1] = hi;
-    this.table[at + 2] = idx + 1;
+    this.table[at + 1] = idx + 1;
   }
 
   private growKeys(): void {
@@ -88,8 +91,8 @@ export class NumericKeyInterner implements ObjectKeys {
       const lo = this.keyWords[2 * idx];
       const hi = this.keyWords[2 * idx + 1];
       let slot = hash(hi, lo) & this.mask;
-      while (this.table[slot * SLOT_WORDS + 2] !== 0) slot = (slot + 1) & this.mask;
-      this.place(slot, hi, lo, idx);
+      while (this.table[slot * SLOT_WORDS + 1] !== 0) slot = (slot + 1) & this.mask;
+      this.place(slot, lo, idx);
     }
   }
 }

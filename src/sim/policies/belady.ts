@@ -1,4 +1,4 @@
-import { nextAccessIndex } from '../../trace/model.js';
+import { nextRequestIndex } from '../../trace/model.js';
 import { definePolicy, type Policy, type PolicyContext, traceOf } from '../policy.js';
 import { IndexedMinHeap } from '../structs/heap.js';
 
@@ -13,7 +13,7 @@ import { IndexedMinHeap } from '../structs/heap.js';
  * only by eviction, and the heap keeps only objects that can still hit.
  */
 class Belady implements Policy {
-  private readonly nextAccess: Float64Array;
+  private readonly nextRequest: Int32Array;
   private readonly heap: IndexedMinHeap;
   /** objects with no next request, in the order they got there; each enters at most once */
   private readonly unrequested: Int32Array;
@@ -23,7 +23,7 @@ class Belady implements Policy {
   private readonly waiting: Uint8Array;
 
   constructor(ctx: PolicyContext) {
-    this.nextAccess = nextAccessIndex(traceOf(ctx, 'belady'));
+    this.nextRequest = nextRequestIndex(traceOf(ctx, 'belady'));
     this.heap = new IndexedMinHeap(ctx.objectCount);
     this.unrequested = new Int32Array(ctx.objectCount);
     this.waiting = new Uint8Array(ctx.objectCount);
@@ -54,8 +54,8 @@ class Belady implements Policy {
   }
 
   private place(obj: number, req: number): void {
-    const next = this.nextAccess[req];
-    if (next !== Number.POSITIVE_INFINITY) {
+    const next = this.nextRequest[req];
+    if (next >= 0) {
       this.heap.set(obj, -next, req);
       return;
     }

@@ -11,20 +11,22 @@
  * instead of reading each member's key from a table indexed by object id.
  */
 const ABSENT = -1;
+const INITIAL_ROOM = 1024;
 
 export class IndexedMinHeap {
-  /** by heap position: the member, its priority and its tie-break */
-  private readonly members: Int32Array;
-  private readonly priorities: Float64Array;
-  private readonly tieBreaks: Float64Array;
+  /** by heap position: the member, its priority and its tie-break; grown as members come, as a cache holds few of all objects */
+  private members: Int32Array;
+  private priorities: Float64Array;
+  private tieBreaks: Float64Array;
   /** by object id: its heap position, or ABSENT */
   private readonly position: Int32Array;
   size = 0;
 
   constructor(objectCount: number) {
-    this.members = new Int32Array(objectCount);
-    this.priorities = new Float64Array(objectCount);
-    this.tieBreaks = new Float64Array(objectCount);
+    const room = Math.min(objectCount, INITIAL_ROOM);
+    this.members = new Int32Array(room);
+    this.priorities = new Float64Array(room);
+    this.tieBreaks = new Float64Array(room);
     this.position = new Int32Array(objectCount).fill(ABSENT);
   }
 
@@ -41,6 +43,7 @@ export class IndexedMinHeap {
   set(obj: number, priority: number, tieBreak: number): void {
     const at = this.position[obj];
     if (at === ABSENT) {
+      if (this.size === this.members.length) this.grow();
       this.siftUp(this.size++, obj, priority, tieBreak);
       return;
     }
@@ -74,6 +77,19 @@ export class IndexedMinHeap {
     const parentAt = (at - 1) >> 1;
     if (at > 0 && this.before(priority, tieBreak, parentAt)) this.siftUp(at, moved, priority, tieBreak);
     else this.siftDown(at, moved, priority, tieBreak);
+  }
+
+  private grow(): void {
+    const room = Math.min(this.position.length, Math.max(INITIAL_ROOM, this.members.length * 2));
+    const members = new Int32Array(room);
+    const priorities = new Float64Array(room);
+    const tieBreaks = new Float64Array(room);
+    members.set(this.members);
+    priorities.set(this.priorities);
+    tieBreaks.set(this.tieBreaks);
+    this.members = members;
+    this.priorities = priorities;
+    this.tieBreaks = tieBreaks;
   }
 
   /** Whether the key (priority, tieBreak) goes above the member at position `at`. */

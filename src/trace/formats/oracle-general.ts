@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError, TraceWriteError } from '../errors.js';
 import { NumericKeyInterner } from '../keys.js';
-import { NO_NEXT_ACCESS, nextAccessIndex, type Trace } from '../model.js';
+import { NO_NEXT_ACCESS, nextRequestIndex, type Trace } from '../model.js';
 import type { TimeOrder } from '../order.js';
 import { writeChunk } from '../output.js';
 import { ReadAgain, type ReadContext, type TraceFormat } from './format.js';
@@ -302,7 +302,7 @@ export async function readOracleGeneral(
 
 /** Writes a trace as oracleGeneral; text keys are written as their dense index. */
 export async function writeOracleGeneral(trace: Trace, out: Writable): Promise<void> {
-  const next = nextAccessIndex(trace);
+  const next = nextRequestIndex(trace);
   const perChunk = 1 << 16;
   const buf = Buffer.allocUnsafe(perChunk * RECORD_BYTES);
   for (let start = 0; start < trace.length; start += perChunk) {
@@ -323,7 +323,7 @@ function u32(value: number, i: number, field: string, hint: string): number {
   );
 }
 
-function encodeRecord(trace: Trace, next: Float64Array, i: number, buf: Buffer, p: number): void {
+function encodeRecord(trace: Trace, next: Int32Array, i: number, buf: Buffer, p: number): void {
   const obj = trace.obj[i];
   const [hi, lo] = trace.keys instanceof NumericKeyInterner ? trace.keys.words(obj) : [0, obj];
   buf.writeUInt32LE(u32(Math.round(trace.time[i]), i, 'time', 'shift times or write another format'), p);
@@ -331,7 +331,7 @@ function encodeRecord(trace: Trace, next: Float64Array, i: number, buf: Buffer, 
   buf.writeUInt32LE(hi, p + 8);
   const sizeHint = 'write another format, or generate with --max-file-size 4GB';
   buf.writeUInt32LE(u32(trace.size[i], i, 'size', sizeHint), p + 12);
-  const vtime = Number.isFinite(next[i]) ? next[i] + 1 : -1;
+  const vtime = next[i] >= 0 ? next[i] + 1 : -1;
   buf.writeInt32LE(vtime < 0 ? -1 : (vtime % TWO_32) | 0, p + 16);
   buf.writeInt32LE(vtime < 0 ? -1 : Math.floor(vtime / TWO_32), p + 20);
 }
