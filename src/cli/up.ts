@@ -22,12 +22,12 @@ Examples:
   $ smartcache get "$(smartcache status -f stack.yaml --json | jq -r '.components[] | select(.name=="redirector").url')/store/..."
   $ smartcache down -f stack.yaml       # or Ctrl-C here
 
-Starts on 127.0.0.1, each as a child process of this command: the origin (origin.generated:
-a generated data-lake workload's files, served by \`smartcache origin\`; origin.url: an existing
-one), the model service, the redirector, the cache nodes of every site, which join the
-redirector, and then the dashboard (dashboard: {listen: 127.0.0.1:8095, interval: 2s}: the web
-page of the stack's nodes, models and loop, \`smartcache dashboard\`; up prints its URL). Each
-must answer /healthz within --ready-timeout. Pids, URLs and logs are in .smartcache/stack.json
+Starts on 127.0.0.1 (the dashboard on its listen address), each as a child process of this
+command: the origin (origin.generated: a generated data-lake workload's files, served by
+\`smartcache origin\`; origin.url: an existing one), the model service, the redirector, the
+cache nodes of every site, which join the redirector, and then the dashboard (dashboard:
+{listen: 127.0.0.1:8095, interval: 2s}: the web page of the stack's nodes, models and loop,
+\`smartcache dashboard\`; up prints its URL). Each must answer /healthz within --ready-timeout. Pids, URLs and logs are in .smartcache/stack.json
 and .smartcache/logs/. Then runs the synthetic load (load:) and the closed loop (loop::
 retrain on the nodes' access logs, publish a better model; its history in
 .smartcache/loop/history.jsonl) until SIGINT or SIGTERM (smartcache down), which stops the
