@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the image's application folder from a checkout whose dist/ is built (npm run build):
-# package files, the production dependencies (npm ci --omit=dev) and the built code dist/src.
+# package files, the production dependencies (npm ci --omit=dev), the built code dist/src and
+# the example stack examples/stack.yaml (`smartcache up` without -f reads it beside dist/).
 # onnxruntime-node ships prebuilt libraries for every platform; the image runs on Linux, so the
 # Windows and macOS ones (220 MB) are left out.
 # The Dockerfile runs it into /app; test/deploy/image-layout.test.ts runs it into a temp folder
@@ -16,6 +17,8 @@ fi
 mkdir -p "$dest/dist"
 cp "$checkout/package.json" "$checkout/package-lock.json" "$checkout/.npmrc" "$dest/"
 cp -R "$checkout/dist/src" "$dest/dist/src"
+mkdir -p "$dest/examples"
+cp "$checkout/examples/stack.yaml" "$dest/examples/"
 cd "$dest"
 npm ci --omit=dev --prefer-offline --no-audit --no-fund --loglevel=error
 rm -rf node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32

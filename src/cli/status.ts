@@ -14,8 +14,9 @@ Examples:
   $ smartcache status -f stack.yaml --json
 
 One line per component: name, kind, site, pid, URL and health (ok: /healthz answers 200;
-failing: it answers otherwise; down: no answer or the pid is gone), then the load's counts and
-the closed loop's last round. Exits 1 when a component is not healthy.`;
+failing: it answers otherwise; down: no answer or the pid is gone), then the page to open in a
+browser when the stack runs the dashboard, the load's counts and the closed loop's last round.
+Exits 1 when a component is not healthy.`;
 
 export function register(program: Command): void {
   program
@@ -58,6 +59,8 @@ function statusText(s: StackStatus): string {
         .trimEnd(),
     ),
   ];
+  const dashboard = s.components.find((c) => c.kind === 'dashboard');
+  if (dashboard?.url) lines.push(`dashboard: open ${dashboard.url}/ in a browser`);
   if (s.load) {
     const l = s.load;
     lines.push(

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readStackConfig } from '../deploy/stack/config.js';
+import type { ComponentState } from '../deploy/stack/state.js';
 import { Stack, startDetached } from '../deploy/stack/supervisor.js';
 import { positiveDurationArgument, valueOption } from './arguments.js';
 import { EXAMPLE_STACK, type StackFileOption, stackDir } from './stack-options.js';
@@ -13,27 +14,32 @@ interface UpCliOptions extends StackFileOption {
 
 const EXAMPLES = `
 Examples:
-  $ smartcache up                       # examples/stack.yaml: generated origin, 2 sites, 3 nodes, load
+  $ smartcache up                       # examples/stack.yaml: generated origin, 2 sites, 3 nodes, load, dashboard
   $ smartcache up -f stack.yaml         # your stack; its state goes to .smartcache/ beside the file
   $ smartcache up -f stack.yaml --detach   # returns once the stack runs; its log: .smartcache/logs/up.log
   $ smartcache status -f stack.yaml     # from another terminal: what runs where, healthy or not
+  $ xdg-open "$(smartcache status -f stack.yaml --json | jq -r '.components[] | select(.kind=="dashboard").url')/"
   $ smartcache get "$(smartcache status -f stack.yaml --json | jq -r '.components[] | select(.name=="redirector").url')/store/..."
   $ smartcache down -f stack.yaml       # or Ctrl-C here
 
-Starts on 127.0.0.1, each as a child process of this command: the origin (origin.generated:
-a generated data-lake workload's files, served by \`smartcache origin\`; origin.url: an existing
-one), the model service, the redirector and the cache nodes of every site, which join the
-redirector. Each must answer /healthz within --ready-timeout. Pids, URLs and logs are in
-.smartcache/stack.json and .smartcache/logs/. Then runs the synthetic load (load:) and the
-closed loop (loop:: retrain on the nodes' access logs, publish a better model; its history in
+Starts on 127.0.0.1 (the dashboard on its listen address), each as a child process of this
+command: the origin (origin.generated: a generated data-lake workload's files, served by
+\`smartcache origin\`; origin.url: an existing one), the model service, the redirector, the
+cache nodes of every site, which join the redirector, and then the dashboard (dashboard:
+{listen: 127.0.0.1:8095, interval: 2s}: the web page of the stack's nodes, models and loop,
+\`smartcache dashboard\`; up prints its URL). Each must answer /healthz within --ready-timeout. Pids, URLs and logs are in .smartcache/stack.json
+and .smartcache/logs/. Then runs the synthetic load (load:) and the closed loop (loop::
+retrain on the nodes' access logs, publish a better model; its history in
 .smartcache/loop/history.jsonl) until SIGINT or SIGTERM (smartcache down), which stops the
-nodes (they drain), the redirector, the model service and the origin. Schema and example:
-docs/deploy.md, "Local stack" and "Closed loop".`;
+dashboard, the nodes (they drain), the redirector, the model service and the origin. Schema
+and example: docs/deploy.md, "Local stack", "Closed loop" and "Dashboard".`;
 
 export function register(program: Command): void {
   program
     .command('up')
-    .description('start a local stack (origin, model service, redirector, cache nodes, load, closed loop)')
+    .description(
+      'start a local stack (origin, model service, redirector, cache nodes, dashboard, load, closed loop)',
+    )
     .option('-f, --file <stack.yaml>', 'the stack description (default: examples/stack.yaml, state in .)')
     .addOption(
       valueOption(
@@ -61,8 +67,10 @@ async function runUp(opts: UpCliOptions): Promise<void> {
       `${opts.readyTimeout}s`,
       ...(opts.file ? ['-f', resolve(opts.file)] : []),
     ];
-    const pid = await startDetached(config.dir, args, opts.readyTimeout * 1000 * (nodes + 3));
-    process.stderr.write(`stack up in the background (smartcache up, pid ${pid}); smartcache down to stop\n`);
+    const state = await startDetached(config.dir, args, opts.readyTimeout * 1000 * (nodes + 4));
+    process.stderr.write(
+      `stack up in the background (smartcache up, pid ${state.supervisor})${dashboardText(state.components)}; smartcache down to stop\n`,
+    );
     return;
   }
   const say = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -90,6 +98,12 @@ async function runUp(opts: UpCliOptions): Promise<void> {
     throw err;
   }
   say(
-    `stack up: ${stack.components.length} components, state in ${stack.paths.state}; smartcache down to stop`,
+    `stack up: ${stack.components.length} components, state in ${stack.paths.state}${dashboardText(stack.components)}; smartcache down to stop`,
   );
+}
+
+/** Where to point a browser, when the stack runs a dashboard. */
+function dashboardText(components: readonly ComponentState[]): string {
+  const dashboard = components.find((c) => c.kind === 'dashboard');
+  return dashboard ? `, dashboard on ${dashboard.url}/` : '';
 }

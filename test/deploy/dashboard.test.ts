@@ -17,13 +17,13 @@ import { type RunningDashboard, startDashboard } from '../../src/deploy/dashboar
 import type { DashboardState, DashboardUpdate } from '../../src/deploy/dashboard/state.js';
 import { appendLoopEvent, type LoopEvent } from '../../src/deploy/loop-history.js';
 import type { RunningServer } from '../../src/serve/server.js';
-import { metric } from '../cache/client.js';
 import type { RunningNode } from '../cache/servers.js';
 import { members, type Origin, startClusterNode, startOrigin, waitFor } from '../cluster/live.js';
 import { repoRoot, tempPath } from '../helpers.js';
 import { onnxBundle } from '../serve/bundles.js';
 import { start as startModelService } from '../serve/http.js';
 import { type RunningChromium, startChromium } from './browser.js';
+import { settledCounters } from './node-counters.js';
 
 const FILES = new Map(Array.from({ length: 6 }, (_, i) => [`/store/dash/file${i}.root`, (i + 1) * 300_000]));
 const SITES = ['T2_IT_Pisa', 'T2_US_UCSD'];
@@ -129,30 +129,6 @@ async function shown(page: Page, update: DashboardUpdate): Promise<void> {
   await page.waitForFunction(`Number(document.body.dataset.updated) >= ${update.updatedAt}`, undefined, {
     timeout: 10_000,
   });
-}
-
-/** A node's counters, read by the test from its /metrics. */
-async function counters(url: string) {
-  const read = (name: string) => metric(url, name);
-  const opens = ['hit', 'admit', 'bypass'].map((d) =>
-    read(`smartcache_cache_file_opens_total{decision="${d}"}`),
-  );
-  const bytes = ['hit', 'miss', 'bypass'].map((o) => read(`smartcache_cache_bytes_total{outcome="${o}"}`));
-  const [hit, admit, bypass] = await Promise.all(opens);
-  const [bytesHit, bytesMiss, bytesBypass] = await Promise.all(bytes);
-  return { opens: hit + admit + bypass, hits: hit, bytesHit, bytesOrigin: bytesMiss + bytesBypass };
-}
-
-/** Counters that held still for 200 ms (a transfer's bytes are booked just after it ends). */
-async function settledCounters(url: string) {
-  let last = await counters(url);
-  for (let tries = 0; tries < 50; tries++) {
-    await new Promise((r) => setTimeout(r, 200));
-    const now = await counters(url);
-    if (JSON.stringify(now) === JSON.stringify(last)) return now;
-    last = now;
-  }
-  throw new Error(`${url}/metrics still changing after 10 s`);
 }
 
 const cell = (page: Page, node: string, field: string) =>

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import type { DashboardState } from '../../src/deploy/dashboard/state.js';
+import type { StackStatus } from '../../src/deploy/stack/supervisor.js';
 import { repoRoot, tempFile, tempPath } from '../helpers.js';
 import { tinyBundle } from '../serve/bundles.js';
+import { runs } from './stack-helpers.js';
 
 const execFileAsync = promisify(execFile);
 const dockerfile = readFileSync(join(repoRoot, 'deploy', 'docker', 'Dockerfile'), 'utf8');
@@ -16,7 +19,46 @@ const instructions = dockerfile
   .map((line) => line.trim())
   .filter((line) => line !== '' && !line.startsWith('#'));
 
+/**
+ * Whether the build context leaves `path` out: the last .dockerignore pattern that matches it or
+ * one of its parent folders decides (`!` patterns put back), as Docker's pattern matcher does.
+ */
+function ignored(patterns: readonly string[], path: string): boolean {
+  const parts = path.split('/');
+  const paths = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  let out = false;
+  for (const pattern of patterns) {
+    const negated = pattern.startsWith('!');
+    const glob = (negated ? pattern.slice(1) : pattern).replace(/^\/+|\/+$/g, '');
+    const source = glob
+      .split('**')
+      .map((piece) =>
+        piece
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replaceAll('*', '[^/]*')
+          .replaceAll('?', '[^/]'),
+      )
+      .join('.*');
+    if (paths.some((p) => new RegExp(`^${source}$`).test(p))) out = !negated;
+  }
+  return out;
+}
+
 describe('the Dockerfile', () => {
+  it('copies only files the build context holds past .dockerignore, the example stack among them', () => {
+    const patterns = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    assert.ok(ignored(patterns, 'examples/lake.yaml') && ignored(patterns, 'test/helpers.ts'));
+    const sources = instructions
+      .filter((line) => line.startsWith('COPY ') && !line.includes('--from='))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    assert.ok(sources.includes('examples/stack.yaml'), 'the example stack is copied');
+    for (const source of sources)
+      assert.equal(ignored(patterns, source), false, `${source} is in .dockerignore`);
+  });
+
   it('pins node:20-bookworm-slim by digest for both stages', () => {
     const arg = instructions.find((line) => line.startsWith('ARG NODE_IMAGE='));
     assert.match(arg ?? '', /^ARG NODE_IMAGE=node:20-bookworm-slim@sha256:[0-9a-f]{64}$/);
@@ -28,6 +70,9 @@ describe('the Dockerfile', () => {
     const at = (prefix: string) => instructions.findIndex((line) => line.startsWith(prefix));
     assert.ok(at('COPY src ./src') < at('RUN npm run build'));
     assert.ok(at('RUN npm run build') < at('RUN sh deploy/docker/build-layout.sh /src /app'));
+    assert.ok(
+      at('COPY examples/stack.yaml ./examples/') < at('RUN sh deploy/docker/build-layout.sh /src /app'),
+    );
     assert.ok(at('COPY --from=build /app /app') > instructions.lastIndexOf('FROM $NODE_IMAGE'));
     const user = instructions.find((line) => line.startsWith('USER '));
     assert.match(user ?? '', /^USER [1-9][0-9]*:[1-9][0-9]*$/);
@@ -64,6 +109,10 @@ describe('the image layout, built as the Dockerfile builds it', { timeout: 600_0
 
   it('holds the built code and the production dependencies only', () => {
     assert.ok(existsSync(join(layout, 'dist', 'src', 'cli', 'main.js')));
+    assert.equal(
+      readFileSync(join(layout, 'examples', 'stack.yaml'), 'utf8'),
+      readFileSync(join(repoRoot, 'examples', 'stack.yaml'), 'utf8'),
+    );
     assert.ok(!existsSync(join(layout, 'dist', 'test')), 'no tests in the image');
     assert.ok(!existsSync(join(layout, 'src')), 'no TypeScript sources in the image');
     for (const dependency of ['commander', 'fastify', 'lmdb', '@duckdb/node-api', 'tar']) {
@@ -133,5 +182,41 @@ describe('the image layout, built as the Dockerfile builds it', { timeout: 600_0
       serve.kill('SIGTERM');
       assert.equal(await exited, 0);
     });
+  });
+
+  it('runs the example stack with up alone, its dashboard serving the page and the nodes, and down stops it', async () => {
+    const { stderr } = await run('up', '--detach');
+    let s: StackStatus | undefined;
+    try {
+      const dashboard = /, dashboard on (\S+)\/;/.exec(stderr)?.[1];
+      assert.ok(dashboard, stderr);
+      s = JSON.parse((await run('status', '--json')).stdout) as StackStatus;
+      assert.equal(s.file, join(layout, 'examples', 'stack.yaml'));
+      assert.equal(s.dir, home);
+      assert.deepEqual(
+        s.components.map((c) => [c.kind, c.health]),
+        [
+          ['origin', 'ok'],
+          ['model', 'ok'],
+          ['redirector', 'ok'],
+          ['cache', 'ok'],
+          ['cache', 'ok'],
+          ['cache', 'ok'],
+          ['dashboard', 'ok'],
+        ],
+      );
+      const state = (await (await fetch(`${dashboard}/api/state`)).json()) as DashboardState;
+      assert.deepEqual(state.sites.map((site) => [site.name, site.nodes.length]).sort(), [
+        ['T2_IT_Bari', 1],
+        ['T2_IT_Pisa', 2],
+      ]);
+      const vega = await fetch(`${dashboard}/assets/vega.js`);
+      assert.equal(vega.status, 200, 'the plotting bundles are in the production install');
+      await vega.body?.cancel();
+    } finally {
+      await run('down');
+    }
+    for (const c of s?.components ?? [])
+      assert.equal(runs(c.pid), false, `${c.name} (pid ${c.pid}) still runs`);
   });
 });

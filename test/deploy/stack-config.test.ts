@@ -25,7 +25,7 @@ function fails(raw: unknown, message: string, field?: string): void {
 }
 
 describe('stack.yaml', () => {
-  it('reads the example stack: two sites, three nodes, a generated origin, load and loop', async () => {
+  it('reads the example stack: two sites, three nodes, a generated origin, load, loop and dashboard', async () => {
     const config = await readStackConfig(join(examples, 'stack.yaml'), '/srv/here');
     assert.equal(config.dir, '/srv/here');
     assert.deepEqual(
@@ -38,6 +38,7 @@ describe('stack.yaml', () => {
     assert.equal(config.load?.rate, 20);
     assert.equal(config.loop?.window, 60);
     assert.equal(config.loop?.interval, 120);
+    assert.deepEqual(config.dashboard, { host: '127.0.0.1', port: 0, interval: 2, points: 300 });
   });
 
   it('fills in defaults', () => {
@@ -54,6 +55,48 @@ describe('stack.yaml', () => {
     assert.equal(config.stopTimeout, 10);
     assert.equal(config.load, undefined);
     assert.equal(config.loop, undefined);
+    assert.equal(config.dashboard, undefined);
+    assert.deepEqual(stackConfig({ ...base(), dashboard: {} }, 'stack.yaml', '/srv/stack').dashboard, {
+      host: '127.0.0.1',
+      port: 0,
+      interval: 2,
+      points: 300,
+    });
+  });
+
+  it('reads the dashboard key: a listen address as --listen takes it, the interval and points', () => {
+    const dashboard = (value: unknown) =>
+      stackConfig({ ...base(), dashboard: value }, 'stack.yaml', '/srv/stack').dashboard;
+    assert.deepEqual(dashboard({ listen: '0.0.0.0:8095', interval: '500ms', points: 50 }), {
+      host: '0.0.0.0',
+      port: 8095,
+      interval: 0.5,
+      points: 50,
+    });
+    assert.deepEqual(dashboard({ listen: 8095 }), {
+      host: '127.0.0.1',
+      port: 8095,
+      interval: 2,
+      points: 300,
+    });
+    assert.equal(dashboard({ listen: ':8096' })?.port, 8096);
+    for (const listen of ['127.0.0.1:70000', 'localhost', 'a b:80', '127.0.0.1:-1']) {
+      fails(
+        { ...base(), dashboard: { listen } },
+        'stack.yaml: dashboard.listen: must be host:port, like 127.0.0.1:8095',
+        'dashboard.listen',
+      );
+    }
+    fails(
+      { ...base(), dashboard: { interval: 'often' } },
+      'stack.yaml: dashboard.interval: must be a duration like 30s',
+    );
+    fails(
+      { ...base(), dashboard: { points: 1 } },
+      'stack.yaml: dashboard.points: must be >= 2',
+      'dashboard.points',
+    );
+    fails({ ...base(), dashboard: { port: 8095 } }, 'stack.yaml: dashboard.port: unknown field');
   });
 
   it('names the field and the reason of a bad size, duration or size list', () => {
@@ -72,8 +115,8 @@ describe('stack.yaml', () => {
     );
   });
 
-  it('refuses unknown fields (a dashboard is not part of the schema yet), naming them', () => {
-    fails({ ...base(), dashboard: { port: 8000 } }, 'stack.yaml: dashboard: unknown field');
+  it('refuses unknown fields, naming them', () => {
+    fails({ ...base(), dashbord: {} }, 'stack.yaml: dashbord: unknown field');
     const raw = base() as { sites: { nodes: Record<string, unknown>[] }[] };
     raw.sites[1].nodes[0].capacityy = '1GB';
     fails(raw, 'stack.yaml: sites[1].nodes[0].capacityy: unknown field');

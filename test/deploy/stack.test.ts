@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { getFile } from '../../src/cluster/client.js';
+import type { DashboardState } from '../../src/deploy/dashboard/state.js';
 import { startSyntheticOrigin, syntheticBytes } from '../../src/deploy/stack/origin-server.js';
 import { type StackState, writeStackState } from '../../src/deploy/stack/state.js';
 import type { StackStatus } from '../../src/deploy/stack/supervisor.js';
 import { smartcache } from '../helpers.js';
+import { settledCounters } from './node-counters.js';
 import { runs, stackDir, status, until, up } from './stack-helpers.js';
 
 const SMALL_STACK = {
@@ -20,6 +22,7 @@ const SMALL_STACK = {
     { name: 'T2_IT_Bari', nodes: [{ capacity: '8MB' }] },
   ],
   stopTimeout: '5s',
+  dashboard: { interval: '200ms' },
 };
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -34,6 +37,37 @@ function collector(): { out: Writable; bytes: () => Buffer } {
     },
   });
   return { out, bytes: () => Buffer.concat(chunks) };
+}
+
+/**
+ * The stack's dashboard lists every node of the stack under its site, with the counters of its
+ * /metrics, in a poll that started after those counters held still.
+ */
+async function dashboardShowsNodes(dashboard: string, s: StackStatus): Promise<void> {
+  const nodes = s.components.filter((c) => c.kind === 'cache');
+  const expected = await Promise.all(nodes.map((c) => settledCounters(c.url)));
+  const settled = Date.now();
+  let state = (await (await fetch(`${dashboard}/api/state`)).json()) as DashboardState;
+  for (let i = 0; i < 100 && state.updatedAt <= settled; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    state = (await (await fetch(`${dashboard}/api/state`)).json()) as DashboardState;
+  }
+  assert.ok(state.updatedAt > settled, 'no dashboard poll within 10 s');
+  assert.equal(state.redirector.url, s.components.find((c) => c.kind === 'redirector')!.url);
+  assert.equal(state.models.url, s.components.find((c) => c.kind === 'model')!.url);
+  assert.equal(state.models.error, undefined);
+  const shown = state.sites.flatMap((site) => site.nodes.map((n) => ({ ...n, site: site.name })));
+  assert.deepEqual(shown.map((n) => n.url).sort(), nodes.map((c) => c.url).sort());
+  assert.ok(
+    expected.some((c) => c.opens > 0),
+    'the nodes served the downloads',
+  );
+  for (const [i, node] of nodes.entries()) {
+    const view = shown.find((n) => n.url === node.url)!;
+    assert.equal(view.site, node.site);
+    assert.equal(view.state, 'active');
+    assert.deepEqual(view.totals, expected[i], node.name);
+  }
 }
 
 const folders: string[] = [];
@@ -76,7 +110,7 @@ describe('the synthetic origin', () => {
 });
 
 describe('smartcache up, status, down', () => {
-  it('starts 2 sites and 3 nodes, serves files through the redirector, and down leaves no process', async () => {
+  it('starts 2 sites and 3 nodes and a dashboard showing their /metrics, serves files through the redirector, and down leaves no process', async () => {
     const { dir, file } = await stackDir(SMALL_STACK);
     folders.push(dir);
     const running = await up(dir, file);
@@ -94,6 +128,7 @@ describe('smartcache up, status, down', () => {
           ['T2_IT_Pisa-1', 'cache', 'T2_IT_Pisa'],
           ['T2_IT_Pisa-2', 'cache', 'T2_IT_Pisa'],
           ['T2_IT_Bari-1', 'cache', 'T2_IT_Bari'],
+          ['dashboard', 'dashboard', ''],
         ],
       );
       assert.ok(
@@ -103,6 +138,12 @@ describe('smartcache up, status, down', () => {
       pids = s.components.map((c) => c.pid);
       const text = (await smartcache('status', '-f', file)).stdout;
       assert.match(text, /T2_IT_Bari-1\s+cache\s+T2_IT_Bari\s+\d+\s+http:\/\/127\.0\.0\.1:\d+\s+ok/);
+      const dashboard = s.components.find((c) => c.kind === 'dashboard')!.url;
+      assert.ok(text.includes(`dashboard: open ${dashboard}/ in a browser`), text);
+      assert.ok(
+        running.output().includes(`dashboard on ${dashboard}/; smartcache down to stop`),
+        running.output(),
+      );
 
       const redirector = s.components.find((c) => c.kind === 'redirector')!.url;
       const catalog = JSON.parse(
@@ -125,6 +166,7 @@ describe('smartcache up, status, down', () => {
         [...servedBy].every((host) => nodeHosts.includes(host)),
         `served by ${[...servedBy]}`,
       );
+      await dashboardShowsNodes(dashboard, s);
 
       await assert.rejects(up(dir, file, 10_000), /a stack already runs in/);
     } finally {
@@ -132,7 +174,7 @@ describe('smartcache up, status, down', () => {
       assert.match(stderr, /stopped/);
     }
     assert.equal(await running.exited, 0);
-    assert.equal(pids.length, 6);
+    assert.equal(pids.length, 7);
     for (const pid of pids) assert.equal(runs(pid), false, `pid ${pid} still runs`);
     assert.equal(existsSync(join(dir, '.smartcache', 'stack.json')), false);
     await assert.rejects(smartcache('status', '-f', file), /no stack runs in/);
@@ -145,6 +187,8 @@ describe('smartcache up, status, down', () => {
     const supervisor = Number(/stack up in the background \(smartcache up, pid (\d+)\)/.exec(stderr)?.[1]);
     const s = await status(file);
     assert.equal(s.supervisor.pid, supervisor);
+    const dashboard = s.components.find((c) => c.kind === 'dashboard')!;
+    assert.ok(stderr.includes(`, dashboard on ${dashboard.url}/;`), stderr);
     assert.ok(s.components.every((c) => c.health === 'ok'));
     process.kill(supervisor, 'SIGKILL');
     await until(() => !runs(supervisor), 5000, 'the killed supervisor gone');
@@ -166,6 +210,7 @@ describe('smartcache up, status, down', () => {
         ['model', true, 'ok'],
         ['redirector', true, 'ok'],
         ['T2_IT_Bari-1', false, 'down'],
+        ['dashboard', true, 'ok'],
       ],
     );
     const { stdout } = await smartcache('down', '-f', file, '--json');
@@ -173,6 +218,7 @@ describe('smartcache up, status, down', () => {
     assert.deepEqual(
       stopped.map((c) => [c.name, c.how]),
       [
+        ['dashboard', 'exited'],
         ['T2_IT_Bari-1', 'gone'],
         ['redirector', 'exited'],
         ['model', 'exited'],
@@ -227,6 +273,7 @@ describe('smartcache up, status, down', () => {
     assert.match(failure, /nosuchpolicy/);
     assert.ok(failure.includes(`(log: ${log})`), failure);
     const pids = [...failure.matchAll(/ready at \S+ \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    assert.doesNotMatch(failure, /dashboard ready/, 'the dashboard starts once every node has joined');
     assert.equal(pids.length, 3, failure);
     for (const pid of pids) assert.equal(runs(pid), false, `pid ${pid} still runs`);
     assert.equal(existsSync(join(dir, '.smartcache', 'stack.json')), false);

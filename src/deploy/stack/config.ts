@@ -1,7 +1,8 @@
 /**
  * The local stack's description (stack.yaml): an origin (an existing one's URL, or a generated
  * workload served by an origin process), cache nodes over named sites, the redirector, the
- * model service, an optional synthetic client load and the optional closed learning loop.
+ * model service, an optional synthetic client load, the optional closed learning loop and the
+ * optional dashboard.
  * Every error names the file, the field path (`sites[1].nodes[0].capacity`) and the reason.
  */
 import { readFile } from 'node:fs/promises';
@@ -63,6 +64,16 @@ export interface StackLoop {
   model: string;
 }
 
+export interface StackDashboard {
+  /** the address `smartcache dashboard` listens on; port 0 picks a free one */
+  host: string;
+  port: number;
+  /** seconds between two polls of the redirector, the nodes, the model service and the loop history */
+  interval: number;
+  /** points kept per node for the plots */
+  points: number;
+}
+
 export interface StackConfig {
   /** the stack file, resolved */
   file: string;
@@ -74,6 +85,7 @@ export interface StackConfig {
   model: { port: number };
   load?: StackLoad;
   loop?: StackLoop;
+  dashboard?: StackDashboard;
   /** seconds a component has to exit after SIGTERM before it is killed */
   stopTimeout: number;
 }
@@ -170,6 +182,15 @@ const SCHEMA = {
         model: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
       },
     },
+    dashboard: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        listen: { type: ['string', 'integer'] },
+        interval: DURATION,
+        points: { type: 'integer', minimum: 2, maximum: 100_000 },
+      },
+    },
     stopTimeout: DURATION,
   },
 } as const;
@@ -228,6 +249,7 @@ interface RawStack {
     under?: string;
     model?: string;
   };
+  dashboard?: { listen?: string | number; interval?: string | number; points?: number };
   stopTimeout?: string | number;
 }
 
@@ -251,6 +273,15 @@ function duration(file: string, field: string, value: string | number): number {
   }
   if (!(seconds > 0)) throw new StackConfigError(file, field, 'must be a duration above 0, like 30s');
   return seconds;
+}
+
+/** `host:port`, `:port` or `port` (host 127.0.0.1), as the CLI's --listen takes it. */
+function listenAddress(file: string, field: string, value: string | number): { host: string; port: number } {
+  const match = /^(?:([^\s:]*):)?(\d+)$/.exec(String(value));
+  const port = Number(match?.[2]);
+  if (!match || port > 65_535)
+    throw new StackConfigError(file, field, 'must be host:port, like 127.0.0.1:8095');
+  return { host: match[1] || '127.0.0.1', port };
 }
 
 function sizeList(file: string, field: string, value: string | number): string {
@@ -323,6 +354,11 @@ export function stackConfig(raw: unknown, file: string, dir: string): StackConfi
       epochs: stack.loop.epochs ?? 3,
       under: stack.loop.under ?? 'lru',
       model: stack.loop.model ?? 'admit',
+    },
+    dashboard: stack.dashboard && {
+      ...listenAddress(file, 'dashboard.listen', stack.dashboard.listen ?? '127.0.0.1:0'),
+      interval: duration(file, 'dashboard.interval', stack.dashboard.interval ?? '2s'),
+      points: stack.dashboard.points ?? 300,
     },
     stopTimeout: duration(file, 'stopTimeout', stack.stopTimeout ?? '10s'),
   };

@@ -7,10 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic.js';
 
-export type ComponentKind = 'origin' | 'model' | 'redirector' | 'cache';
+export type ComponentKind = 'origin' | 'model' | 'redirector' | 'cache' | 'dashboard';
 
 export interface ComponentState {
-  /** `origin`, `model`, `redirector` or the cache node's id (`SITE-N`) */
+  /** `origin`, `model`, `redirector`, `dashboard` or the cache node's id (`SITE-N`) */
   name: string;
   kind: ComponentKind;
   /** 0 for an origin the stack names by URL and does not run */

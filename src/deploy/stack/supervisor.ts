@@ -1,9 +1,9 @@
 /**
  * The local stack: `up` starts the origin (unless the stack names an existing one), the model
- * service, the redirector and the cache nodes as child processes of the real CLI on 127.0.0.1,
- * waits for each /healthz (and for every node to join the redirector), records them in the
- * state file, then runs the synthetic load and the closed loop in this process; `stop` ends
- * them in the reverse order. `stopStack` and `stackStatus` work from the state file alone, for
+ * service, the redirector, the cache nodes and the dashboard as child processes of the real CLI,
+ * waits for each /healthz (and for every node to join the redirector before the dashboard
+ * starts), records them in the state file, then runs the synthetic load and the closed loop in
+ * this process; `stop` ends them in the reverse order. `stopStack` and `stackStatus` work from the state file alone, for
  * `smartcache down` and `smartcache status` in other processes.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../common/atomic.js';
 import { ClosedLoop } from '../loop.js';
 import { type LoopEvent, readLoopHistory } from '../loop-history.js';
-import type { StackConfig, StackNode } from './config.js';
+import type { StackConfig, StackDashboard, StackNode } from './config.js';
 import { runLoad } from './load.js';
 import {
   alive,
@@ -40,6 +40,10 @@ import { type LoadRequest, stackWorkload } from './workload.js';
 
 const LISTENING = /listening on (https?:\/\/\S+)/;
 const NODE_READY = /"msg":"cache node ready".*?"url":"([^"]+)"/;
+const DASHBOARD_READY = /dashboard on (https?:\/\/[^/\s]+)\//;
+
+/** Components stop in this order: the dashboard reads all the others, nodes drain through the redirector. */
+const STOP_ORDER = ['dashboard', 'cache', 'redirector', 'model', 'origin'] as const;
 
 export class StackRunningError extends Error {
   constructor(
@@ -179,6 +183,7 @@ export class Stack {
       ),
     );
     await this.waitJoined(redirector, nodes.length, readyMs);
+    if (this.config.dashboard) await this.startDashboard(this.config.dashboard, redirector, model, readyMs);
     this.state.phase = 'running';
     if (this.config.loop) this.state.loopHistory = this.paths.history;
     await this.saveState();
@@ -195,6 +200,35 @@ export class Stack {
         onError: (err) => this.say(`loop: ${err.message}`),
       });
     }
+  }
+
+  /** After the nodes joined, so that its first poll lists every node. */
+  private async startDashboard(
+    dashboard: StackDashboard,
+    redirector: string,
+    model: string,
+    readyMs: number,
+  ): Promise<void> {
+    await this.startComponent(
+      { name: 'dashboard', kind: 'dashboard' },
+      [
+        'dashboard',
+        '--listen',
+        `${dashboard.host}:${dashboard.port}`,
+        '--redirector',
+        redirector,
+        '--model-url',
+        model,
+        ...(this.config.loop ? ['--loop-history', this.paths.history] : []),
+        '--interval',
+        `${dashboard.interval}s`,
+        '--points',
+        String(dashboard.points),
+        '-q',
+      ],
+      DASHBOARD_READY,
+      readyMs,
+    );
   }
 
   private nodeDir(node: StackNode): string {
@@ -320,7 +354,10 @@ export class Stack {
     this.saveState().catch((err: Error) => this.say(`cannot write the state file: ${err.message}`));
   }
 
-  /** Stops the load and the loop, then the nodes (they drain), the redirector, the model service and the origin. */
+  /**
+   * Stops the load and the loop, then the dashboard, the nodes (they drain), the redirector,
+   * the model service and the origin.
+   */
   stop(): Promise<void> {
     this.stopping ??= this.stopAll();
     return this.stopping;
@@ -344,7 +381,7 @@ export class Stack {
         }),
       );
     };
-    for (const kind of ['cache', 'redirector', 'model', 'origin'] as const) await stopKind(kind);
+    for (const kind of STOP_ORDER) await stopKind(kind);
     await this.writes;
     this.removed = true;
     await rm(this.paths.state, { force: true });
@@ -353,11 +390,11 @@ export class Stack {
 
 /**
  * `smartcache up --detach`: starts `smartcache ...args` (the same `up` without --detach) as a
- * process of its own, its output in .smartcache/logs/up.log, and resolves with its pid once the
- * state file says its stack runs; rejects with the log's end when it exits first or after
+ * process of its own, its output in .smartcache/logs/up.log, and resolves with the state file
+ * (its pid as the supervisor, the components' URLs) once that says its stack runs; rejects with the log's end when it exits first or after
  * `timeoutMs`. The supervisor then outlives this process.
  */
-export async function startDetached(dir: string, args: string[], timeoutMs: number): Promise<number> {
+export async function startDetached(dir: string, args: string[], timeoutMs: number): Promise<StackState> {
   const paths = stackPaths(dir);
   await mkdir(paths.logs, { recursive: true });
   const log = join(paths.logs, 'up.log');
@@ -377,7 +414,7 @@ export async function startDetached(dir: string, args: string[], timeoutMs: numb
     const state = await readStackState(paths.state).catch(() => undefined);
     if (state?.supervisor === pid && state.phase === 'running') {
       child.unref();
-      return pid;
+      return state;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -405,9 +442,9 @@ export async function stopStack(dir: string): Promise<StoppedComponent[] | undef
   if (!state) return undefined;
   const graceMs = state.stopTimeout * 1000;
   // the supervisor's own grace: every kind of component in turn, and the running loop step
-  await stopPid(state.supervisor, 4 * graceMs + 30_000, state.supervisorSince);
+  await stopPid(state.supervisor, STOP_ORDER.length * graceMs + 30_000, state.supervisorSince);
   const stopped: StoppedComponent[] = [];
-  for (const kind of ['cache', 'redirector', 'model', 'origin'] as const) {
+  for (const kind of STOP_ORDER) {
     const of = state.components.filter((c) => c.kind === kind && c.pid > 0);
     stopped.push(
       ...(await Promise.all(
