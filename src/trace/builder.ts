@@ -2,16 +2,11 @@
  * Builds a columnar Trace from requests appended one at a time by a streaming reader.
  * Columns grow by doubling; optional columns are allocated when first set.
  */
+import { grown } from '../common/typed-arrays.js';
 import { NumericKeyInterner, TextKeyInterner } from './keys.js';
 import type { DictColumn, ObjectKeys, Request, Trace } from './model.js';
 
 type Growable = Float64Array | Uint32Array;
-
-function grow<T extends Growable>(arr: T, capacity: number): T {
-  const next = new (arr.constructor as new (n: number) => T)(capacity);
-  next.set(arr);
-  return next;
-}
 
 class DictBuilder {
   codes: Uint32Array;
@@ -192,16 +187,16 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
 
   private growAll(): void {
     const cap = this.capacity * 2;
-    this.time = grow(this.time, cap);
-    this.obj = grow(this.obj, cap);
-    this.size = grow(this.size, cap);
+    this.time = grown(this.time, cap);
+    this.obj = grown(this.obj, cap);
+    this.size = grown(this.size, cap);
     if (this.bytesRead) {
       const old = this.capacity;
-      this.bytesRead = grow(this.bytesRead, cap);
+      this.bytesRead = grown(this.bytesRead, cap);
       this.bytesRead.fill(Number.NaN, old);
     }
-    if (this.nextAccess) this.nextAccess = grow(this.nextAccess, cap);
-    for (const d of Object.values(this.dicts)) d.codes = grow(d.codes, cap);
+    if (this.nextAccess) this.nextAccess = grown(this.nextAccess, cap);
+    for (const d of Object.values(this.dicts)) d.codes = grown(d.codes, cap);
     this.capacity = cap;
   }
 }

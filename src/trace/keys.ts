@@ -5,6 +5,7 @@
  * Uint32Arrays (high and low word) so that interning 100 M requests allocates
  * nothing per request. Text keys (logical file names) use a Map.
  */
+import { grown } from '../common/typed-arrays.js';
 import type { ObjectKeys } from './model.js';
 
 const TWO_32 = 2 ** 32;
@@ -78,9 +79,7 @@ export class NumericKeyInterner implements ObjectKeys {
   }
 
   private growKeys(): void {
-    const grown = new Uint32Array(this.keyWords.length * 2);
-    grown.set(this.keyWords);
-    this.keyWords = grown;
+    this.keyWords = grown(this.keyWords, this.keyWords.length * 2);
   }
 
   private rehash(): void {

@@ -74,16 +74,28 @@ export function requestAt(trace: Trace, i: number): Request {
   return req;
 }
 
-/** Each object's size at its first request, in order of first request. */
+/**
+ * Each object's size at its first request, in order of first request. Readers number objects
+ * in that order, which makes it one sequential pass; other traces take a pass with a table.
+ */
 export function firstSeenSizes(trace: Trace): Float64Array {
-  const seen = new Uint8Array(trace.objectCount);
+  const { obj, size } = trace;
   const sizes = new Float64Array(trace.objectCount);
   let count = 0;
-  for (let i = 0; i < trace.length; i++) {
-    const o = trace.obj[i];
+  let i = 0;
+  for (; i < trace.length; i++) {
+    const o = obj[i];
+    if (o === count) sizes[count++] = size[i];
+    else if (o > count) break;
+  }
+  if (i === trace.length) return sizes.subarray(0, count);
+  const seen = new Uint8Array(trace.objectCount);
+  count = 0;
+  for (i = 0; i < trace.length; i++) {
+    const o = obj[i];
     if (seen[o] === 0) {
       seen[o] = 1;
-      sizes[count++] = trace.size[i];
+      sizes[count++] = size[i];
     }
   }
   return sizes.subarray(0, count);
@@ -91,10 +103,17 @@ export function firstSeenSizes(trace: Trace): Float64Array {
 
 /** Sum of each object's size when first seen: the bytes a cache needs to hold everything. */
 export function uniqueBytes(trace: Trace): number {
-  let total = 0;
-  for (const size of firstSeenSizes(trace)) total += size;
+  let total = uniqueBytesOf.get(trace);
+  if (total === undefined) {
+    total = 0;
+    for (const size of firstSeenSizes(trace)) total += size;
+    uniqueBytesOf.set(trace, total);
+  }
   return total;
 }
+
+/** Computed once per trace: a run sizes its caches and its report from it. */
+const uniqueBytesOf = new WeakMap<Trace, number>();
 
 /** The first `n` requests of a trace; objects keep their indices (some may no longer occur). */
 export function traceHead(trace: Trace, n: number): Trace {

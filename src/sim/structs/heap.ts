@@ -4,12 +4,14 @@
  * Each member has a Float64 priority and a Float64 tie-break; the member with the
  * smallest priority, then the smallest tie-break, is on top. The position index
  * makes update and remove O(log n) for any member, which priority-based policies
- * (LFU, GDSF, Belady, size orders) need on every hit.
+ * (GDSF, LFUDA, Belady, size orders) need on every hit.
  *
  * Keys are stored by heap position, beside the members: a sift compares keys that sit
  * next to each other (both children in one cache line, the top levels always cached)
  * instead of reading each member's key from a table indexed by object id.
  */
+import { grown } from '../../common/typed-arrays.js';
+
 const ABSENT = -1;
 const INITIAL_ROOM = 1024;
 
@@ -81,15 +83,9 @@ export class IndexedMinHeap {
 
   private grow(): void {
     const room = Math.min(this.position.length, Math.max(INITIAL_ROOM, this.members.length * 2));
-    const members = new Int32Array(room);
-    const priorities = new Float64Array(room);
-    const tieBreaks = new Float64Array(room);
-    members.set(this.members);
-    priorities.set(this.priorities);
-    tieBreaks.set(this.tieBreaks);
-    this.members = members;
-    this.priorities = priorities;
-    this.tieBreaks = tieBreaks;
+    this.members = grown(this.members, room);
+    this.priorities = grown(this.priorities, room);
+    this.tieBreaks = grown(this.tieBreaks, room);
   }
 
   /** Whether the key (priority, tieBreak) goes above the member at position `at`. */

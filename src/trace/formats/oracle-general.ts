@@ -7,6 +7,7 @@
 
 import { endianness } from 'node:os';
 import type { Writable } from 'node:stream';
+import { grown } from '../../common/typed-arrays.js';
 import { TraceBuilder } from '../builder.js';
 import { TraceFormatError, TraceWriteError } from '../errors.js';
 import { NumericKeyInterner } from '../keys.js';
@@ -155,9 +156,7 @@ class OracleDecoder {
 
   private growLinkedNext(obj: number): void {
     const old = this.linkedNext as Float64Array;
-    const grown = new Float64Array(Math.max(obj + 1, old.length * 2));
-    grown.set(old);
-    this.linkedNext = grown;
+    this.linkedNext = grown(old, Math.max(obj + 1, old.length * 2));
   }
 
   /**

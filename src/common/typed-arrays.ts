@@ -1,0 +1,10 @@
+/** Growing typed arrays, the one way every layer does it. */
+
+export type NumericArray = Float64Array | Float32Array | Uint32Array | Int32Array | Uint8Array;
+
+/** A copy of `arr` of the same type and `length` elements (at least its own), the rest zero. */
+export function grown<T extends NumericArray>(arr: T, length: number): T {
+  const next = new (arr.constructor as new (n: number) => T)(length);
+  next.set(arr);
+  return next;
+}
