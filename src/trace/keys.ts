@@ -17,22 +17,21 @@ const TWO_32 = 2 ** 32;
 const SLOT_WORDS = 2;
 
 export class NumericKeyInterner implements ObjectKeys {
-  private table: Uint32Array;
-  private mask: number;
+  /** built at the first lookup, and again after keys were appended unchecked */
+  private table = new Uint32Array(0);
+  private mask = -1;
+  private unindexed = true;
   /** key of object o: low word at 2o, high word at 2o+1 (one cache line for both) */
   private keyWords: Uint32Array;
   count = 0;
 
-  constructor(expected = 1024) {
-    let cap = 1024;
-    while (cap < expected * 2) cap *= 2;
-    this.table = new Uint32Array(cap * SLOT_WORDS);
-    this.mask = cap - 1;
+  constructor(private readonly expected = 1024) {
     this.keyWords = new Uint32Array(2 * Math.max(16, expected));
   }
 
   /** Interns a key given as its high and low 32-bit words. */
   internWords(hi: number, lo: number): number {
+    if (this.unindexed) this.index();
     const table = this.table;
     let slot = hash(hi, lo) & this.mask;
     for (;;) {
@@ -42,13 +41,51 @@ export class NumericKeyInterner implements ObjectKeys {
       if (table[at] === lo && this.keyWords[2 * stored - 1] === hi) return stored - 1;
       slot = (slot + 1) & this.mask;
     }
-    const idx = this.count++;
-    if (2 * idx === this.keyWords.length) this.growKeys();
-    this.keyWords[2 * idx] = lo;
-    this.keyWords[2 * idx + 1] = hi;
+    const idx = this.appendKey(hi, lo);
     this.place(slot, lo, idx);
-    if (this.count * 2 > this.mask + 1) this.rehash();
+    if (this.count * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
     return idx;
+  }
+
+  /**
+   * Gives a key the next index without looking it up, for a reader that knows its first
+   * requests and checks them all at once afterwards (`firstRepeatedKey`); the lookup table is
+   * built only if something interns later.
+   */
+  appendUnchecked(hi: number, lo: number): number {
+    this.unindexed = true;
+    return this.appendKey(hi, lo);
+  }
+
+  /**
+   * The lowest index whose key an object of lower index has too, or -1 when the keys are
+   * distinct: the indices sorted by key (radix, stable), equal neighbours compared.
+   */
+  firstRepeatedKey(): number {
+    const n = this.count;
+    const words = this.keyWords;
+    // the keys travel with their indices, so every pass reads its input in order
+    let sorted = { lo: new Uint32Array(n), hi: new Uint32Array(n), idx: new Uint32Array(n) };
+    let spare = { lo: new Uint32Array(n), hi: new Uint32Array(n), idx: new Uint32Array(n) };
+    let anyHigh = false;
+    for (let i = 0; i < n; i++) {
+      sorted.lo[i] = words[2 * i];
+      sorted.hi[i] = words[2 * i + 1];
+      sorted.idx[i] = i;
+      anyHigh ||= sorted.hi[i] !== 0;
+    }
+    for (const word of anyHigh ? (['lo', 'hi'] as const) : (['lo'] as const)) {
+      for (const shift of RADIX_SHIFTS) {
+        radixPass(sorted, spare, sorted[word], shift);
+        [sorted, spare] = [spare, sorted];
+      }
+    }
+    let repeated = -1;
+    for (let k = 1; k < n; k++) {
+      const same = sorted.lo[k] === sorted.lo[k - 1] && sorted.hi[k] === sorted.hi[k - 1];
+      if (same && (repeated === -1 || sorted.idx[k] < repeated)) repeated = sorted.idx[k];
+    }
+    return repeated;
   }
 
   /** True when object `obj` has the key given by these words. */
@@ -78,12 +115,27 @@ export class NumericKeyInterner implements ObjectKeys {
     this.table[at + 1] = idx + 1;
   }
 
+  private appendKey(hi: number, lo: number): number {
+    const idx = this.count++;
+    if (2 * idx === this.keyWords.length) this.growKeys();
+    this.keyWords[2 * idx] = lo;
+    this.keyWords[2 * idx + 1] = hi;
+    return idx;
+  }
+
+  /** Builds the lookup table for the keys so far, with room for the expected count. */
+  private index(): void {
+    let cap = 1024;
+    while (cap < Math.max(this.expected, this.count) * 2) cap *= 2;
+    this.rehash(cap);
+    this.unindexed = false;
+  }
+
   private growKeys(): void {
     this.keyWords = grown(this.keyWords, this.keyWords.length * 2);
   }
 
-  private rehash(): void {
-    const cap = (this.mask + 1) * 2;
+  private rehash(cap: number): void {
     this.table = new Uint32Array(cap * SLOT_WORDS);
     this.mask = cap - 1;
     for (let idx = 0; idx < this.count; idx++) {
@@ -93,6 +145,30 @@ export class NumericKeyInterner implements ObjectKeys {
       while (this.table[slot * SLOT_WORDS + 1] !== 0) slot = (slot + 1) & this.mask;
       this.place(slot, lo, idx);
     }
+  }
+}
+
+/** Radix digits of a 32-bit word: 11, 11 and 10 bits. */
+const RADIX_SHIFTS = [0, 11, 22];
+const RADIX_BUCKETS = 1 << 11;
+
+interface KeyColumns {
+  lo: Uint32Array;
+  hi: Uint32Array;
+  idx: Uint32Array;
+}
+
+/** One stable counting-sort pass of `from` into `to` by 11 bits of `digits` (one of from's key words). */
+function radixPass(from: KeyColumns, to: KeyColumns, digits: Uint32Array, shift: number): void {
+  const counts = new Uint32Array(RADIX_BUCKETS + 1);
+  const n = digits.length;
+  for (let k = 0; k < n; k++) counts[((digits[k] >>> shift) & (RADIX_BUCKETS - 1)) + 1]++;
+  for (let d = 1; d <= RADIX_BUCKETS; d++) counts[d] += counts[d - 1];
+  for (let k = 0; k < n; k++) {
+    const at = counts[(digits[k] >>> shift) & (RADIX_BUCKETS - 1)]++;
+    to.lo[at] = from.lo[k];
+    to.hi[at] = from.hi[k];
+    to.idx[at] = from.idx[k];
   }
 }
 

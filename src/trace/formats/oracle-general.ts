@@ -43,7 +43,9 @@ const NEXT_ACCESS_FIELD = 'next_access_vtime';
  * links while they hold (libCacheSim's own files): a request reads only its own slot's note
  * (sequential) and writes its link's (scattered, which the CPU need not wait for), no
  * per-object state is read and no next access is stored, as every link met by its request
- * makes them the ones recomputed from the requests. A request that does not fit (a key other
+ * makes them the ones recomputed from the requests. A request no link announced is taken as
+ * its object's first, without a key lookup: the keys of first requests are checked to be
+ * distinct once, at the end, by sorting them. A request that does not fit (a key other
  * than announced, an object met again unannounced, a link backwards) or links left unmet at the
  * end (two links to one position among them) make the file be read again (ReadAgain), checking
  * per object from the first record: there a wrong link is an error that names the value found
@@ -111,9 +113,8 @@ class OracleDecoder {
         obj = (this.farLinks.get(i) as number) - 1;
         if (!keys.hasKey(obj, hi, lo)) return r;
       } else {
-        const known = keys.count;
-        obj = keys.internWords(hi, lo);
-        if (obj < known) return r;
+        // taken as the object's first request: a repeated key is looked for once, at the end
+        obj = keys.appendUnchecked(hi, lo);
         if (hi !== 0) this.highKeys = true;
       }
       const next = nextAccessField(words, w);
@@ -167,9 +168,13 @@ class OracleDecoder {
     const b = this.builder;
     if (this.recomputeNext) return b.finish();
     if (!this.linkedNext) {
+      if (this.pending > 0)
+        throw new ReadAgain(`${this.pending} next-access links point to no request of their object`);
+      const repeated = b.keys.firstRepeatedKey();
+      if (repeated >= 0)
+        throw new ReadAgain(`object ${b.keys.key(repeated)} is requested again with no link to it`);
       // every link met by its request: the next accesses are the recomputed ones, not stored
-      if (this.pending === 0) return b.finish();
-      throw new ReadAgain(`${this.pending} next-access links point to no request of their object`);
+      return b.finish();
     }
     const linkedNext = this.linkedNext;
     const wrong: number[] = [];

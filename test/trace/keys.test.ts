@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Random } from '../../src/common/random.js';
+import { NumericKeyInterner } from '../../src/trace/keys.js';
+
+test('keys appended unchecked: the first repeated one is found by sorting, high words included', () => {
+  const keys = new NumericKeyInterner();
+  const rng = new Random(3);
+  const words: [number, number][] = [];
+  for (let i = 0; i < 5000; i++) words.push([rng.int(3), rng.uint32()]);
+  // the same low word under another high word is another key
+  words.push([words[10][0] + 1, words[10][1]]);
+  for (const [hi, lo] of words) keys.appendUnchecked(hi, lo);
+  assert.equal(keys.firstRepeatedKey(), -1);
+  keys.appendUnchecked(...words[4000]);
+  keys.appendUnchecked(...words[7]);
+  assert.equal(keys.firstRepeatedKey(), words.length, 'the earlier of the two repeats');
+});
+
+test('interning after keys were appended unchecked finds them', () => {
+  const keys = new NumericKeyInterner(4);
+  for (let lo = 0; lo < 3000; lo++) keys.appendUnchecked(0, lo * 7);
+  assert.equal(keys.internWords(0, 21), 3);
+  assert.equal(keys.internWords(0, 1), 3000);
+  assert.equal(keys.internWords(0, 2999 * 7), 2999);
+});
