@@ -59,31 +59,38 @@ export class NumericKeyInterner implements ObjectKeys {
 
   /**
    * The lowest index whose key an object of lower index has too, or -1 when the keys are
-   * distinct: the indices sorted by key (radix, stable), equal neighbours compared.
+   * distinct: the keys sorted with their indices (radix, stable), equal neighbours compared.
    */
   firstRepeatedKey(): number {
     const n = this.count;
     const words = this.keyWords;
-    // the keys travel with their indices, so every pass reads its input in order
-    let sorted = { lo: new Uint32Array(n), hi: new Uint32Array(n), idx: new Uint32Array(n) };
-    let spare = { lo: new Uint32Array(n), hi: new Uint32Array(n), idx: new Uint32Array(n) };
     let anyHigh = false;
+    for (let i = 0; i < n && !anyHigh; i++) anyHigh = words[2 * i + 1] !== 0;
+    // the keys travel with their indices, so every pass reads its input in order; the high
+    // words only when a key has one
+    const columns = (): KeyColumns => ({
+      lo: new Uint32Array(n),
+      hi: anyHigh ? new Uint32Array(n) : undefined,
+      idx: new Uint32Array(n),
+    });
+    let sorted = columns();
+    let spare = columns();
     for (let i = 0; i < n; i++) {
       sorted.lo[i] = words[2 * i];
-      sorted.hi[i] = words[2 * i + 1];
+      if (sorted.hi) sorted.hi[i] = words[2 * i + 1];
       sorted.idx[i] = i;
-      anyHigh ||= sorted.hi[i] !== 0;
     }
     for (const word of anyHigh ? (['lo', 'hi'] as const) : (['lo'] as const)) {
       for (const shift of RADIX_SHIFTS) {
-        radixPass(sorted, spare, sorted[word], shift);
+        radixPass(sorted, spare, sorted[word] as Uint32Array, shift);
         [sorted, spare] = [spare, sorted];
       }
     }
+    const { lo, hi, idx } = sorted;
     let repeated = -1;
     for (let k = 1; k < n; k++) {
-      const same = sorted.lo[k] === sorted.lo[k - 1] && sorted.hi[k] === sorted.hi[k - 1];
-      if (same && (repeated === -1 || sorted.idx[k] < repeated)) repeated = sorted.idx[k];
+      const same = lo[k] === lo[k - 1] && (!hi || hi[k] === hi[k - 1]);
+      if (same && (repeated === -1 || idx[k] < repeated)) repeated = idx[k];
     }
     return repeated;
   }
@@ -154,7 +161,8 @@ const RADIX_BUCKETS = 1 << 11;
 
 interface KeyColumns {
   lo: Uint32Array;
-  hi: Uint32Array;
+  /** absent when no key has a high word */
+  hi: Uint32Array | undefined;
   idx: Uint32Array;
 }
 
@@ -164,12 +172,20 @@ function radixPass(from: KeyColumns, to: KeyColumns, digits: Uint32Array, shift:
   const n = digits.length;
   for (let k = 0; k < n; k++) counts[((digits[k] >>> shift) & (RADIX_BUCKETS - 1)) + 1]++;
   for (let d = 1; d <= RADIX_BUCKETS; d++) counts[d] += counts[d - 1];
-  for (let k = 0; k < n; k++) {
-    const at = counts[(digits[k] >>> shift) & (RADIX_BUCKETS - 1)]++;
-    to.lo[at] = from.lo[k];
-    to.hi[at] = from.hi[k];
-    to.idx[at] = from.idx[k];
-  }
+  carry(from.lo, to.lo, digits, shift, counts.slice());
+  if (from.hi && to.hi) carry(from.hi, to.hi, digits, shift, counts.slice());
+  carry(from.idx, to.idx, digits, shift, counts);
+}
+
+/** Moves one column to the places the digits give (`starts`: each digit's first place, advanced). */
+function carry(
+  from: Uint32Array,
+  to: Uint32Array,
+  digits: Uint32Array,
+  shift: number,
+  starts: Uint32Array,
+): void {
+  for (let k = 0; k < digits.length; k++) to[starts[(digits[k] >>> shift) & (RADIX_BUCKETS - 1)]++] = from[k];
 }
 
 function hash(hi: number, lo: number): number {

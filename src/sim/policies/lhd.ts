@@ -1,4 +1,5 @@
 import { Random } from '../../common/random.js';
+import { grown } from '../../common/typed-arrays.js';
 import type { ParamValues } from '../params.js';
 import { definePolicy, type Policy, type PolicyContext } from '../policy.js';
 import { IndexedSet } from '../structs/indexed-set.js';
@@ -24,6 +25,7 @@ const EXPLORE_INVERSE_PROBABILITY = 32;
 /** the lowest float: libCacheSim's rank of an object older than MAX_AGE */
 const LOWEST_RANK = -3.4028234663852886e38;
 const NONE = -1;
+const INITIAL_SLOTS = 1024;
 
 const PARAMS = {
   associativity: {
@@ -68,13 +70,17 @@ const PARAMS = {
 class Lhd implements Policy {
   private readonly residents: IndexedSet;
   private readonly random: Random;
-  private readonly lastAccess: Float64Array;
-  private readonly lastHitAge: Int32Array;
-  private readonly lastLastHitAge: Int32Array;
-  private readonly explorer: Uint8Array;
+  /**
+   * Per resident, at its position in `residents` (state is reset on insertion, so only
+   * residents need any): grown with the residents, moved when a removal moves one.
+   */
+  private lastAccess = new Float64Array(INITIAL_SLOTS);
+  private lastHitAge = new Int32Array(INITIAL_SLOTS);
+  private lastLastHitAge = new Int32Array(INITIAL_SLOTS);
+  private explorer = new Uint8Array(INITIAL_SLOTS);
   /** the hit-age class, set from the last two hit ages at each access */
-  private readonly hitAgeClass: Uint8Array;
-  private readonly sizes: Float64Array;
+  private hitAgeClass = new Uint8Array(INITIAL_SLOTS);
+  private sizes = new Float64Array(INITIAL_SLOTS);
   /** per class, MAX_AGE counts each; float as libCacheSim's */
   private readonly hits: Float32Array[];
   private readonly evictions: Float32Array[];
@@ -97,12 +103,6 @@ class Lhd implements Policy {
     const n = ctx.objectCount;
     this.residents = new IndexedSet(n);
     this.random = new Random(ctx.seed);
-    this.lastAccess = new Float64Array(n);
-    this.lastHitAge = new Int32Array(n);
-    this.lastLastHitAge = new Int32Array(n);
-    this.explorer = new Uint8Array(n);
-    this.hitAgeClass = new Uint8Array(n);
-    this.sizes = new Float64Array(n);
     this.hits = Array.from({ length: HIT_AGE_CLASSES }, () => new Float32Array(MAX_AGE));
     this.evictions = Array.from({ length: HIT_AGE_CLASSES }, () => new Float32Array(MAX_AGE));
     this.densities = Array.from({ length: HIT_AGE_CLASSES }, (_, c) => {
@@ -116,27 +116,30 @@ class Lhd implements Policy {
   }
 
   hit(obj: number): void {
-    const age = this.ageOf(obj);
-    this.hits[this.hitAgeClass[obj]][age] += 1;
-    if (this.explorer[obj] === 1) this.explorerBudget += this.sizes[obj];
-    this.lastLastHitAge[obj] = this.lastHitAge[obj];
-    this.lastHitAge[obj] = age;
-    this.hitAgeClass[obj] = classOfHitAges(age + this.lastLastHitAge[obj]);
-    this.access(obj, false);
+    const at = this.residents.positionOf(obj);
+    const age = this.ageOf(at);
+    this.hits[this.hitAgeClass[at]][age] += 1;
+    if (this.explorer[at] === 1) this.explorerBudget += this.sizes[at];
+    this.lastLastHitAge[at] = this.lastHitAge[at];
+    this.lastHitAge[at] = age;
+    this.hitAgeClass[at] = classOfHitAges(age + this.lastLastHitAge[at]);
+    this.access(obj, at, false);
   }
 
   insert(obj: number, size: number): void {
-    this.residents.add(obj);
-    this.sizes[obj] = size;
-    this.lastHitAge[obj] = 0;
-    this.lastLastHitAge[obj] = MAX_AGE;
-    this.hitAgeClass[obj] = classOfHitAges(MAX_AGE);
-    this.access(obj, true);
+    if (this.residents.size === this.sizes.length) this.growSlots();
+    const at = this.residents.add(obj);
+    this.sizes[at] = size;
+    this.lastHitAge[at] = 0;
+    this.lastLastHitAge[at] = MAX_AGE;
+    this.hitAgeClass[at] = classOfHitAges(MAX_AGE);
+    this.access(obj, at, true);
   }
 
   evict(): number {
     const victim = this.rank();
-    this.evictions[this.hitAgeClass[victim]][this.ageOf(victim)] += 1;
+    const at = this.residents.positionOf(victim);
+    this.evictions[this.hitAgeClass[at]][this.ageOf(at)] += 1;
     this.leave(victim);
     return victim;
   }
@@ -150,17 +153,17 @@ class Lhd implements Policy {
     for (let i = 0; i < ring.length; i++) if (ring[i] === obj) ring[i] = NONE;
   }
 
-  private access(obj: number, inserted: boolean): void {
-    this.lastAccess[obj] = this.timestamp;
+  private access(obj: number, at: number, inserted: boolean): void {
+    this.lastAccess[at] = this.timestamp;
     const explore = this.random.int(EXPLORE_INVERSE_PROBABILITY) === 0;
     if (explore && this.explorerBudget > 0 && this.reconfigurations < WARMUP_RECONFIGURATIONS) {
-      this.explorer[obj] = 1;
-      this.explorerBudget -= this.sizes[obj];
+      this.explorer[at] = 1;
+      this.explorerBudget -= this.sizes[at];
     } else {
-      this.explorer[obj] = 0;
+      this.explorer[at] = 0;
     }
     const ring = this.recentlyAdmitted;
-    if (inserted && !explore && ring.length > 0 && this.density(obj) < this.ewmaVictimDensity) {
+    if (inserted && !explore && ring.length > 0 && this.density(at) < this.ewmaVictimDensity) {
       ring[this.recentlyAdmittedHead++ % ring.length] = obj;
     }
     this.timestamp++;
@@ -180,8 +183,9 @@ class Lhd implements Policy {
     let victim = NONE;
     let victimRank = Number.POSITIVE_INFINITY;
     for (let i = 0; i < candidates; i++) {
-      const obj = residents.at(this.random.int(residents.size));
-      const rank = this.density(obj);
+      const at = this.random.int(residents.size);
+      const obj = residents.at(at);
+      const rank = this.density(at);
       if (rank < victimRank || victim === NONE) {
         victim = obj;
         victimRank = rank;
@@ -191,7 +195,7 @@ class Lhd implements Policy {
     for (let i = 0; i < ring.length; i++) {
       const obj = ring[i];
       if (obj === NONE || !residents.has(obj)) continue;
-      const rank = this.density(obj);
+      const rank = this.density(residents.positionOf(obj));
       if (rank < victimRank) {
         victim = obj;
         victimRank = rank;
@@ -202,21 +206,42 @@ class Lhd implements Policy {
   }
 
   private leave(obj: number): void {
-    if (this.explorer[obj] === 1) this.explorerBudget += this.sizes[obj];
-    this.residents.remove(obj);
+    const at = this.residents.positionOf(obj);
+    if (this.explorer[at] === 1) this.explorerBudget += this.sizes[at];
+    const refilled = this.residents.remove(obj);
+    if (refilled >= 0) this.moveSlot(this.residents.size, refilled);
   }
 
-  /** Age steps since the last access, capped at MAX_AGE - 1. */
-  private ageOf(obj: number): number {
-    const age = Math.floor((this.timestamp - this.lastAccess[obj]) / this.ageStep);
+  private moveSlot(from: number, to: number): void {
+    this.lastAccess[to] = this.lastAccess[from];
+    this.lastHitAge[to] = this.lastHitAge[from];
+    this.lastLastHitAge[to] = this.lastLastHitAge[from];
+    this.explorer[to] = this.explorer[from];
+    this.hitAgeClass[to] = this.hitAgeClass[from];
+    this.sizes[to] = this.sizes[from];
+  }
+
+  private growSlots(): void {
+    const room = this.sizes.length * 2;
+    this.lastAccess = grown(this.lastAccess, room);
+    this.lastHitAge = grown(this.lastHitAge, room);
+    this.lastLastHitAge = grown(this.lastLastHitAge, room);
+    this.explorer = grown(this.explorer, room);
+    this.hitAgeClass = grown(this.hitAgeClass, room);
+    this.sizes = grown(this.sizes, room);
+  }
+
+  /** Age steps since the last access of the resident at `at`, capped at MAX_AGE - 1. */
+  private ageOf(at: number): number {
+    const age = Math.floor((this.timestamp - this.lastAccess[at]) / this.ageStep);
     return Math.min(age, MAX_AGE - 1);
   }
 
-  private density(obj: number): number {
-    const age = this.ageOf(obj);
+  private density(at: number): number {
+    const age = this.ageOf(at);
     if (age === MAX_AGE - 1) return LOWEST_RANK;
-    const density = Math.fround(this.densities[this.hitAgeClass[obj]][age] / this.sizes[obj]);
-    return this.explorer[obj] === 1 ? Math.fround(density + 1) : density;
+    const density = Math.fround(this.densities[this.hitAgeClass[at]][age] / this.sizes[at]);
+    return this.explorer[at] === 1 ? Math.fround(density + 1) : density;
   }
 
   private reconfigure(): void {
