@@ -7,7 +7,7 @@ import { firstSeenSizes, nextAccessIndex, nextRequestIndex, uniqueBytes } from '
 function trace(requests: [number, number][], objects: number) {
   const b = TraceBuilder.numeric();
   for (let key = 0; key < objects; key++) b.keys.intern(key);
-  requests.forEach(([obj, size], i) => b.add(i, obj, size));
+  for (const [i, [obj, size]] of requests.entries()) b.add(i, obj, size);
   return b.finish();
 }
 
