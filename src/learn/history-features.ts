@@ -33,6 +33,8 @@ const EDC_DECAY = EDC_HALF_LIVES.map((h) => Math.LN2 / h);
 const RATE_DECAY = DATASET_RATE_HALF_LIVES.map((h) => Math.LN2 / h);
 const SCAN_DECAY = Math.LN2 / DATASET_SCAN_HALF_LIFE;
 const EDCS = EDC_HALF_LIVES.length;
+/** half-octave bins of the reuse-gap histogram, up to 2^64 requests */
+const GAP_BINS = 128;
 /** dataset columns: since last, two rates, window share, first reads, files */
 const DATASET_COLUMNS = 6;
 
@@ -76,6 +78,9 @@ export class ObjectHistory {
   private readonly window: IndexedSet;
   private readonly recency: ObjList;
   private span = Number.POSITIVE_INFINITY;
+  /** reuse gaps seen, by half-octave: bin k holds gaps in [2^(k/2), 2^((k+1)/2)) */
+  private readonly gapBins = new Float64Array(GAP_BINS);
+  private reuses = 0;
 
   private dsLast = new Float64Array(16).fill(Number.NaN);
   /** per dataset: rates (RATE_DECAY) at 2d, 2d + 1; all and first-read counters for the share */
@@ -119,6 +124,8 @@ export class ObjectHistory {
     const e = obj * EDCS;
     if (c > 0) {
       const gap = t - this.last[obj];
+      this.gapBins[Math.min(GAP_BINS - 1, Math.floor(2 * Math.log2(1 + gap)))]++;
+      this.reuses++;
       const g = this.gaps;
       const head = this.ringHead[obj];
       this.ring[obj * g + head] = gap;
@@ -173,6 +180,19 @@ export class ObjectHistory {
     this.dsFirstReads = grow(this.dsFirstReads, n, 0);
     this.dsFiles = grow(this.dsFiles, n, 0);
     this.dsActive = grow(this.dsActive, n, 0);
+  }
+
+  /**
+   * The `q` quantile of the reuse gaps recorded so far (requests between two requests of an
+   * object), to a half octave: the upper end of its bin; 0 before any reuse.
+   */
+  reuseGapQuantile(q: number): number {
+    let seen = 0;
+    for (let k = 0; k < GAP_BINS; k++) {
+      seen += this.gapBins[k];
+      if (seen > 0 && seen >= q * this.reuses) return 2 ** ((k + 1) / 2) - 1;
+    }
+    return 0;
   }
 
   /** Moves the objects whose last request is more than the window before `t` out of it. */

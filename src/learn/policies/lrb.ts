@@ -24,6 +24,9 @@ import { IndexedSet } from '../../sim/structs/indexed-set.js';
 import { MAX_GAPS, ObjectHistory } from '../history-features.js';
 import { trainGbdt } from '../models/gbdt.js';
 
+/** a prediction is redone once its age exceeds this fraction of the object's idle time (1/8) */
+const STALE = 8;
+
 /** the most training rows waiting for their label */
 export const PENDING_ROWS = 65536;
 
@@ -57,16 +60,28 @@ export class Lrb implements Policy {
   private window = 0;
   private sampleChance = 0;
   private firstRequest = -1;
+  /** requests from the first one to the first eviction (0: none yet) */
+  private fillTime = 0;
 
+  /**
+   * Rows waiting for their label, a ring in sample order (so censoring pops its tail). An
+   * object may have several: each row links to the object's previous one, checked by the
+   * sample number it had, since ring slots are reused.
+   */
   private readonly pendingX: Float32Array;
   private readonly pendingTime = new Float64Array(PENDING_ROWS);
   /** the sampled object, -1 once labelled */
   private readonly pendingObj = new Int32Array(PENDING_ROWS);
+  private readonly pendingSerial = new Float64Array(PENDING_ROWS);
+  private readonly previousSlot = new Int32Array(PENDING_ROWS);
+  private readonly previousSerial = new Float64Array(PENDING_ROWS);
   private pendingHead = 0;
   private pendingTail = 0;
   private pendingCount = 0;
-  /** per object, its waiting row + 1 (0: none) */
-  private readonly pendingOf: Int32Array;
+  private serial = 0;
+  /** per object, its newest waiting row and that row's sample number (-1: none) */
+  private readonly newestSlot: Int32Array;
+  private readonly newestSerial: Float64Array;
 
   private readonly trainX: Float32Array;
   private readonly trainY: Float32Array;
@@ -74,6 +89,10 @@ export class Lrb implements Policy {
   private trainRows = 0;
   private labelledSinceTraining = 0;
   private model: Regressor | undefined;
+  private readonly prediction: Float64Array;
+  private readonly predictedAt: Float64Array;
+  /** the model (trainings count) that made each prediction */
+  private readonly predictedBy: Int32Array;
   /** models trained so far */
   trainings = 0;
 
@@ -91,9 +110,13 @@ export class Lrb implements Policy {
     this.random = new Random(ctx.seed);
     this.request = ctx.request;
     this.pendingX = new Float32Array(PENDING_ROWS * this.width);
-    this.pendingOf = new Int32Array(n);
+    this.newestSlot = new Int32Array(n).fill(-1);
+    this.newestSerial = new Float64Array(n).fill(-1);
     this.trainX = new Float32Array(settings.retrainEvery * this.width);
     this.trainY = new Float32Array(settings.retrainEvery);
+    this.prediction = new Float64Array(n);
+    this.predictedAt = new Float64Array(n).fill(-1);
+    this.predictedBy = new Int32Array(n).fill(-1);
     if (settings.window > 0) this.setWindow(settings.window);
   }
 
@@ -117,9 +140,17 @@ export class Lrb implements Policy {
     this.lru.pushHead(obj);
   }
 
+  /** The automatic memory window: window-factor x the larger of the fill time and the median reuse gap. */
+  private autoWindow(): void {
+    const median = this.history.reuseGapQuantile(0.5);
+    this.setWindow(Math.max(1, Math.round(this.settings.windowFactor * Math.max(this.fillTime, median))));
+  }
+
   evict(req: number): number {
-    if (this.window === 0)
-      this.setWindow(Math.max(1, Math.round(this.settings.windowFactor * (req - this.firstRequest))));
+    if (this.fillTime === 0) {
+      this.fillTime = Math.max(1, req - this.firstRequest);
+      if (this.settings.window === 0) this.autoWindow();
+    }
     const oldest = this.lru.tail;
     const victim =
       this.model === undefined || req - this.history.last[oldest] > this.window
@@ -135,23 +166,41 @@ export class Lrb implements Policy {
   }
 
   forget(obj: number): void {
-    const slot = this.pendingOf[obj];
-    if (slot > 0) this.pendingObj[slot - 1] = -1;
-    this.pendingOf[obj] = 0;
+    for (
+      let slot = this.newestSlot[obj], serial = this.newestSerial[obj];
+      this.waiting(slot, serial, obj);
+    ) {
+      this.pendingObj[slot] = -1;
+      serial = this.previousSerial[slot];
+      slot = this.previousSlot[slot];
+    }
+    this.newestSlot[obj] = -1;
     this.history.forget(obj);
   }
 
-  /** The drawn resident predicted to be requested farthest from now. */
+  /**
+   * The drawn resident predicted to be requested farthest from now. A candidate's prediction
+   * is reused, while the same model holds, until the time since it was made exceeds 1/STALE
+   * of the time since the candidate's last request (its features barely moved).
+   */
   private farthest(model: Regressor, t: number): number {
     const set = this.residents;
     const all = set.size <= this.settings.candidates;
     const draws = all ? set.size : this.settings.candidates;
     let victim = -1;
     let farthest = Number.NEGATIVE_INFINITY;
+    const last = this.history.last;
     for (let k = 0; k < draws; k++) {
       const obj = set.at(all ? k : this.random.int(set.size));
-      this.history.features(obj, t, this.row, 0);
-      const predicted = model.predictRow(this.row, 0);
+      let predicted = this.prediction[obj];
+      const at = this.predictedAt[obj];
+      if (this.predictedBy[obj] !== this.trainings || at < last[obj] || (t - at) * STALE > t - last[obj]) {
+        this.history.features(obj, t, this.row, 0);
+        predicted = model.predictRow(this.row, 0);
+        this.prediction[obj] = predicted;
+        this.predictedAt[obj] = t;
+        this.predictedBy[obj] = this.trainings;
+      }
       if (predicted > farthest) {
         farthest = predicted;
         victim = obj;
@@ -160,11 +209,23 @@ export class Lrb implements Policy {
     return victim;
   }
 
-  /** Every request: label the object's waiting row, record, censor old rows, sample a new one. */
+  /** Whether ring slot `slot` still holds the waiting row of `obj` sampled as number `serial`. */
+  private waiting(slot: number, serial: number, obj: number): boolean {
+    return slot >= 0 && this.pendingSerial[slot] === serial && this.pendingObj[slot] === obj;
+  }
+
+  /** Every request: label the object's waiting rows, record, censor old rows, sample a new one. */
   private observe(obj: number, t: number): void {
     if (this.firstRequest < 0) this.firstRequest = t;
-    const slot = this.pendingOf[obj];
-    if (slot > 0) this.label(slot - 1, Math.log1p(t - this.pendingTime[slot - 1]));
+    for (
+      let slot = this.newestSlot[obj], serial = this.newestSerial[obj];
+      this.waiting(slot, serial, obj);
+    ) {
+      this.label(slot, Math.log1p(t - this.pendingTime[slot]));
+      serial = this.previousSerial[slot];
+      slot = this.previousSlot[slot];
+    }
+    this.newestSlot[obj] = -1;
     this.history.record(obj, t, this.request.size, this.request.dataset);
     if (this.window === 0) return;
     this.history.expire(t);
@@ -178,12 +239,16 @@ export class Lrb implements Policy {
 
   private sample(t: number): void {
     const obj = this.history.drawFromWindow(this.random);
-    if (obj < 0 || this.pendingOf[obj] > 0) return;
+    if (obj < 0) return;
     const slot = this.pendingHead;
     this.history.features(obj, t, this.pendingX, slot * this.width);
     this.pendingTime[slot] = t;
     this.pendingObj[slot] = obj;
-    this.pendingOf[obj] = slot + 1;
+    this.pendingSerial[slot] = ++this.serial;
+    this.previousSlot[slot] = this.newestSlot[obj];
+    this.previousSerial[slot] = this.newestSerial[obj];
+    this.newestSlot[obj] = slot;
+    this.newestSerial[obj] = this.serial;
     this.pendingHead = (slot + 1) % PENDING_ROWS;
     this.pendingCount++;
   }
@@ -193,7 +258,6 @@ export class Lrb implements Policy {
     const at = this.trainNext;
     this.trainX.set(this.pendingX.subarray(slot * w, (slot + 1) * w), at * w);
     this.trainY[at] = y;
-    this.pendingOf[this.pendingObj[slot]] = 0;
     this.pendingObj[slot] = -1;
     const capacity = this.settings.retrainEvery;
     this.trainNext = at + 1 === capacity ? 0 : at + 1;
@@ -202,6 +266,7 @@ export class Lrb implements Policy {
       this.model = this.train(this.trainX, this.trainRows, w, this.trainY);
       this.labelledSinceTraining = 0;
       this.trainings++;
+      if (this.settings.window === 0) this.autoWindow();
     }
   }
 }
@@ -223,14 +288,14 @@ export const lrb = definePolicy({
       default: 0,
       min: 0,
       max: 2 ** 40,
-      doc: 'memory window in requests (0: window-factor x requests to the first eviction)',
+      doc: 'memory window in requests (0: automatic, see window-factor)',
     },
     'window-factor': {
       type: 'number',
-      default: 2,
+      default: 1,
       min: 0.01,
       max: 1000,
-      doc: 'memory window as a multiple of the requests it took to fill the cache',
+      doc: 'automatic memory window: this x max(requests to fill the cache, median reuse gap)',
     },
     gaps: {
       type: 'integer',
