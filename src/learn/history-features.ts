@@ -9,7 +9,9 @@
  * at five half-lives, size, first and last request, request count, and per dataset its
  * recency, decayed request rates, files seen, files requested within the memory window and
  * a decayed share of requests that read a file for the first time in the window (a job's
- * pass over the dataset). Recording a request or writing features allocates nothing.
+ * pass over the dataset), and of the user of the object's last request its recency, decayed
+ * request rate and how often it moved to another dataset since (tasks it ran since, about).
+ * Recording a request or writing features allocates nothing.
  *
  * The memory window: objects requested within the last `window` requests, in recency order
  * (an intrusive list) and in an indexed set to draw from uniformly (LRB samples its
@@ -35,6 +37,10 @@ const SCAN_DECAY = Math.LN2 / DATASET_SCAN_HALF_LIFE;
 const EDCS = EDC_HALF_LIVES.length;
 /** half-octave bins of the reuse-gap histogram, up to 2^64 requests */
 const GAP_BINS = 128;
+/** half-life of a user's request rate */
+const USER_RATE_DECAY = Math.LN2 / 2 ** 14;
+/** user columns: since last, rate, dataset switches since the object's last request */
+const USER_COLUMNS = 3;
 /** dataset columns: since last, two rates, window share, first reads, files */
 const DATASET_COLUMNS = 6;
 
@@ -52,6 +58,9 @@ export function historyFeatureNames(gaps: number): string[] {
     'dataset_window_share',
     'dataset_first_reads',
     'dataset_log_files',
+    'user_since_last',
+    'user_rate',
+    'user_switches_since',
   ];
 }
 
@@ -80,6 +89,8 @@ export class ObjectHistory {
   private span = Number.POSITIVE_INFINITY;
   /** reuse gaps seen, by half-octave: bin k holds gaps in [2^(k/2), 2^((k+1)/2)) */
   private readonly gapBins = new Float64Array(GAP_BINS);
+  /** per bin, the sum of size x gap of its reuses: the cache space-time that keeping them takes */
+  private readonly gapSpaceTime = new Float64Array(GAP_BINS);
   private reuses = 0;
 
   private dsLast = new Float64Array(16).fill(Number.NaN);
@@ -90,10 +101,20 @@ export class ObjectHistory {
   private dsFiles = new Float64Array(16);
   private dsActive = new Float64Array(16);
 
+  /** the user of each object's last request (0: none), and that user's switch count then */
+  private readonly userOf: Int32Array;
+  private readonly switchesAtRead: Float64Array;
+  private userLast = new Float64Array(16).fill(Number.NaN);
+  private userRate = new Float64Array(16);
+  private userDataset = new Int32Array(16);
+  /** per user, how often its requests moved to another dataset: tasks, roughly */
+  private userSwitches = new Float64Array(16);
+
   constructor(
     objectCount: number,
     readonly gaps: number,
     private readonly datasets: boolean,
+    private readonly users: boolean,
   ) {
     if (!(Number.isInteger(gaps) && gaps >= 1 && gaps <= MAX_GAPS)) throw new HistoryGapsError(gaps);
     this.width = historyFeatureNames(gaps).length;
@@ -105,6 +126,8 @@ export class ObjectHistory {
     this.ringHead = new Uint8Array(objectCount);
     this.edc = new Float64Array(objectCount * EDCS);
     this.datasetOf = new Int32Array(objectCount);
+    this.userOf = new Int32Array(objectCount);
+    this.switchesAtRead = new Float64Array(objectCount);
     this.window = new IndexedSet(objectCount);
     this.recency = new ObjList(new ListPool(objectCount));
   }
@@ -118,13 +141,15 @@ export class ObjectHistory {
     return this.window.size;
   }
 
-  /** Records a request of `obj` at logical time `t` (non-decreasing); `dataset` 0 is none. */
-  record(obj: number, t: number, size: number, dataset: number): void {
+  /** Records a request of `obj` at logical time `t` (non-decreasing); `dataset` and `user` 0 are none. */
+  record(obj: number, t: number, size: number, dataset: number, user: number): void {
     const c = this.count[obj];
     const e = obj * EDCS;
     if (c > 0) {
       const gap = t - this.last[obj];
-      this.gapBins[Math.min(GAP_BINS - 1, Math.floor(2 * Math.log2(1 + gap)))]++;
+      const bin = Math.min(GAP_BINS - 1, Math.floor(2 * Math.log2(1 + gap)));
+      this.gapBins[bin]++;
+      this.gapSpaceTime[bin] += size * gap;
       this.reuses++;
       const g = this.gaps;
       const head = this.ringHead[obj];
@@ -146,6 +171,23 @@ export class ObjectHistory {
       this.recency.moveToHead(obj);
     }
     if (this.datasets && dataset > 0) this.recordDataset(obj, t, dataset, c === 0, fresh);
+    if (this.users && user > 0) this.recordUser(obj, t, user, dataset);
+  }
+
+  private recordUser(obj: number, t: number, user: number, dataset: number): void {
+    if (user >= this.userLast.length) {
+      this.userLast = grow(this.userLast, user + 1, Number.NaN);
+      this.userRate = grow(this.userRate, user + 1, 0);
+      this.userDataset = grow(this.userDataset, user + 1, 0);
+      this.userSwitches = grow(this.userSwitches, user + 1, 0);
+    }
+    const since = Number.isNaN(this.userLast[user]) ? 0 : t - this.userLast[user];
+    this.userRate[user] = 1 + this.userRate[user] * Math.exp(-since * USER_RATE_DECAY);
+    if (dataset !== this.userDataset[user]) this.userSwitches[user]++;
+    this.userDataset[user] = dataset;
+    this.userLast[user] = t;
+    this.userOf[obj] = user;
+    this.switchesAtRead[obj] = this.userSwitches[user];
   }
 
   private recordDataset(
@@ -195,6 +237,23 @@ export class ObjectHistory {
     return 0;
   }
 
+  /**
+   * Where Belady's boundary lies for a cache of `capacity` bytes, estimated as in the
+   * PFOO-L bound (Berger, Beckmann & Harchol-Balter, SIGMETRICS 2018): keeping the reuses of
+   * shortest gap first, each costs size x gap of cache space-time, and `span` requests give
+   * capacity x span of it; the boundary is the gap (to a half octave) at which it runs out.
+   * Infinity when every recorded reuse fits.
+   */
+  beladyBoundary(capacity: number, span: number): number {
+    const budget = capacity * span;
+    let used = 0;
+    for (let k = 0; k < GAP_BINS; k++) {
+      used += this.gapSpaceTime[k];
+      if (used >= budget) return 2 ** ((k + 1) / 2) - 1;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
   /** Moves the objects whose last request is more than the window before `t` out of it. */
   expire(t: number): void {
     const list = this.recency;
@@ -237,15 +296,24 @@ export class ObjectHistory {
     const d = this.datasetOf[obj];
     if (d === 0) {
       for (let k = 0; k < DATASET_COLUMNS; k++) out[o++] = Number.NaN;
+    } else {
+      const dsSince = t - this.dsLast[d];
+      out[o++] = dsSince;
+      for (let k = 0; k < RATE_DECAY.length; k++)
+        out[o++] = this.dsRate[2 * d + k] * Math.exp(-dsSince * RATE_DECAY[k]);
+      out[o++] = this.dsActive[d] / this.dsFiles[d];
+      out[o++] = this.dsFirstReads[d] / this.dsReads[d];
+      out[o++] = Math.log1p(this.dsFiles[d]);
+    }
+    const u = this.userOf[obj];
+    if (u === 0) {
+      for (let k = 0; k < USER_COLUMNS; k++) out[o++] = Number.NaN;
       return;
     }
-    const dsSince = t - this.dsLast[d];
-    out[o++] = dsSince;
-    for (let k = 0; k < RATE_DECAY.length; k++)
-      out[o++] = this.dsRate[2 * d + k] * Math.exp(-dsSince * RATE_DECAY[k]);
-    out[o++] = this.dsActive[d] / this.dsFiles[d];
-    out[o++] = this.dsFirstReads[d] / this.dsReads[d];
-    out[o] = Math.log1p(this.dsFiles[d]);
+    const userSince = t - this.userLast[u];
+    out[o++] = userSince;
+    out[o++] = this.userRate[u] * Math.exp(-userSince * USER_RATE_DECAY);
+    out[o] = this.userSwitches[u] - this.switchesAtRead[obj];
   }
 
   /** Drops everything known about `obj`, so that its id can name another object. */
@@ -264,6 +332,8 @@ export class ObjectHistory {
     this.size[obj] = 0;
     this.ringHead[obj] = 0;
     this.datasetOf[obj] = 0;
+    this.userOf[obj] = 0;
+    this.switchesAtRead[obj] = 0;
     this.edc.fill(0, obj * EDCS, (obj + 1) * EDCS);
   }
 }

@@ -16,8 +16,8 @@ const col = (name: string) => {
 };
 
 test('history features: gaps most recent first, decayed counters, count, age, as of any moment', () => {
-  const h = new ObjectHistory(3, 4, false);
-  for (const t of [10, 14, 24, 25, 45, 100]) h.record(1, t, 999, 0);
+  const h = new ObjectHistory(3, 4, false, false);
+  for (const t of [10, 14, 24, 25, 45, 100]) h.record(1, t, 999, 0, 0);
   const out = new Float32Array(h.width);
   h.features(1, 130, out, 0);
   assert.equal(h.width, names.length);
@@ -34,7 +34,7 @@ test('history features: gaps most recent first, decayed counters, count, age, as
   const edc = [10, 14, 24, 25, 45, 100].reduce((sum, t) => sum + 2 ** (-(130 - t) / h0), 0);
   assert.ok(Math.abs(out[col(`edc_${h0}`)] - edc) < 1e-4, `${out[col(`edc_${h0}`)]} vs ${edc}`);
   assert.ok(Number.isNaN(out[col('dataset_since_last')]), 'no datasets: NaN');
-  h.record(2, 131, 5, 0);
+  h.record(2, 131, 5, 0, 0);
   h.features(2, 131, out, 0);
   assert.deepEqual(
     [1, 2, 3, 4].map((k) => Number.isNaN(out[col(`gap_${k}`)])),
@@ -43,14 +43,14 @@ test('history features: gaps most recent first, decayed counters, count, age, as
 });
 
 test('history features: the memory window, dataset share and first reads, forget', () => {
-  const h = new ObjectHistory(10, 4, true);
+  const h = new ObjectHistory(10, 4, true, false);
   h.setWindow(100);
   // dataset 7 holds files 0..3; 0 and 1 are read at 0 and 10, 2 at 150; 3 never
-  h.record(0, 0, 1, 7);
-  h.record(1, 10, 1, 7);
-  h.record(3, 20, 1, 7);
+  h.record(0, 0, 1, 7, 0);
+  h.record(1, 10, 1, 7, 0);
+  h.record(3, 20, 1, 7, 0);
   h.expire(150);
-  h.record(2, 150, 1, 7);
+  h.record(2, 150, 1, 7, 0);
   assert.equal(h.windowObjects, 1, 'files 0, 1 and 3 left the window');
   const out = new Float32Array(h.width);
   h.features(0, 150, out, 0);
@@ -58,7 +58,7 @@ test('history features: the memory window, dataset share and first reads, forget
   assert.equal(out[col('dataset_window_share')], 0.25, 'one of four files read within the window');
   assert.equal(out[col('dataset_first_reads')], 1, 'every read so far was a first read in the window');
   assert.equal(out[col('dataset_log_files')], Math.fround(Math.log1p(4)));
-  h.record(2, 151, 1, 7);
+  h.record(2, 151, 1, 7, 0);
   h.features(0, 151, out, 0);
   assert.ok(out[col('dataset_first_reads')] < 1, 'a re-read lowers the share of first reads');
   assert.equal(h.drawFromWindow(new Random(1)), 2);
@@ -68,5 +68,5 @@ test('history features: the memory window, dataset share and first reads, forget
   h.features(0, 152, out, 0);
   assert.equal(out[col('dataset_window_share')], 0, 'forgotten: no file of the dataset in the window');
   assert.equal(out[col('dataset_log_files')], Math.fround(Math.log1p(3)));
-  assert.throws(() => new ObjectHistory(1, 33, false), HistoryGapsError);
+  assert.throws(() => new ObjectHistory(1, 33, false, false), HistoryGapsError);
 });

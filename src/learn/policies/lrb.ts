@@ -4,14 +4,18 @@
  * simulator and in a cache node. The mechanism is LRB's, the code is ours:
  *
  * - Clock: logical time, one tick per request (`req`).
- * - Memory window W (`window=` requests; by default `window-factor` × the requests it took
- *   to fill the cache the first time, about LRU's characteristic time).
+ * - Memory window W (`window=` requests; by default `window-factor` × the larger of the
+ *   requests it took to fill the cache and Belady's boundary estimated from the reuses seen,
+ *   re-estimated at every retraining).
  * - Training rows: at each request, with probability min(1, 65536 / W), an object of the
  *   memory window is drawn and its features (history-features.ts) are taken as of now.
  *   Label: log1p(requests until its next request), or log1p(W) when none comes within W
- *   (censored: beyond the relaxed Belady boundary every victim is as good).
+ *   (censored: beyond the relaxed Belady boundary every victim is as good). A row joins
+ *   the training set W requests after it was drawn, returned or not, so that returned and
+ *   censored rows come from the same period (under drift, rows labelled on return would be
+ *   W requests younger than the censored ones, and the model would learn the period).
  * - Model: a histogram GBDT (models/gbdt.ts) on the last `retrain-every` labelled rows,
- *   retrained each time as many new ones have been labelled.
+ *   retrained each time as many new ones have joined.
  * - Eviction: the least recently requested resident goes first when its last request is
  *   older than W, or while there is no model (LRU); otherwise `candidates` residents are
  *   drawn (seeded, with replacement; all when fewer) and the one predicted to return
@@ -60,6 +64,8 @@ export class Lrb implements Policy {
   private window = 0;
   private sampleChance = 0;
   private firstRequest = -1;
+  private lastRequest = 0;
+  private readonly capacity: number;
   /** requests from the first one to the first eviction (0: none yet) */
   private fillTime = 0;
 
@@ -70,8 +76,10 @@ export class Lrb implements Policy {
    */
   private readonly pendingX: Float32Array;
   private readonly pendingTime = new Float64Array(PENDING_ROWS);
-  /** the sampled object, -1 once labelled */
+  /** the sampled object while it has not returned, then -1 */
   private readonly pendingObj = new Int32Array(PENDING_ROWS);
+  /** the label once the object returned (NaN: not yet, or forgotten) */
+  private readonly pendingLabel = new Float64Array(PENDING_ROWS);
   private readonly pendingSerial = new Float64Array(PENDING_ROWS);
   private readonly previousSlot = new Int32Array(PENDING_ROWS);
   private readonly previousSerial = new Float64Array(PENDING_ROWS);
@@ -102,13 +110,14 @@ export class Lrb implements Policy {
     private readonly train: RegressorTrainer,
   ) {
     const n = ctx.objectCount;
-    this.history = new ObjectHistory(n, settings.gaps, ctx.carries.datasets);
+    this.history = new ObjectHistory(n, settings.gaps, ctx.carries.datasets, ctx.carries.users);
     this.width = this.history.width;
     this.row = new Float32Array(this.width);
     this.residents = new IndexedSet(n);
     this.lru = new ObjList(new ListPool(n));
     this.random = new Random(ctx.seed);
     this.request = ctx.request;
+    this.capacity = ctx.capacity;
     this.pendingX = new Float32Array(PENDING_ROWS * this.width);
     this.newestSlot = new Int32Array(n).fill(-1);
     this.newestSerial = new Float64Array(n).fill(-1);
@@ -140,10 +149,15 @@ export class Lrb implements Policy {
     this.lru.pushHead(obj);
   }
 
-  /** The automatic memory window: window-factor x the larger of the fill time and the median reuse gap. */
+  /**
+   * The automatic memory window: window-factor x the larger of the fill time and Belady's
+   * boundary as estimated from the reuses so far (history-features.ts), or the median reuse
+   * gap while every reuse so far would fit.
+   */
   private autoWindow(): void {
-    const median = this.history.reuseGapQuantile(0.5);
-    this.setWindow(Math.max(1, Math.round(this.settings.windowFactor * Math.max(this.fillTime, median))));
+    const boundary = this.history.beladyBoundary(this.capacity, this.lastRequest - this.firstRequest);
+    const reach = Number.isFinite(boundary) ? boundary : this.history.reuseGapQuantile(0.5);
+    this.setWindow(Math.max(1, Math.round(this.settings.windowFactor * Math.max(this.fillTime, reach))));
   }
 
   evict(req: number): number {
@@ -217,20 +231,24 @@ export class Lrb implements Policy {
   /** Every request: label the object's waiting rows, record, censor old rows, sample a new one. */
   private observe(obj: number, t: number): void {
     if (this.firstRequest < 0) this.firstRequest = t;
+    this.lastRequest = t;
     for (
       let slot = this.newestSlot[obj], serial = this.newestSerial[obj];
       this.waiting(slot, serial, obj);
     ) {
-      this.label(slot, Math.log1p(t - this.pendingTime[slot]));
+      this.pendingLabel[slot] = Math.log1p(t - this.pendingTime[slot]);
+      this.pendingObj[slot] = -1;
       serial = this.previousSerial[slot];
       slot = this.previousSlot[slot];
     }
     this.newestSlot[obj] = -1;
-    this.history.record(obj, t, this.request.size, this.request.dataset);
+    this.history.record(obj, t, this.request.size, this.request.dataset, this.request.user);
     if (this.window === 0) return;
     this.history.expire(t);
     while (this.pendingCount > 0 && t - this.pendingTime[this.pendingTail] >= this.window) {
-      if (this.pendingObj[this.pendingTail] >= 0) this.label(this.pendingTail, Math.log1p(this.window));
+      const tail = this.pendingTail;
+      if (this.pendingObj[tail] >= 0) this.label(tail, Math.log1p(this.window));
+      else if (!Number.isNaN(this.pendingLabel[tail])) this.label(tail, this.pendingLabel[tail]);
       this.pendingTail = (this.pendingTail + 1) % PENDING_ROWS;
       this.pendingCount--;
     }
@@ -244,6 +262,7 @@ export class Lrb implements Policy {
     this.history.features(obj, t, this.pendingX, slot * this.width);
     this.pendingTime[slot] = t;
     this.pendingObj[slot] = obj;
+    this.pendingLabel[slot] = Number.NaN;
     this.pendingSerial[slot] = ++this.serial;
     this.previousSlot[slot] = this.newestSlot[obj];
     this.previousSerial[slot] = this.newestSerial[obj];
@@ -258,7 +277,6 @@ export class Lrb implements Policy {
     const at = this.trainNext;
     this.trainX.set(this.pendingX.subarray(slot * w, (slot + 1) * w), at * w);
     this.trainY[at] = y;
-    this.pendingObj[slot] = -1;
     const capacity = this.settings.retrainEvery;
     this.trainNext = at + 1 === capacity ? 0 : at + 1;
     this.trainRows = Math.min(capacity, this.trainRows + 1);
@@ -295,7 +313,7 @@ export const lrb = definePolicy({
       default: 1,
       min: 0.01,
       max: 1000,
-      doc: 'automatic memory window: this x max(requests to fill the cache, median reuse gap)',
+      doc: "automatic memory window: this x max(requests to fill the cache, Belady's estimated boundary)",
     },
     gaps: {
       type: 'integer',
