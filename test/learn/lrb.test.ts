@@ -24,8 +24,11 @@ const SETTINGS: LrbSettings = {
   retrainEvery: 2048,
   trees: 32,
 };
-/** points of byte hit ratio by which lrb must beat LRU here; measured: lrb MEASURED_LRB, lru MEASURED_LRU */
-const MARGIN = 0.02;
+/**
+ * Byte hit ratio lrb must gain over LRU here: 5 points. Measured: LRU 37.8 %, lrb 45.0 %
+ * (S3-FIFO 46.8 %); with constant predictions 35.8 %, trained on shuffled labels 37.2 %.
+ */
+const MARGIN = 0.05;
 
 function byteHitRatio(spec: PolicySpec): number {
   return simulate(trace, spec, { capacity, seed: 1 }).byteHitRatio;
@@ -46,7 +49,7 @@ function withTrainer(train: RegressorTrainer, made: Lrb[] = []): PolicySpec {
 
 const gbdt: RegressorTrainer = (x, rows, cols, y) => trainGbdt(x, rows, cols, y, { seed: 1 });
 
-test(`lrb beats LRU by ${MARGIN * 100} points of byte hit ratio on a generated data-lake trace`, () => {
+test(`lrb beats LRU by ${Math.round(MARGIN * 100)} points of byte hit ratio on a generated data-lake trace`, () => {
   const made: Lrb[] = [];
   const lru = byteHitRatio(policySpec('lru'));
   const lrb = byteHitRatio(withTrainer(gbdt, made));
