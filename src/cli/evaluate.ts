@@ -51,9 +51,10 @@ Examples:
 The replay covers the history before the test days (state warms up) and the test days;
 only the test days are counted, in the table, the report files and the gap table. Sizes
 are fractions of the whole trace's unique bytes (the base of prep --opt-size and train
---tune-sizes, so learned-admit runs at the sizes it was tuned for) or sizes. --online policies
-(lrb) learn from the history and keep learning on the test days, as a deployed cache would. "gap closed" is
-(learned - best classic) / (Belady - best classic) on byte hit ratio. docs/learn.md.`;
+--tune-sizes, so learned-admit runs at the sizes it was tuned for) or sizes. "gap closed" is
+(learned - best classic) / (Belady - best classic) on byte hit ratio. --online policies (lrb)
+need no bundle: they learn from the history and keep learning on the test days, as a
+deployed cache would. docs/learn.md.`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
