@@ -137,10 +137,6 @@ export class ObjectHistory {
     this.span = requests;
   }
 
-  get windowObjects(): number {
-    return this.window.size;
-  }
-
   /** Records a request of `obj` at logical time `t` (non-decreasing); `dataset` and `user` 0 are none. */
   record(obj: number, t: number, size: number, dataset: number, user: number): void {
     const c = this.count[obj];

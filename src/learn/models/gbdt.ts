@@ -52,7 +52,6 @@ export class GbdtError extends Error {
 /** A trained forest: `base` plus one leaf value per tree. */
 export class Gbdt {
   constructor(
-    readonly features: number,
     readonly base: number,
     /** per tree, its root node */
     private readonly roots: Int32Array,
@@ -63,10 +62,6 @@ export class Gbdt {
     private readonly right: Int32Array,
     private readonly leafValue: Float64Array,
   ) {}
-
-  get trees(): number {
-    return this.roots.length;
-  }
 
   /** The prediction for the row at `x[offset .. offset + features)`. */
   predictRow(x: Float32Array | Float64Array, offset: number): number {
@@ -282,7 +277,6 @@ export function trainGbdt(
     }
   }
   return new Gbdt(
-    cols,
     base,
     roots,
     feature.slice(0, nodes),
