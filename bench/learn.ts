@@ -65,6 +65,8 @@ export async function benchLearn(requests = 1_000_000): Promise<void> {
       ['lru', {}],
       ['learned-admit', { bundle: bundles['learned-admit'] }],
       ['learned-evict', { bundle: bundles['learned-evict'] }],
+      // lrb trains while it replays: its time includes its GBDT fits
+      ['lrb', {}],
     ] as const) {
       // a fresh trace object per run, so that cached features and scores do not carry over
       const fresh = { ...trace };

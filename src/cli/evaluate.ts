@@ -27,6 +27,7 @@ interface EvaluateOptions extends TraceInputOptions, ReportOutputs {
   testDays: string;
   period: number;
   policies: string;
+  online?: string;
   under?: string;
   candidates: number;
   retrainEvery?: string;
@@ -45,12 +46,15 @@ Examples:
   $ smartcache evaluate --trace datalake.csv --bundle bundles/admit --test-days 21..29 --retrain-every 1d
   $ smartcache evaluate --trace cloudPhysicsIO.oracleGeneral.bin --period 20m --test-days 4..6 \\
       --bundle cp-admit --bundle cp-evict
+  $ smartcache evaluate --trace datalake.csv --online lrb --test-days 21..29   # no prep, no train
 
 The replay covers the history before the test days (state warms up) and the test days;
 only the test days are counted, in the table, the report files and the gap table. Sizes
 are fractions of the whole trace's unique bytes (the base of prep --opt-size and train
 --tune-sizes, so learned-admit runs at the sizes it was tuned for) or sizes. "gap closed" is
-(learned - best classic) / (Belady - best classic) on byte hit ratio. docs/learn.md.`;
+(learned - best classic) / (Belady - best classic) on byte hit ratio. --online policies (lrb)
+need no bundle: they learn from the history and keep learning on the test days, as a
+deployed cache would. docs/learn.md.`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -76,6 +80,10 @@ export function register(program: Command): void {
       '0.01,0.05,0.1',
     )
     .option('-p, --policies <list>', 'classic policies to compare, or "all"', 'all')
+    .option(
+      '--online <list>',
+      'learned policies that train while they replay, no bundle needed, e.g. "lrb,lrb(window-factor=4)"',
+    )
     .option(
       '--under <policy>',
       'eviction policy under learned-admit, a list runs each (default: the one its thresholds were tuned under)',
@@ -119,6 +127,7 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
     sizes: opts.sizes,
     bundles,
     policies: opts.policies,
+    online: opts.online,
     unders: opts.under === undefined ? [] : opts.under.split(',').map((u) => u.trim()),
     candidates: String(opts.candidates),
     retrain: opts.retrainEvery

@@ -49,6 +49,8 @@ export interface EvaluationPlan {
   bundles: readonly Bundle[];
   /** classic policies as given to `--policies` ("all" for every classic one) */
   policies: string;
+  /** learned policies that train while they replay (`lrb`), as given to `--online`; empty: none */
+  online?: string;
   /** eviction policies under learned-admit; empty: the one its thresholds were tuned under */
   unders: readonly string[];
   candidates: string;
@@ -95,8 +97,9 @@ export function isClassic(r: SimResult): boolean {
 }
 
 /**
- * Replays the history and the test days with the bundles' policies (and retrained ones), every
- * classic policy of the plan and Belady, and counts the test days only.
+ * Replays the history and the test days with the bundles' policies (and retrained ones), the
+ * online learned policies, every classic policy of the plan and Belady, and counts the test
+ * days only (an online policy learns from the history and keeps learning on the test days).
  */
 export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation> {
   const full = plan.trace;
@@ -129,6 +132,11 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
     for (const capacity of c.spec.unbounded ? sizes.slice(0, 1) : sizes) {
       jobs.push({ policy: c.spec.name, label: c.label, options: { ...options, capacity, params: c.params } });
     }
+  }
+  for (const o of plan.online ? parsePolicies(plan.online) : []) {
+    if (!o.spec.learned)
+      throw new RangeError(`--online ${o.label}: not a learned policy; give it to --policies`);
+    jobs.push(...learnedJobs(o.spec.name, o.label, o.params, sizes));
   }
   for (const b of plan.bundles) {
     for (const extra of learnedParams(b.params.kind)) {

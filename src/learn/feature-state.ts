@@ -43,7 +43,12 @@ export class FeatureTimeError extends Error {
   }
 }
 
-function grow<T extends Float64Array | Int32Array>(array: T, size: number, fill: number): T {
+/** `array`, or a copy at least `size` long (doubling) whose new slots hold `fill`. */
+export function grow<T extends Float64Array | Float32Array | Int32Array>(
+  array: T,
+  size: number,
+  fill: number,
+): T {
   if (size <= array.length) return array;
   const bigger = new (array.constructor as new (n: number) => T)(Math.max(size, array.length * 2));
   bigger.set(array);

@@ -1,7 +1,9 @@
 /**
  * Synthetic workloads, deterministic from a seed, generated straight into a columnar
- * trace. The `datalake` preset models CMS analysis reading a data lake; the model and
- * every parameter are described in docs/workload.md.
+ * trace. The `datalake` preset models CMS analysis reading a data lake; `campaigns` is the
+ * same model under strong campaign drift (most datasets released during the span, users
+ * less attached to their recent datasets). The model and every parameter are described in
+ * docs/workload.md.
  */
 
 import { DAY } from '../common/time.js';
@@ -13,7 +15,7 @@ import type { Trace } from './model.js';
 export type { SiteSpec } from './datalake/community.js';
 export { DEFAULT_SITES } from './datalake/community.js';
 
-export const WORKLOAD_PRESETS = ['datalake'] as const;
+export const WORKLOAD_PRESETS = ['datalake', 'campaigns'] as const;
 export type WorkloadPreset = (typeof WORKLOAD_PRESETS)[number];
 
 /** 2025-01-01T00:00:00Z: generated traces start at midnight so that days are calendar days. */
@@ -54,6 +56,12 @@ export interface WorkloadOptions {
   maxFileSize?: number;
 }
 
+/** what a preset changes from the datalake defaults; options given explicitly still win */
+const PRESET_DEFAULTS: Record<WorkloadPreset, Partial<WorkloadOptions>> = {
+  datalake: {},
+  campaigns: { newDatasetFraction: 0.85, affinity: 0.25 },
+};
+
 const REQUESTS_PER_DATASET = 150;
 const MIN_DEFAULT_DATASETS = 20;
 
@@ -64,7 +72,7 @@ export function generateWorkload(options: WorkloadOptions): Trace {
       `workload option preset must be one of ${WORKLOAD_PRESETS.join(', ')}, got ${preset}`,
     );
   }
-  return generateDatalake(datalakeSettings(options));
+  return generateDatalake(datalakeSettings({ ...PRESET_DEFAULTS[preset], ...withoutUndefined(options) }));
 }
 
 /** Fills in defaults and checks every option, naming the bad one. */
@@ -162,6 +170,12 @@ function resolveSites(sites: number | readonly SiteSpec[]): readonly SiteSpec[] 
     names.add(site.name);
   }
   return sites;
+}
+
+function withoutUndefined(o: WorkloadOptions): WorkloadOptions {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined),
+  ) as unknown as WorkloadOptions;
 }
 
 function check(option: string, value: unknown, ok: boolean, expectation: string): void {

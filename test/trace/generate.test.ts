@@ -77,6 +77,16 @@ test('the same seed gives identical output, another seed another', () => {
   assert.notEqual(other.keys.key(0), trace.keys.key(0));
 });
 
+test('the campaigns preset is the datalake model with its drift defaults, which explicit options override', () => {
+  const drift = generateWorkload({ preset: 'campaigns', requests: 20_000, seed: 5 });
+  const same = generateWorkload({ requests: 20_000, seed: 5, newDatasetFraction: 0.85, affinity: 0.25 });
+  assert.ok(columnsEqual(drift, same));
+  assert.ok(!columnsEqual(drift, generateWorkload({ requests: 20_000, seed: 5 })));
+  const overridden = generateWorkload({ preset: 'campaigns', requests: 20_000, seed: 5, affinity: 0.5 });
+  const plain = generateWorkload({ requests: 20_000, seed: 5, newDatasetFraction: 0.85, affinity: 0.5 });
+  assert.ok(columnsEqual(overridden, plain));
+});
+
 test('options shape the workload', () => {
   const small = generateWorkload({ requests: 5000, seed: 3, days: 2, sites: 2, users: 5, start: 1e9 });
   assert.ok(small.time[0] >= 1e9 && small.time[small.length - 1] < 1e9 + 2 * DAY);

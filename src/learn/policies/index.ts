@@ -2,7 +2,8 @@
 import { registerPolicies } from '../../sim/policies/index.js';
 import { learnedAdmit } from './learned-admit.js';
 import { learnedEvict } from './learned-evict.js';
+import { lrb } from './lrb.js';
 import { rl } from './rl.js';
 import { scdl2 } from './scdl2.js';
 
-registerPolicies(import.meta.url, [learnedAdmit, learnedEvict, scdl2, rl]);
+registerPolicies(import.meta.url, [learnedAdmit, learnedEvict, lrb, scdl2, rl]);
