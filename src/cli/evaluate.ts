@@ -155,5 +155,6 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   await writeReports(results, traceSummary(evaluation.testTrace, name), opts, {
     title: `smartcache evaluate: ${name}`,
     command: `smartcache ${process.argv.slice(2).join(' ')}`,
+    gap,
   });
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { LakeReportMeta } from '../cluster/lake-report.js';
 import type { LakeResult } from '../cluster/lake-sim.js';
 import { writeFileAtomic } from '../common/atomic.js';
+import type { GapRow } from '../report/gap.js';
 import type { TraceSummary } from '../report/html.js';
 import { windowsCsv } from '../report/table.js';
 import type { SimResult } from '../sim/metrics.js';
@@ -37,7 +38,7 @@ export async function writeReports(
   results: SimResult[],
   trace: TraceSummary,
   outputs: ReportOutputs,
-  meta: { title: string; command: string },
+  meta: { title: string; command: string; gap?: readonly GapRow[] },
 ): Promise<void> {
   if (outputs.out) {
     const { renderHtmlReport } = await import('../report/html.js');
@@ -46,6 +47,7 @@ export async function writeReports(
       trace,
       generatedAt: new Date(),
       command: meta.command,
+      gap: meta.gap,
     });
     await writeFileAtomic(outputs.out, html);
     process.stderr.write(`wrote ${outputs.out}\n`);
@@ -53,7 +55,7 @@ export async function writeReports(
   if (outputs.png) {
     const { writePngPlots } = await import('../report/png.js');
     await mkdir(outputs.png, { recursive: true });
-    const files = await writePngPlots(results, outputs.png);
+    const files = await writePngPlots(results, outputs.png, meta.gap);
     process.stderr.write(`wrote ${files.length} plots to ${outputs.png}\n`);
   }
   if (outputs.csv) {

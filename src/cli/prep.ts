@@ -94,7 +94,7 @@ async function runPrep(opts: PrepCliOptions): Promise<void> {
 }
 
 /** One stderr line per stage with its row count and time, and a bar on terminals. */
-function reportStage(stage: PrepStage, total: number): StageProgress {
+export function reportStage(stage: PrepStage, total: number): StageProgress {
   const label = STAGE_LABELS[stage];
   const bar = progressBar(stage, total, 'requests');
   const started = performance.now();

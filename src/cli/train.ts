@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { TrainingStart } from '../learn/from-features.js';
 import {
+  DEFAULT_NETWORK,
   DEFAULT_TRAIN_SHARE,
   MODEL_KINDS,
   type ModelKind,
@@ -79,9 +80,30 @@ export function register(program: Command): void {
         '5',
       ),
     )
-    .addOption(valueOption('--batch-size <n>', 'rows per gradient step', integer(1, 1 << 20), '512'))
-    .addOption(valueOption('--learning-rate <x>', 'Adam learning rate', positiveNumber(1), '0.001'))
-    .addOption(valueOption('--hidden <list>', 'hidden layer widths', listOf(integer(1, 4096)), '32,32'))
+    .addOption(
+      valueOption(
+        '--batch-size <n>',
+        'rows per gradient step',
+        integer(1, 1 << 20),
+        String(DEFAULT_NETWORK.batchSize),
+      ),
+    )
+    .addOption(
+      valueOption(
+        '--learning-rate <x>',
+        'Adam learning rate',
+        positiveNumber(1),
+        String(DEFAULT_NETWORK.learningRate),
+      ),
+    )
+    .addOption(
+      valueOption(
+        '--hidden <list>',
+        'hidden layer widths',
+        listOf(integer(1, 4096)),
+        DEFAULT_NETWORK.hidden.join(','),
+      ),
+    )
     .addOption(
       new Option('--label <name>', 'admission label').choices(['opt_admit', 'reused']).default('opt_admit'),
     )

@@ -15,7 +15,7 @@ import { type Bundle, readBundle, writeBundle } from '../learn/bundle.js';
 import { lowerBound, periodOrigin } from '../learn/dataset.js';
 import { evaluateHeldOut } from '../learn/evaluate.js';
 import { trainFromFeatures } from '../learn/from-features.js';
-import { modelKind } from '../learn/registry.js';
+import { DEFAULT_NETWORK, modelKind } from '../learn/registry.js';
 import { engineFactory } from '../prep/engines.js';
 import { prepare } from '../prep/pipeline.js';
 import { policySpec } from '../sim/policies/index.js';
@@ -200,9 +200,8 @@ export class ClosedLoop {
       settings: {
         seed: 1,
         epochs: this.options.epochs,
-        batchSize: 512,
-        learningRate: 0.001,
-        hidden: [32, 32],
+        ...DEFAULT_NETWORK,
+        hidden: [...DEFAULT_NETWORK.hidden],
       },
       tuneSizes: this.options.sizes,
       tuneUnders: [this.options.under],

@@ -9,7 +9,9 @@
  * holds no buffer. Keys are dense integers (object or dataset ids); a caller that bounds how
  * many it tracks (the hint endpoint's LRU) `forget`s a key before reusing its id.
  */
+
 import { DAY, HOUR } from '../common/time.js';
+import { grown } from '../common/typed-arrays.js';
 import { FEATURE_NAMES } from '../prep/schema.js';
 
 const WEEK = 7 * DAY;
@@ -50,8 +52,7 @@ export function grow<T extends Float64Array | Float32Array | Int32Array>(
   fill: number,
 ): T {
   if (size <= array.length) return array;
-  const bigger = new (array.constructor as new (n: number) => T)(Math.max(size, array.length * 2));
-  bigger.set(array);
+  const bigger = grown(array, Math.max(size, array.length * 2));
   bigger.fill(fill, array.length);
   return bigger;
 }

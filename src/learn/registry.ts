@@ -9,6 +9,9 @@ import type { TrainerFn } from './train.js';
 /** Share of a feature set's days `smartcache train` trains on when no days are given. */
 export const DEFAULT_TRAIN_SHARE = 0.7;
 
+/** The optimiser and network `smartcache train` defaults to, for every caller that trains without choosing. */
+export const DEFAULT_NETWORK = { batchSize: 512, learningRate: 0.001, hidden: [32, 32] } as const;
+
 export const TRAIN_OPTIONS = [
   'seed',
   'epochs',

@@ -14,6 +14,7 @@ import { encode } from './encode.js';
 import { trainFromTrace } from './from-trace.js';
 import { mlpFromFiles } from './infer.js';
 import { featureRows, onlineFeatures } from './online-features.js';
+import { DEFAULT_NETWORK } from './registry.js';
 import type { StoppableProgress } from './train.js';
 
 export interface RetrainOptions {
@@ -59,8 +60,8 @@ export async function retrainScores(o: RetrainOptions): Promise<RetrainRun[]> {
       settings: {
         seed: o.seed,
         epochs: o.epochs,
-        batchSize: 512,
-        learningRate: 0.001,
+        batchSize: DEFAULT_NETWORK.batchSize,
+        learningRate: DEFAULT_NETWORK.learningRate,
         hidden: o.hidden,
         tuneSize: labelSize,
       },

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatBytes, formatCount, formatDuration, isoTime } from '../common/units.js';
 import type { SimResult } from '../sim/metrics.js';
+import type { GapRow } from './gap.js';
 import { type ReportPlot, reportPlots } from './plots.js';
 import { TABLE_COLUMNS, tableCells } from './table.js';
 
@@ -28,6 +29,8 @@ export interface ReportMeta {
   generatedAt: Date;
   /** the command line that produced the results */
   command: string;
+  /** an evaluation's learned-vs-classic rows: their plot comes first */
+  gap?: readonly GapRow[];
 }
 
 /** Browser bundles in load order: Vega-Lite needs Vega, Vega-Embed needs both. */
@@ -213,6 +216,6 @@ export function renderHtmlReport(results: readonly SimResult[], meta: ReportMeta
     title: meta.title,
     generatedAt: meta.generatedAt,
     command: meta.command,
-    sections: [traceSection(meta), plotsSection(reportPlots(results)), resultsSection(results)],
+    sections: [traceSection(meta), plotsSection(reportPlots(results, meta.gap)), resultsSection(results)],
   });
 }

@@ -10,6 +10,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { SimResult } from '../sim/metrics.js';
+import type { GapRow } from './gap.js';
 import { type ReportPlot, reportPlots } from './plots.js';
 
 /** Pixels per CSS pixel of the spec, for sharp text on slides and high-density screens. */
@@ -34,8 +35,12 @@ function svgToPng(svg: string): Buffer {
 }
 
 /** Writes one PNG per report plot into `dir` (created if missing); returns the file paths. */
-export function writePngPlots(results: readonly SimResult[], dir: string): Promise<string[]> {
-  return writePngFiles(reportPlots(results), dir);
+export function writePngPlots(
+  results: readonly SimResult[],
+  dir: string,
+  gap?: readonly GapRow[],
+): Promise<string[]> {
+  return writePngFiles(reportPlots(results, gap), dir);
 }
 
 /** Writes one PNG per plot, named after the plot, into `dir` (created if missing). */

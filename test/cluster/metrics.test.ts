@@ -23,6 +23,8 @@ test('redirect metrics name only configured and member sites: a client inventing
     clients: [{ cidr: '10.1.0.0/16', site: 'T2_IT_Bari' }],
     distances: { T2_IT_Pisa: { T2_IT_Legnaro: 1 } },
     origin: 'http://origin.example:1094',
+    // one heartbeat for the whole test: the 200 redirects may outlast the default timeout on a loaded machine
+    heartbeatTimeoutMs: 600_000,
   });
   try {
     const beat = await fetch(`${redirector.url}/v1/nodes`, {

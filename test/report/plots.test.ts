@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'vega';
 import { compile } from 'vega-lite';
+import { gapRows } from '../../src/report/gap.js';
 import { reportPlots } from '../../src/report/plots.js';
 import { renderSvg } from '../../src/report/png.js';
-import { results } from './fixture.js';
+import { simulate } from '../../src/sim/engine.js';
+import { policySpec } from '../../src/sim/policies/index.js';
+import { results, trace } from './fixture.js';
 
 const plots = reportPlots(results);
 
@@ -69,4 +72,29 @@ test('the time plots default their cache-size menu to the smallest finite size',
   const overTime = plots.find((p) => p.name === 'hit-ratio-over-time')!;
   const svg = await renderSvg(overTime.spec);
   assert.match(svg, /Hit ratio over time at cache size 20 GB/);
+});
+
+test("an evaluation's gap rows put the learned-vs-classic-vs-Belady plot first, one point per row", () => {
+  const sizes = [...new Set(results.map((r) => r.cacheSize).filter(Number.isFinite))];
+  const belady = sizes.map((capacity) => simulate(trace, policySpec('belady'), { capacity }));
+  // lru stands in for a learned policy, fifo is the only classic one
+  const gap = gapRows([...results, ...belady], {
+    isLearned: (r) => r.policy === 'lru',
+    isClassic: (r) => r.policy === 'fifo',
+  });
+  const [first, ...rest] = reportPlots(results, gap);
+  assert.equal(first.name, 'learned-vs-best-classic');
+  assert.deepEqual(
+    rest.map((p) => p.name),
+    plots.map((p) => p.name),
+  );
+  const vega = compile(first.spec, { logger: strictLogger }).spec;
+  assert.doesNotThrow(() => parse(vega));
+  const values = (first.spec.data as { values: { series: string; byteHitRatio: number }[] }).values;
+  assert.equal(values.length, gap.length);
+  assert.deepEqual([...new Set(values.map((v) => v.series))].sort(), [
+    'Belady (offline optimum)',
+    'best classic',
+    'lru',
+  ]);
 });
