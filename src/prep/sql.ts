@@ -71,7 +71,7 @@ const windowClause = (name: keyof typeof WINDOWS) => `WINDOW ${name} AS (${WINDO
 export function featureQuery(options: FeatureQueryOptions): string {
   if (!(options.horizon > 0)) throw new RangeError(`horizon must be > 0 s, got ${options.horizon}`);
   const computed = (c: ColumnDefinition) => `${columnExpression(c, options)} AS ${c.name}`;
-  const datasetColumns = COLUMNS.filter((c) => c.datasetPass).map((c) => `    ${computed(c)}`);
+  const datasetColumns = ['*', ...COLUMNS.filter((c) => c.datasetPass).map(computed)].map((c) => `    ${c}`);
   const objectColumns = COLUMNS.filter((c) => !c.lookup).map(
     (c) => `    ${c.datasetPass ? c.name : computed(c)}`,
   );
@@ -82,7 +82,7 @@ export function featureQuery(options: FeatureQueryOptions): string {
   FROM ${REQUESTS_TABLE}
 ),
 by_dataset_pass AS (
-  SELECT *,
+  SELECT
 ${datasetColumns.join(',\n')}
   FROM staged
   ${windowClause('by_dataset')}
