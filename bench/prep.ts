@@ -2,10 +2,12 @@
  * Feature-prep throughput: `prepare` on the first 1 M requests and on the whole generated
  * trace, per engine, with the time of each stage. Spark runs on a local Spark Connect server
  * started for the run (driver memory BENCH_SPARK_MEMORY, default 8g) and stopped after it.
+ * BENCH_PREP_ENGINES picks the engines (default every registered one; `duckdb` alone starts
+ * no Spark). The load average is printed with every row: the figures mean little without it.
  * Run by `npm run bench` after the simulator section, or alone: `node dist/bench/prep.js [trace]`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ENGINES } from '../src/prep/engines.js';
@@ -20,7 +22,11 @@ const STAGES: PrepStage[] = ['labelling', 'staging', 'features'];
 
 type StageSeconds = Record<PrepStage, number>;
 
-async function timedPrep(trace: Trace, engine: string, sparkRemote: string): Promise<StageSeconds> {
+async function timedPrep(
+  trace: Trace,
+  engine: string,
+  sparkRemote: string | undefined,
+): Promise<StageSeconds> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'smartcache-bench-prep-'));
   const seconds: StageSeconds = { labelling: 0, staging: 0, features: 0 };
   try {
@@ -50,7 +56,12 @@ function medianRun(runs: StageSeconds[]): StageSeconds {
 
 const rate = (requests: number, seconds: number) => `${(requests / seconds / 1e6).toFixed(2)}`;
 
-async function withLocalSpark<T>(work: (spark: ScratchSpark) => Promise<T>): Promise<T> {
+/** Runs `work` with a local Spark Connect server when `wanted`, with none otherwise. */
+async function withLocalSpark<T>(
+  wanted: boolean,
+  work: (spark: ScratchSpark | undefined) => Promise<T>,
+): Promise<T> {
+  if (!wanted) return work(undefined);
   const started = performance.now();
   const spark = await startScratchSpark({ driverMemory: process.env.BENCH_SPARK_MEMORY ?? '8g' });
   console.log(
@@ -70,9 +81,13 @@ export async function benchPrep(traceFile: string): Promise<void> {
   console.log(
     `prep: ${path.basename(traceFile)}, read in ${reading.toFixed(2)} s; median of ${REPEATS} runs`,
   );
-  const engines = Object.keys(ENGINES);
+  const engines = process.env.BENCH_PREP_ENGINES?.split(',') ?? Object.keys(ENGINES);
+  for (const engine of engines) {
+    if (!ENGINES[engine])
+      throw new Error(`BENCH_PREP_ENGINES: no engine "${engine}" (${Object.keys(ENGINES)})`);
+  }
   const sizes = [...new Set([Math.min(1_000_000, trace.length), trace.length])];
-  const prepRates = await withLocalSpark(async (spark) => {
+  const prepRates = await withLocalSpark(engines.includes('spark'), async (spark) => {
     const header = [
       'engine',
       'requests',
@@ -81,6 +96,7 @@ export async function benchPrep(traceFile: string): Promise<void> {
       'sql+write s',
       'engine Mrec/s',
       'prep Mrec/s',
+      'load',
     ];
     console.log(header.map((h) => h.padStart(15)).join(''));
     const rates = new Map<string, string>();
@@ -88,10 +104,10 @@ export async function benchPrep(traceFile: string): Promise<void> {
       const head = traceHead(trace, requests);
       for (const engine of engines) {
         const runs: StageSeconds[] = [];
-        for (let r = 0; r < REPEATS; r++) runs.push(await timedPrep(head, engine, spark.server.remote));
+        for (let r = 0; r < REPEATS; r++) runs.push(await timedPrep(head, engine, spark?.server.remote));
         const s = medianRun(runs);
         const row = [engine, String(requests), ...STAGES.map((stage) => s[stage].toFixed(2))];
-        row.push(rate(requests, s.staging + s.features), rate(requests, total(s)));
+        row.push(rate(requests, s.staging + s.features), rate(requests, total(s)), loadavg()[0].toFixed(1));
         console.log(row.map((c) => c.padStart(15)).join(''));
         rates.set(`${engine} ${requests}`, rate(requests, total(s)));
       }

@@ -6,10 +6,9 @@ import { DAY, HOUR } from '../common/time.js';
  * code (FEATURE_NAMES, LABEL_NAMES) all read this array, so a column is added or changed here
  * and nowhere else.
  *
- * Each `sql` expression reads the staged input (src/prep/staging.ts) through the windows that
- * src/prep/sql.ts declares: `by_object` (partition by obj order by seq), `by_dataset` (partition
- * by dataset order by seq) and RANGE frames over request_time. `{horizon}` is replaced by the
- * label horizon in seconds, `{day}` by the engine's day expression.
+ * Each `sql` expression reads the staged input (src/prep/staging.ts) through the windows of
+ * WINDOWS, which src/prep/sql.ts declares, and RANGE frames over request_time. `{horizon}` is
+ * replaced by the label horizon in seconds, `{day}` by the engine's day expression.
  */
 
 export type ColumnType = 'double' | 'bigint' | 'integer' | 'varchar' | 'boolean';
@@ -27,6 +26,16 @@ export interface ColumnDefinition {
   readonly sql: string;
   /** the column is NULL for inputs without this field */
   readonly requires?: OptionalInput;
+  /**
+   * `sql` reads the objects table (the object's key), joined on by obj after the windows so
+   * that their sorts do not carry it
+   */
+  readonly lookup?: boolean;
+  /**
+   * `sql` uses the `by_dataset` window: computed in a pass of its own over the staged
+   * requests, before the per-object windows, so that the dataset sort carries only the input
+   */
+  readonly datasetPass?: boolean;
 }
 
 /** Bumped whenever a column is added, removed or redefined. */
@@ -35,10 +44,23 @@ export const SCHEMA_VERSION = 1;
 const WEEK = 7 * DAY;
 
 /**
+ * The named windows. The input is in time order and `seq` numbers it in that order, so
+ * ordering by (request_time, seq) is ordering by seq: the position decides between requests
+ * of the same second. It is spelled with request_time first so that the RANGE frames of
+ * `inLast`, ordered by request_time alone over the same partition, order by a prefix of it:
+ * an engine then sorts once per partitioning (DuckDB computes every per-object window in one
+ * WINDOW operator over one sort, Spark needs no second sort) instead of once per ordering.
+ */
+export const WINDOWS = {
+  by_object: 'PARTITION BY obj ORDER BY request_time, seq',
+  by_dataset: 'PARTITION BY dataset ORDER BY request_time, seq',
+} as const;
+
+/**
  * A window function over a named window, in parentheses: Spark reads `OVER w - x` as a
  * (malformed) window name `w-x`.
  */
-function over(call: string, window: 'by_object' | 'by_dataset'): string {
+function over(call: string, window: keyof typeof WINDOWS): string {
   return `(${call} OVER ${window})`;
 }
 
@@ -85,6 +107,7 @@ export const COLUMNS: readonly ColumnDefinition[] = [
     description:
       'object key as in the input (numeric ids written in decimal, logical file names as they are)',
     sql: 'object_id',
+    lookup: true,
   },
   {
     name: 'size',
@@ -178,6 +201,7 @@ export const COLUMNS: readonly ColumnDefinition[] = [
       "earlier requests of this request's dataset in the last day; NULL when the request has no dataset",
     sql: `CASE WHEN dataset IS NULL THEN NULL ELSE ${inLast(EARLIER_OF_DATASET, 'dataset', DAY)} END`,
     requires: 'dataset',
+    datasetPass: true,
   },
   {
     name: 'distinct_users',
@@ -185,9 +209,8 @@ export const COLUMNS: readonly ColumnDefinition[] = [
     role: 'feature',
     nullable: true,
     description: 'distinct users that have requested this object so far, this request included',
-    sql:
-      'sum(first_use_by_user) OVER (PARTITION BY obj ORDER BY seq ' +
-      'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)',
+    // by_object's partition and order, so it shares that sort; a frame cannot refine a named window
+    sql: `sum(first_use_by_user) OVER (${WINDOWS.by_object} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`,
     requires: 'user',
   },
   {

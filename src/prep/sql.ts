@@ -5,7 +5,7 @@
  * DISTINCT windows (Spark has no count(DISTINCT) OVER). The one expression the engines
  * spell differently, the UTC day of a unix time, comes from the engine's SqlDialect.
  */
-import { COLUMNS, type ColumnDefinition, type ColumnType, type OptionalInput } from './schema.js';
+import { COLUMNS, type ColumnDefinition, type ColumnType, type OptionalInput, WINDOWS } from './schema.js';
 import { OBJECTS_TABLE, REQUESTS_TABLE } from './staging.js';
 
 export interface SqlDialect {
@@ -52,25 +52,50 @@ function columnExpression(column: ColumnDefinition, options: FeatureQueryOptions
 function firstUseByUser(options: FeatureQueryOptions): string {
   if (!options.inputs.includes('user')) return '0';
   return (
-    'CASE WHEN r.user_name IS NOT NULL AND ' +
-    'row_number() OVER (PARTITION BY r.obj, r.user_name ORDER BY r.seq) = 1 THEN 1 ELSE 0 END'
+    'CASE WHEN user_name IS NOT NULL AND ' +
+    'row_number() OVER (PARTITION BY obj, user_name ORDER BY seq) = 1 THEN 1 ELSE 0 END'
   );
 }
 
-/** The SELECT producing one row per request with every column of the schema, in order. */
+const windowClause = (name: keyof typeof WINDOWS) => `WINDOW ${name} AS (${WINDOWS[name]})`;
+
+/**
+ * The SELECT producing one row per request with every column of the schema, in order, in
+ * three passes over the staged requests, each sorting only what it needs:
+ *
+ * 1. the dataset windows (`datasetPass` columns), over the staged input alone;
+ * 2. every per-object window, over one sort by (obj, request_time, seq);
+ * 3. the object keys (`lookup` columns), strings that can be long (logical file names),
+ *    joined on by obj once no sort is left to carry them.
+ */
 export function featureQuery(options: FeatureQueryOptions): string {
   if (!(options.horizon > 0)) throw new RangeError(`horizon must be > 0 s, got ${options.horizon}`);
-  const select = COLUMNS.map((c) => `  ${columnExpression(c, options)} AS ${c.name}`).join(',\n');
+  const computed = (c: ColumnDefinition) => `${columnExpression(c, options)} AS ${c.name}`;
+  const datasetColumns = ['*', ...COLUMNS.filter((c) => c.datasetPass).map(computed)].map((c) => `    ${c}`);
+  const objectColumns = COLUMNS.filter((c) => !c.lookup).map(
+    (c) => `    ${c.datasetPass ? c.name : computed(c)}`,
+  );
+  const select = COLUMNS.map((c) => `  ${c.lookup ? computed(c) : `f.${c.name}`}`);
   return `WITH staged AS (
-  SELECT r.seq, r.request_time, r.obj, o.object_id, r.size, r.site, r.user_name, r.dataset, r.opt_hit_next,
+  SELECT seq, request_time, obj, size, site, user_name, dataset, opt_hit_next,
     ${firstUseByUser(options)} AS first_use_by_user
-  FROM ${REQUESTS_TABLE} r JOIN ${OBJECTS_TABLE} o ON r.obj = o.obj
+  FROM ${REQUESTS_TABLE}
+),
+by_dataset_pass AS (
+  SELECT
+${datasetColumns.join(',\n')}
+  FROM staged
+  ${windowClause('by_dataset')}
+),
+features AS (
+  SELECT obj,
+${objectColumns.join(',\n')}
+  FROM by_dataset_pass
+  ${windowClause('by_object')}
 )
 SELECT
-${select}
-FROM staged
-WINDOW by_object AS (PARTITION BY obj ORDER BY seq),
-  by_dataset AS (PARTITION BY dataset ORDER BY seq)`;
+${select.join(',\n')}
+FROM features f JOIN ${OBJECTS_TABLE} o ON f.obj = o.obj`;
 }
 
 /** The statements an engine runs, in order, before writing `SELECT * FROM FEATURES_VIEW`. */

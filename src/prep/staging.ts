@@ -51,8 +51,9 @@ export function beladyNextHits(
   onProgress?: (done: number) => void,
 ): Uint8Array {
   const hits = new Uint8Array(trace.length);
-  simulate(trace, policySpec('belady'), { capacity, hitLog: hits, onProgress });
   const next = nextAccessIndex(trace);
+  // the policy reads the same next-access column rather than computing its own
+  simulate({ ...trace, nextAccess: next }, policySpec('belady'), { capacity, hitLog: hits, onProgress });
   const labels = new Uint8Array(trace.length);
   for (let i = 0; i < trace.length; i++) {
     const j = next[i];
