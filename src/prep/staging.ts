@@ -14,7 +14,7 @@
  */
 import { simulate } from '../sim/engine.js';
 import { policySpec } from '../sim/policies/index.js';
-import { NO_NEXT_ACCESS, nextAccessIndex, type Trace } from '../trace/model.js';
+import { nextRequestIndex, type Trace } from '../trace/model.js';
 import type { OptionalInput } from './schema.js';
 
 export const REQUESTS_TABLE = 'requests';
@@ -51,13 +51,13 @@ export function beladyNextHits(
   onProgress?: (done: number) => void,
 ): Uint8Array {
   const hits = new Uint8Array(trace.length);
-  const next = nextAccessIndex(trace);
-  // the policy reads the same next-access column rather than computing its own
-  simulate({ ...trace, nextAccess: next }, policySpec('belady'), { capacity, hitLog: hits, onProgress });
+  simulate(trace, policySpec('belady'), { capacity, hitLog: hits, onProgress });
+  // the next requests Belady ranked by: computed once per trace, read here again
+  const next = nextRequestIndex(trace);
   const labels = new Uint8Array(trace.length);
   for (let i = 0; i < trace.length; i++) {
     const j = next[i];
-    labels[i] = j === NO_NEXT_ACCESS ? NO_NEXT : hits[j];
+    labels[i] = j < 0 ? NO_NEXT : hits[j];
   }
   return labels;
 }
