@@ -7,7 +7,8 @@
  *   policy with all sizes, both on BENCH_THREADS threads;
  * - start-up: the 114 k-request CloudPhysics trace, where start-up is most of the time.
  * Ratios are libCacheSim / smartcache: above 1.0 smartcache is faster or smaller.
- * BENCH_TRACES, BENCH_POLICIES and BENCH_SIZES (comma lists) narrow the single table.
+ * BENCH_TRACES, BENCH_POLICIES and BENCH_SIZES (comma lists) narrow the runs, BENCH_TABLES
+ * (single,grid,startup) the tables.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -263,9 +264,10 @@ export async function benchSimulator(): Promise<void> {
   const traces = await benchTraces();
   const scratch = await mkdtemp(path.join(tmpdir(), 'smartcache-bench-sim-'));
   try {
-    singleTable(scratch, cachesim, traces);
-    gridTable(scratch, cachesim, traces);
-    startupTable(scratch, cachesim);
+    const tables = listFromEnv('BENCH_TABLES', ['single', 'grid', 'startup']);
+    if (tables.includes('single')) singleTable(scratch, cachesim, traces);
+    if (tables.includes('grid')) gridTable(scratch, cachesim, traces);
+    if (tables.includes('startup')) startupTable(scratch, cachesim);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
