@@ -156,6 +156,18 @@ class Table {
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const ratio = (peer: number, ours: number) => `${(peer / ours).toFixed(2)}x`;
 
+/** Both runs' seconds and MiB with their ratios, as the single and grid tables print them. */
+function comparison(peer: Timed, ours: Timed): string[] {
+  return [
+    peer.seconds.toFixed(2),
+    ours.seconds.toFixed(2),
+    ratio(peer.seconds, ours.seconds),
+    mib(peer.peakRss),
+    mib(ours.peakRss),
+    ratio(peer.peakRss, ours.peakRss),
+  ];
+}
+
 async function benchTraces(): Promise<NamedTrace[]> {
   const all: NamedTrace[] = [
     { name: 'cloudPhysics', file: path.join(shared, 'traces', 'cloudPhysicsIO.oracleGeneral.bin') },
@@ -198,17 +210,7 @@ function singleTable(scratch: string, cachesim: string, traces: NamedTrace[]): v
           process.stderr.write(
             `note: ${trace.name} ${policy} ${size}: miss ratio ${peer.missRatio} (libCacheSim) vs ${ours.missRatio}\n`,
           );
-        table.row([
-          trace.name,
-          policy,
-          size,
-          peer.seconds.toFixed(2),
-          ours.seconds.toFixed(2),
-          ratio(peer.seconds, ours.seconds),
-          mib(peer.peakRss),
-          mib(ours.peakRss),
-          ratio(peer.peakRss, ours.peakRss),
-        ]);
+        table.row([trace.name, policy, size, ...comparison(peer, ours)]);
       }
     }
   }
@@ -225,17 +227,7 @@ function gridTable(scratch: string, cachesim: string, traces: NamedTrace[]): voi
       () => cachesimGrid(scratch, cachesim, trace.file),
       () => smartcacheRun(scratch, trace.file, POLICIES.join(','), SIZES.join(','), THREADS),
     );
-    table.row([
-      trace.name,
-      `${POLICIES.length}x${SIZES.length}`,
-      '',
-      peer.seconds.toFixed(2),
-      ours.seconds.toFixed(2),
-      ratio(peer.seconds, ours.seconds),
-      mib(peer.peakRss),
-      mib(ours.peakRss),
-      ratio(peer.peakRss, ours.peakRss),
-    ]);
+    table.row([trace.name, `${POLICIES.length}x${SIZES.length}`, '', ...comparison(peer, ours)]);
   }
 }
 

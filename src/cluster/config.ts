@@ -3,10 +3,12 @@
  * sites, their cache nodes, distances between sites, the client-address map, hot-file
  * replicas, and (for the simulation) a schedule of nodes and sites leaving and joining.
  */
+
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { ConfigFieldError } from '../common/config-error.js';
 import { parseBytes, parseDuration } from '../common/units.js';
 import type { ClusterLayout } from './placement.js';
 
@@ -63,16 +65,8 @@ export function lakePolicies(lake: LakeConfig): string[] {
   return lake.sites.flatMap((site) => site.nodes.map((node) => node.policy));
 }
 
-export class LakeConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    reason: string,
-  ) {
-    super(`${file}: ${field || '(top level)'}: ${reason}`);
-    this.name = 'LakeConfigError';
-  }
-}
+/** A bad field of a lake description. */
+export class LakeConfigError extends ConfigFieldError {}
 
 const SIZE = { type: ['string', 'number'] } as const;
 const DURATION = { type: ['string', 'number'] } as const;

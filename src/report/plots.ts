@@ -135,6 +135,17 @@ function ratioAxis(field: RatioField) {
   return { field, type: 'quantitative', title: RATIO_TITLES[field], axis: { format: '.0%' } } as const;
 }
 
+/** Cache sizes on a log axis, a tick at each simulated size labelled in bytes. */
+function cacheSizeAxis(sizes: readonly number[]) {
+  return {
+    field: 'cacheSize',
+    type: 'quantitative' as const,
+    title: 'cache size (log scale)',
+    scale: { type: 'log' as const, nice: false, padding: 40 },
+    axis: { values: [...sizes], labelExpr: BYTES_LABEL, labelOverlap: true, grid: true },
+  };
+}
+
 function ratioVsSize(results: readonly SimResult[], field: RatioField, title: string): TopLevelSpec {
   const finiteSizes = [...new Set(results.map((r) => r.cacheSize).filter(Number.isFinite))];
   const tooltip = [
@@ -157,13 +168,7 @@ function ratioVsSize(results: readonly SimResult[], field: RatioField, title: st
         transform: [{ filter: '!datum.infinite' }],
         mark: { type: 'line', point: { size: 50, filled: true } },
         encoding: {
-          x: {
-            field: 'cacheSize',
-            type: 'quantitative',
-            title: 'cache size (log scale)',
-            scale: { type: 'log', nice: false, padding: 40 },
-            axis: { values: finiteSizes, labelExpr: BYTES_LABEL, labelOverlap: true, grid: true },
-          },
+          x: cacheSizeAxis(finiteSizes),
         },
       },
       {
@@ -310,13 +315,7 @@ function gapPlot(rows: readonly GapRow[]): TopLevelSpec {
     data: { values },
     mark: { type: 'line', point: { size: 60, filled: true } },
     encoding: {
-      x: {
-        field: 'cacheSize',
-        type: 'quantitative',
-        title: 'cache size (log scale)',
-        scale: { type: 'log', nice: false, padding: 40 },
-        axis: { values: sizes, labelExpr: BYTES_LABEL, labelOverlap: true, grid: true },
-      },
+      x: cacheSizeAxis(sizes),
       y: ratioAxis('byteHitRatio'),
       color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 360 } },
       tooltip: [

@@ -5,10 +5,12 @@
  * optional dashboard.
  * Every error names the file, the field path (`sites[1].nodes[0].capacity`) and the reason.
  */
+
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { ConfigFieldError } from '../../common/config-error.js';
 import { parseBytes, parseDuration } from '../../common/units.js';
 
 export interface StackNode {
@@ -90,16 +92,8 @@ export interface StackConfig {
   stopTimeout: number;
 }
 
-export class StackConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    reason: string,
-  ) {
-    super(`${file}: ${field || '(top level)'}: ${reason}`);
-    this.name = 'StackConfigError';
-  }
-}
+/** A bad field of a stack description. */
+export class StackConfigError extends ConfigFieldError {}
 
 const SIZE = { type: ['string', 'number'] } as const;
 const DURATION = { type: ['string', 'number'] } as const;
