@@ -10,14 +10,12 @@ import type { Command } from 'commander';
 import { DAY } from '../common/time.js';
 import { formatCount } from '../common/units.js';
 import type { Bundle } from '../learn/bundle.js';
-import { gapTable } from '../report/gap.js';
-import { resultsTable } from '../report/table.js';
 import { generateWorkload } from '../trace/generate.js';
 import type { Trace } from '../trace/model.js';
 import { integer, jobsArgument, seedArgument, valueOption } from './arguments.js';
-import { traceSummary, writeReports } from './outputs.js';
+import { evaluateAndReport } from './evaluate.js';
 import { reportStage } from './prep.js';
-import { type Progress, progressBar, trainingBar } from './progress.js';
+import { trainingBar } from './progress.js';
 
 interface DemoOptions {
   requests: number;
@@ -52,7 +50,7 @@ export function register(program: Command): void {
       'after',
       `
 Steps, each usable alone (docs/learn.md):
-  1. generate  a ${'30'}-day data-lake workload                smartcache generate
+  1. generate  a 30-day data-lake workload                    smartcache generate
   2. prep      features and labels of every request (DuckDB)  smartcache prep
   3. train     learned-admit and learned-evict on days ${TRAIN_DAYS}  smartcache train
   4. evaluate  days ${TEST_DAYS} with the learned policies, lrb (which
@@ -78,9 +76,7 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       await trainBundle(features, 'learned-evict', opts, path.join(work, 'evict')),
     ];
     step(4, `evaluating days ${TEST_DAYS}: learned policies, lrb, every classic policy and Belady`);
-    const { evaluateHeldOut } = await import('../learn/evaluate.js');
-    let bar: Progress | undefined;
-    const evaluation = await evaluateHeldOut({
+    const plan = {
       trace,
       testDays: TEST_DAYS,
       period: DAY,
@@ -92,19 +88,8 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       candidates: '64',
       seed: 1,
       workers: opts.jobs,
-      onProgress: (total) => {
-        bar = progressBar('evaluating', total, 'requests');
-        return (n) => bar?.tick(n);
-      },
-    });
-    bar?.stop();
-    const { results, gap } = evaluation;
-    process.stdout.write(`${resultsTable(results)}\n\n${gapTable(gap)}\n`);
-    await writeReports(results, traceSummary(evaluation.testTrace, `${name}, days ${TEST_DAYS}`), opts, {
-      title: `smartcache demo: ${name}`,
-      command: `smartcache ${process.argv.slice(2).join(' ')}`,
-      gap,
-    });
+    };
+    await evaluateAndReport(plan, opts, name, 'smartcache demo');
   } finally {
     await rm(work, { recursive: true, force: true });
   }

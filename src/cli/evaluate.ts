@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../common/units.js';
+import type { EvaluationPlan } from '../learn/evaluate.js';
 import { gapTable } from '../report/gap.js';
 import { resultsTable } from '../report/table.js';
 import {
@@ -116,11 +117,9 @@ export function register(program: Command): void {
 
 async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   const { BUNDLE_KINDS, readBundle } = await import('../learn/bundle.js');
-  const { evaluateHeldOut } = await import('../learn/evaluate.js');
   const loaded = await loadTrace(opts.trace, opts);
   const bundles = await Promise.all(opts.bundle.map((dir) => readBundle(dir, { kind: BUNDLE_KINDS })));
-  let bar: Progress | undefined;
-  const evaluation = await evaluateHeldOut({
+  const plan: Omit<EvaluationPlan, 'onProgress'> = {
     trace: loaded.trace,
     testDays: opts.testDays,
     period: opts.period,
@@ -142,6 +141,24 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
       : undefined,
     seed: opts.seed,
     workers: opts.jobs,
+  };
+  await evaluateAndReport(plan, opts, path.basename(opts.trace), 'smartcache evaluate');
+}
+
+/**
+ * Replays a held-out evaluation with a progress bar, prints its results and gap tables (JSON
+ * with `json`) and writes its report files, named `name` and the test days it resolved to.
+ */
+export async function evaluateAndReport(
+  plan: Omit<EvaluationPlan, 'onProgress'>,
+  outputs: ReportOutputs & { json?: boolean },
+  name: string,
+  title: string,
+): Promise<void> {
+  const { evaluateHeldOut } = await import('../learn/evaluate.js');
+  let bar: Progress | undefined;
+  const evaluation = await evaluateHeldOut({
+    ...plan,
     onProgress: (total) => {
       bar = progressBar('evaluating', total, 'requests');
       return (n) => bar?.tick(n);
@@ -149,11 +166,11 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   });
   bar?.stop();
   const { results, gap, testDays } = evaluation;
-  if (opts.json) printJson({ testDays, period: evaluation.period, results, gap });
+  if (outputs.json) printJson({ testDays, period: evaluation.period, results, gap });
   else process.stdout.write(`${resultsTable(results)}\n\n${gapTable(gap)}\n`);
-  const name = `${path.basename(opts.trace)}, test days ${testDays.join('..')}`;
-  await writeReports(results, traceSummary(evaluation.testTrace, name), opts, {
-    title: `smartcache evaluate: ${name}`,
+  const named = `${name}, test days ${testDays.join('..')}`;
+  await writeReports(results, traceSummary(evaluation.testTrace, named), outputs, {
+    title: `${title}: ${named}`,
     command: `smartcache ${process.argv.slice(2).join(' ')}`,
     gap,
   });

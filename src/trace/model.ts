@@ -137,17 +137,10 @@ export function traceHead(trace: Trace, n: number): Trace {
 export const NO_NEXT_ACCESS = Number.POSITIVE_INFINITY;
 
 /**
- * Next request index of the same object for every request (Infinity when none).
- * Uses the trace's own next-access column when it has one.
- */
-export function nextAccessIndex(trace: Trace): Float64Array {
-  if (trace.nextAccess) return trace.nextAccess;
-  return Float64Array.from(nextRequestIndex(trace), (j) => (j < 0 ? NO_NEXT_ACCESS : j));
-}
-
-/**
- * The same as 32-bit indices, -1 when none: half the memory, for the hot paths (Belady's
- * ranks, the oracleGeneral writer). Computed once per trace and kept while the trace lives.
+ * Next request index of the same object for every request, -1 when none (32-bit: half the
+ * memory of doubles, for Belady's ranks, prep's labels, the oracleGeneral writer). From the
+ * trace's own next-access column when it has one; computed once per trace and kept while
+ * the trace lives.
  */
 export function nextRequestIndex(trace: Trace): Int32Array {
   let next = computedNextRequests.get(trace);

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { Random } from '../../src/common/random.js';
 import { simulate } from '../../src/sim/engine.js';
 import { policySpec } from '../../src/sim/policies/index.js';
-import { nextAccessIndex } from '../../src/trace/model.js';
+import { nextRequestIndex } from '../../src/trace/model.js';
 import { readTrace } from '../../src/trace/read.js';
 import { smartcache } from '../helpers.js';
 import { assertFormatError, requests, roundTrip, sharedTraces, tempFile, tempPath } from './helpers.js';
@@ -21,7 +21,7 @@ test('oracle-general: shared .bin, round trip (plain and gzip) keeps requests an
   for (const name of ['rt.bin', 'rt.oracleGeneral.gz']) {
     const back = await roundTrip(trace, 'oracle-general', name);
     assert.deepEqual(back.obj, trace.obj);
-    assert.deepEqual(nextAccessIndex(back), nextAccessIndex(trace));
+    assert.deepEqual(nextRequestIndex(back), nextRequestIndex(trace));
   }
   const gz = tempFile('c.oracleGeneral.gz', gzipSync(readFileSync(bin)));
   assert.deepEqual(requests((await readTrace(gz)).trace).slice(0, 50), requests(trace).slice(0, 50));
@@ -72,9 +72,9 @@ test('next-access links are checked: the right ones are kept, the shared .bin ho
   const { trace } = await readTrace(tempFile('linked.bin', records(LINKED)));
   // links that all hold are the next accesses recomputed from the requests, so none are kept
   assert.equal(trace.nextAccess, undefined);
-  assert.deepEqual([...nextAccessIndex(trace)], [2, 4, 5, Infinity, Infinity, Infinity]);
+  assert.deepEqual([...nextRequestIndex(trace)], [2, 4, 5, -1, -1, -1]);
   // the shared trace (written by libCacheSim's traceConv) is read with every link checked
-  assert.equal(nextAccessIndex((await readTrace(bin)).trace).length, 113_872);
+  assert.equal(nextRequestIndex((await readTrace(bin)).trace).length, 113_872);
 });
 
 test('a wrong next-access link is an error at its field naming the value found and the one expected', async () => {
@@ -151,7 +151,7 @@ test('a wrong next-access link is an error at its field naming the value found a
     const { trace } = await readTrace(file, { recomputeNext: true });
     assert.deepEqual([...trace.obj], [0, 1, 0, 2, 1, 0], name);
     assert.equal(trace.nextAccess, undefined, 'recomputed from the requests when needed');
-    assert.deepEqual([...nextAccessIndex(trace)], [2, 4, 5, Infinity, Infinity, Infinity]);
+    assert.deepEqual([...nextRequestIndex(trace)], [2, 4, 5, -1, -1, -1]);
   }
 });
 
@@ -168,7 +168,7 @@ test('keys above 2^32 that share a low word with another key are told apart when
     ),
   );
   assert.deepEqual([...trace.obj], [0, 1, 0]);
-  assert.deepEqual([...nextAccessIndex(trace)], [2, Infinity, Infinity]);
+  assert.deepEqual([...nextRequestIndex(trace)], [2, -1, -1]);
   const cases: [string, [number, number][], RegExp][] = [
     [
       'low key announced, high key met',
@@ -240,7 +240,7 @@ test('a link to a truncated last record that --skip-bad skipped means no next ac
   );
   const { trace, skipped } = await readTrace(file, { skipBad: 1 });
   assert.equal(skipped.length, 1);
-  assert.deepEqual([...nextAccessIndex(trace)], [Infinity]);
+  assert.deepEqual([...nextRequestIndex(trace)], [-1]);
 });
 
 test('u32 times and sizes are read unsigned, so the largest (2^32 - 1) is exact and no size can exceed 2^53', async () => {

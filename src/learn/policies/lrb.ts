@@ -27,6 +27,7 @@ import { ListPool, ObjList } from '../../sim/structs/dlist.js';
 import { IndexedSet } from '../../sim/structs/indexed-set.js';
 import { MAX_GAPS, ObjectHistory } from '../history-features.js';
 import { trainGbdt } from '../models/gbdt.js';
+import { SAMPLED_CANDIDATES } from './learned-evict.js';
 
 /** a prediction is redone once its age exceeds this fraction of the object's idle time (1/8) */
 const STALE = 8;
@@ -294,13 +295,7 @@ export const lrb = definePolicy({
   learned: true,
   description: 'LRB: evict the sampled object a GBDT trained while replaying predicts to return last',
   params: {
-    candidates: {
-      type: 'integer',
-      default: 64,
-      min: 1,
-      max: 4096,
-      doc: 'resident objects sampled per eviction',
-    },
+    candidates: SAMPLED_CANDIDATES,
     window: {
       type: 'integer',
       default: 0,

@@ -57,7 +57,7 @@ class OracleDecoder {
   private readonly farLinks = new Map<number, number>();
   /** links announced and not yet met by their request */
   private pending = 0;
-  /** whether a key with a nonzero high word was interned (until then every announced key has none) */
+  /** whether a key with a nonzero high word was met (until then every announced key has none) */
   private highKeys = false;
   /** once checking per object: 1 + the request each object's latest request links to (Infinity: none; 0: not requested yet) */
   private linkedNext: Float64Array | undefined;
@@ -71,9 +71,9 @@ class OracleDecoder {
     /** check per object from the first record: the second reading, after the first met a link it could not trust */
     checkFromStart: boolean,
   ) {
-    // a first guess of one object per two requests, at most 2^18: a small trace never rehashes
-    // (which runs before the code is optimised), a large one doubles the key table a few times
-    // rather than hold tens of MB sized for objects it does not have
+    // a first guess of one object per two requests, at most 2^18, sizes the key list (and the
+    // key table of a second reading): a small trace never regrows it (which runs before the code
+    // is optimised), a large one doubles it a few times rather than hold tens of MB it may not use
     const expectedObjects = Math.min(expectedRequests >>> 1, 1 << 18);
     this.builder = new TraceBuilder(new NumericKeyInterner(expectedObjects), Math.max(16, expectedRequests));
     if (checkFromStart && !recomputeNext) this.linkedNext = new Float64Array(Math.max(16, expectedObjects));
@@ -81,7 +81,7 @@ class OracleDecoder {
 
   decode(words: Uint32Array, records: number): void {
     if (this.recomputeNext) this.decodeUnlinked(words, records);
-    else if (this.linkedNext) this.decodeChecking(words, 0, records);
+    else if (this.linkedNext) this.decodeChecking(words, records);
     else if (this.decodeTrusting(words, records) < records) {
       throw new ReadAgain(`request ${this.builder.length + 1} does not fit the next-access links before it`);
     }
@@ -119,7 +119,7 @@ class OracleDecoder {
       }
       const next = nextAccessField(words, w);
       // a second link to one position is not looked for here (a random read per request): it
-      // overwrites the first, leaves `pending` above zero and is found per object at the end
+      // overwrites the first and leaves `pending` above zero, which reads the file again
       if (next !== NO_NEXT_ACCESS && next <= i) return r;
       if (near || far) {
         this.farLinks.delete(i);
@@ -132,11 +132,11 @@ class OracleDecoder {
     return records;
   }
 
-  /** Decodes records from `from` on, checking each object's link when its next request arrives. */
-  private decodeChecking(words: Uint32Array, from: number, records: number): void {
+  /** Decodes records checking each object's link when its next request arrives. */
+  private decodeChecking(words: Uint32Array, records: number): void {
     const b = this.builder;
     const keys = b.keys;
-    for (let r = from, w = from * WORDS_PER_RECORD; r < records; r++, w += WORDS_PER_RECORD) {
+    for (let r = 0, w = 0; r < records; r++, w += WORDS_PER_RECORD) {
       const lo = words[w + 1];
       const hi = words[w + 2];
       const i = b.length;
