@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const cli = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+/** the package's bin (the bundled command line), as `smartcache` runs for a user */
+export const cli = path.join(repoRoot, 'dist', 'bin', 'smartcache.js');
 export const cacheDir = path.join(repoRoot, '.cache', 'bench');
 export const GENERATED_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000_000);
 

@@ -8,14 +8,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { FEATURE_NAMES } from '../src/prep/schema.js';
 import { loadModel } from '../src/serve/models/load.js';
 import { randomRows, tinyBundle } from '../test/serve/bundles.js';
+import { cli } from './generated.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 const SECONDS = Number(process.env.BENCH_SERVE_SECONDS ?? 10);
 const PORT = Number(process.env.BENCH_SERVE_PORT ?? 18_383);
 const BATCH_ROWS = 65_536;

@@ -13,6 +13,8 @@ export const sharedTraces = join(resolve(repoRoot, '..', 'shared'), 'traces');
 export const examples = join(repoRoot, 'examples');
 export const fixtures = join(repoRoot, 'test', 'fixtures');
 const cliMain = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+/** The package's bin: the command line bundled by scripts/bundle.ts. */
+export const bundledCli = join(repoRoot, 'dist', 'bin', 'smartcache.js');
 
 const scratch = mkdtempSync(join(tmpdir(), 'smartcache-test-'));
 let counter = 0;
@@ -33,5 +35,10 @@ const execFileAsync = promisify(execFile);
 
 /** Runs `smartcache ...args`; rejects (with code, stdout, stderr) when it exits non-zero. */
 export function smartcache(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return execFileAsync(process.execPath, [cliMain, ...args], { maxBuffer: 64 << 20 });
+  return runCli(cliMain, args);
+}
+
+/** Runs the command line at `main` (the compiled one, or the bundled bin) with `args`. */
+export function runCli(main: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(process.execPath, [main, ...args], { maxBuffer: 64 << 20 });
 }

@@ -1,16 +1,9 @@
 /** What `up`, `down` and `status` share: which stack file, and the folder its state lives in. */
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../common/version.js';
 
 /** examples/stack.yaml of this package: a generated origin, two sites, a synthetic load. */
-export const EXAMPLE_STACK = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'examples',
-  'stack.yaml',
-);
+export const EXAMPLE_STACK = join(PACKAGE_ROOT, 'examples', 'stack.yaml');
 
 export interface StackFileOption {
   file?: string;

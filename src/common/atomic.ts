@@ -1,5 +1,4 @@
 /** Atomic file output: write a temporary file beside the target, rename it over the target. */
-import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -9,6 +8,8 @@ import { basename, dirname, join } from 'node:path';
  */
 export async function atomically(file: string, produce: (tempPath: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
+  // node:crypto loads here, when a file is written: a run that writes none starts without it
+  const { randomBytes } = await import('node:crypto');
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await produce(temp);

@@ -1,5 +1,4 @@
 /** What tells one input file from another across machines: its size and content hash, with its path and mtime for people. */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 
@@ -15,6 +14,8 @@ export interface FileIdentity {
 
 /** Reads `path` once to hash it (about 1 GB/s on one core). */
 export async function fileIdentity(path: string): Promise<FileIdentity> {
+  // loaded on use: `simulate` imports this module for its shards, and most runs are none
+  const { createHash } = await import('node:crypto');
   const info = await stat(path);
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);

@@ -3,7 +3,6 @@
  * sharing the trace's memory, or in this thread when there is one job or one worker.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Trace } from '../trace/model.js';
 import { type SimOptions, simulate } from './engine.js';
 import type { SimResult } from './metrics.js';
@@ -85,6 +84,8 @@ async function runOnWorkers(
   count: number,
   onProgress?: (n: number) => void,
 ): Promise<SimResult[]> {
+  // loaded here: a run of one job, most short runs, needs no threads
+  const { Worker } = await import('node:worker_threads');
   const shared = toSharedTrace(trace);
   const results: SimResult[] = new Array(jobs.length);
   let nextJob = 0;

@@ -2,10 +2,7 @@
  * Opening trace files: byte chunks with transparent decompression (detected by magic
  * bytes, not by file name), progress reporting, and a line splitter for text formats.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { open, stat } from 'node:fs/promises';
 import { CompressedDataError, TraceFormatError } from './errors.js';
 import type { ReadContext } from './formats/format.js';
 
@@ -68,16 +65,30 @@ export async function openInput(
   };
 }
 
+/**
+ * The file's bytes in chunks of CHUNK_BYTES, each in a buffer of its own (readers keep
+ * them). Read through a file handle rather than a stream: streams cost a short run the
+ * loading of Node's stream modules.
+ */
 async function* diskChunks(
   file: string,
   total: number,
   onProgress?: ProgressListener,
 ): AsyncGenerator<Uint8Array> {
-  let read = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
-    read += chunk.length;
-    onProgress?.(read, total);
-    yield chunk as Buffer;
+  const handle = await open(file, 'r');
+  try {
+    let read = 0;
+    for (;;) {
+      // the size stat gave bounds the last chunk; a file that grew since reads on in full chunks
+      const chunk = Buffer.allocUnsafe(total > read ? Math.min(CHUNK_BYTES, total - read) : CHUNK_BYTES);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return;
+      read += bytesRead;
+      onProgress?.(read, total);
+      yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
   }
 }
 
@@ -107,6 +118,11 @@ async function* lazyZstdChunks(chunks: AsyncIterable<Uint8Array>, file: string):
  * error's offset is the compressed bytes handed to it by then: the damage is at or before it.
  */
 async function* gunzipChunks(chunks: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
+  // loaded here, as the zstd decoder is: most runs read no gzip input
+  const [{ pipeline, Readable }, { createGunzip }] = await Promise.all([
+    import('node:stream'),
+    import('node:zlib'),
+  ]);
   let given = 0;
   async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunks) {

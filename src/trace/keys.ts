@@ -59,9 +59,16 @@ export class NumericKeyInterner implements ObjectKeys {
 
   /**
    * The lowest index whose key an object of lower index has too, or -1 when the keys are
-   * distinct: the keys sorted with their indices (radix, stable), equal neighbours compared.
+   * distinct. Up to SORTED_CHECK_FROM keys, building the lookup table finds it (a short run
+   * pays for each pass over the keys before the JIT has compiled it, and the table is small
+   * enough to stay in cache); above, the keys sorted with their indices (radix, stable) and
+   * equal neighbours compared, whose passes read and write in order.
    */
   firstRepeatedKey(): number {
+    return this.count < SORTED_CHECK_FROM ? this.index() : this.firstRepeatedBySort();
+  }
+
+  private firstRepeatedBySort(): number {
     const n = this.count;
     const words = this.keyWords;
     let anyHigh = false;
@@ -130,30 +137,48 @@ export class NumericKeyInterner implements ObjectKeys {
     return idx;
   }
 
-  /** Builds the lookup table for the keys so far, with room for the expected count. */
-  private index(): void {
+  /**
+   * Builds the lookup table for the keys so far, with room for the expected count; returns
+   * the first index whose key an earlier one has, else -1.
+   */
+  private index(): number {
     let cap = 1024;
     while (cap < Math.max(this.expected, this.count) * 2) cap *= 2;
-    this.rehash(cap);
     this.unindexed = false;
+    return this.rehash(cap);
   }
 
   private growKeys(): void {
     this.keyWords = grown(this.keyWords, this.keyWords.length * 2);
   }
 
-  private rehash(cap: number): void {
-    this.table = new Uint32Array(cap * SLOT_WORDS);
-    this.mask = cap - 1;
+  /**
+   * Places every key in a new table of `cap` slots; returns the first index whose key an
+   * earlier one has (placed too, after it), else -1.
+   */
+  private rehash(cap: number): number {
+    const table = new Uint32Array(cap * SLOT_WORDS);
+    const mask = cap - 1;
+    const words = this.keyWords;
+    this.table = table;
+    this.mask = mask;
+    let repeated = -1;
     for (let idx = 0; idx < this.count; idx++) {
-      const lo = this.keyWords[2 * idx];
-      const hi = this.keyWords[2 * idx + 1];
-      let slot = hash(hi, lo) & this.mask;
-      while (this.table[slot * SLOT_WORDS + 1] !== 0) slot = (slot + 1) & this.mask;
+      const lo = words[2 * idx];
+      const hi = words[2 * idx + 1];
+      let slot = hash(hi, lo) & mask;
+      for (let stored = table[slot * SLOT_WORDS + 1]; stored !== 0; stored = table[slot * SLOT_WORDS + 1]) {
+        if (repeated < 0 && table[slot * SLOT_WORDS] === lo && words[2 * stored - 1] === hi) repeated = idx;
+        slot = (slot + 1) & mask;
+      }
       this.place(slot, lo, idx);
     }
+    return repeated;
   }
 }
+
+/** From this many keys `firstRepeatedKey` sorts instead of building the table (which is then 1 MB). */
+const SORTED_CHECK_FROM = 1 << 16;
 
 /** Radix digits of a 32-bit word: 11, 11 and 10 bits. */
 const RADIX_SHIFTS = [0, 11, 22];

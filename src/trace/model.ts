@@ -106,7 +106,8 @@ export function uniqueBytes(trace: Trace): number {
   let total = uniqueBytesOf.get(trace);
   if (total === undefined) {
     total = 0;
-    for (const size of firstSeenSizes(trace)) total += size;
+    const sizes = firstSeenSizes(trace);
+    for (let i = 0; i < sizes.length; i++) total += sizes[i];
     uniqueBytesOf.set(trace, total);
   }
   return total;

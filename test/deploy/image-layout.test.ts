@@ -109,6 +109,7 @@ describe('the image layout, built as the Dockerfile builds it', { timeout: 600_0
 
   it('holds the built code and the production dependencies only', () => {
     assert.ok(existsSync(join(layout, 'dist', 'src', 'cli', 'main.js')));
+    assert.ok(existsSync(join(layout, 'dist', 'bin', 'smartcache.js')), 'the bundled entry point');
     assert.equal(
       readFileSync(join(layout, 'examples', 'stack.yaml'), 'utf8'),
       readFileSync(join(repoRoot, 'examples', 'stack.yaml'), 'utf8'),
