@@ -81,10 +81,13 @@ class Lhd implements Policy {
   /** the hit-age class, set from the last two hit ages at each access */
   private hitAgeClass = new Uint8Array(INITIAL_SLOTS);
   private sizes = new Float64Array(INITIAL_SLOTS);
-  /** per class, MAX_AGE counts each; float as libCacheSim's */
-  private readonly hits: Float32Array[];
-  private readonly evictions: Float32Array[];
-  private readonly densities: Float32Array[];
+  /**
+   * Per class and age, at class * MAX_AGE + age (one array each: an eviction ranks dozens of
+   * candidates, each one load here); float as libCacheSim's.
+   */
+  private readonly hits = new Float32Array(HIT_AGE_CLASSES * MAX_AGE);
+  private readonly evictions = new Float32Array(HIT_AGE_CLASSES * MAX_AGE);
+  private readonly densities = new Float32Array(HIT_AGE_CLASSES * MAX_AGE);
   private readonly recentlyAdmitted: Int32Array;
   private readonly associativity: number;
   private recentlyAdmittedHead = 0;
@@ -92,8 +95,8 @@ class Lhd implements Policy {
   private untilReconfiguration = ACCESSES_PER_RECONFIGURATION;
   private reconfigurations = 0;
   private ageCoarseningShift = INITIAL_AGE_COARSENING_SHIFT;
-  /** requests per age step: 2^ageCoarseningShift */
-  private ageStep = 2 ** INITIAL_AGE_COARSENING_SHIFT;
+  /** 1 / requests per age step (2^-ageCoarseningShift): exact, and a multiplication per age */
+  private perAgeStep = 2 ** -INITIAL_AGE_COARSENING_SHIFT;
   private ewmaObjects = 0;
   private ewmaObjectsMass = 0;
   private ewmaVictimDensity = 0;
@@ -103,13 +106,11 @@ class Lhd implements Policy {
     const n = ctx.objectCount;
     this.residents = new IndexedSet(n);
     this.random = new Random(ctx.seed);
-    this.hits = Array.from({ length: HIT_AGE_CLASSES }, () => new Float32Array(MAX_AGE));
-    this.evictions = Array.from({ length: HIT_AGE_CLASSES }, () => new Float32Array(MAX_AGE));
-    this.densities = Array.from({ length: HIT_AGE_CLASSES }, (_, c) => {
-      const densities = new Float32Array(MAX_AGE);
-      for (let age = 0; age < MAX_AGE; age++) densities[age] = (FIRST_CLASS_NUMBER + c + 1) / (age + 1);
-      return densities;
-    });
+    for (let c = 0; c < HIT_AGE_CLASSES; c++) {
+      for (let age = 0; age < MAX_AGE; age++) {
+        this.densities[c * MAX_AGE + age] = (FIRST_CLASS_NUMBER + c + 1) / (age + 1);
+      }
+    }
     this.recentlyAdmitted = new Int32Array(params.admissions).fill(NONE);
     this.associativity = params.associativity;
     this.explorerBudget = Math.trunc(ctx.capacity * EXPLORER_BUDGET_FRACTION);
@@ -118,7 +119,7 @@ class Lhd implements Policy {
   hit(obj: number): void {
     const at = this.residents.positionOf(obj);
     const age = this.ageOf(at);
-    this.hits[this.hitAgeClass[at]][age] += 1;
+    this.hits[this.hitAgeClass[at] * MAX_AGE + age] += 1;
     if (this.explorer[at] === 1) this.explorerBudget += this.sizes[at];
     this.lastLastHitAge[at] = this.lastHitAge[at];
     this.lastHitAge[at] = age;
@@ -139,7 +140,7 @@ class Lhd implements Policy {
   evict(): number {
     const victim = this.rank();
     const at = this.residents.positionOf(victim);
-    this.evictions[this.hitAgeClass[at]][this.ageOf(at)] += 1;
+    this.evictions[this.hitAgeClass[at] * MAX_AGE + this.ageOf(at)] += 1;
     this.leave(victim);
     return victim;
   }
@@ -180,17 +181,20 @@ class Lhd implements Policy {
       this.reconfigurations > WARMUP_RECONFIGURATIONS
         ? this.associativity
         : Math.min(WARMUP_CANDIDATES, this.associativity);
-    let victim = NONE;
+    let victimAt = NONE;
     let victimRank = Number.POSITIVE_INFINITY;
     for (let i = 0; i < candidates; i++) {
       const at = this.random.int(residents.size);
-      const obj = residents.at(at);
-      const rank = this.density(at);
-      if (rank < victimRank || victim === NONE) {
-        victim = obj;
+      const unexplored = this.unexploredDensity(at);
+      // an explorer ranks higher still, so only a candidate that may win needs the lookup
+      if (unexplored >= victimRank && victimAt !== NONE) continue;
+      const rank = this.explored(at, unexplored);
+      if (rank < victimRank || victimAt === NONE) {
+        victimAt = at;
         victimRank = rank;
       }
     }
+    let victim = victimAt === NONE ? NONE : residents.at(victimAt);
     const ring = this.recentlyAdmitted;
     for (let i = 0; i < ring.length; i++) {
       const obj = ring[i];
@@ -233,25 +237,30 @@ class Lhd implements Policy {
 
   /** Age steps since the last access of the resident at `at`, capped at MAX_AGE - 1. */
   private ageOf(at: number): number {
-    const age = Math.floor((this.timestamp - this.lastAccess[at]) / this.ageStep);
+    const age = Math.floor((this.timestamp - this.lastAccess[at]) * this.perAgeStep);
     return Math.min(age, MAX_AGE - 1);
   }
 
   private density(at: number): number {
+    return this.explored(at, this.unexploredDensity(at));
+  }
+
+  /** The rank of the resident at `at` as if it were no explorer: hit density per byte. */
+  private unexploredDensity(at: number): number {
     const age = this.ageOf(at);
     if (age === MAX_AGE - 1) return LOWEST_RANK;
-    const density = Math.fround(this.densities[this.hitAgeClass[at]][age] / this.sizes[at]);
-    return this.explorer[at] === 1 ? Math.fround(density + 1) : density;
+    return Math.fround(this.densities[this.hitAgeClass[at] * MAX_AGE + age] / this.sizes[at]);
+  }
+
+  /** An explorer's rank is its density + 1 (but past MAX_AGE it ranks lowest all the same). */
+  private explored(at: number, density: number): number {
+    return this.explorer[at] === 1 && density !== LOWEST_RANK ? Math.fround(density + 1) : density;
   }
 
   private reconfigure(): void {
-    for (let c = 0; c < HIT_AGE_CLASSES; c++) {
-      const hits = this.hits[c];
-      const evictions = this.evictions[c];
-      for (let age = 0; age < MAX_AGE; age++) {
-        hits[age] *= EWMA_DECAY;
-        evictions[age] *= EWMA_DECAY;
-      }
+    for (let i = 0; i < this.hits.length; i++) {
+      this.hits[i] *= EWMA_DECAY;
+      this.evictions[i] *= EWMA_DECAY;
     }
     this.adaptAgeCoarsening();
     this.modelHitDensities();
@@ -263,9 +272,9 @@ class Lhd implements Policy {
    */
   private modelHitDensities(): void {
     for (let c = 0; c < HIT_AGE_CLASSES; c++) {
-      const hits = this.hits[c];
-      const evictions = this.evictions[c];
-      const densities = this.densities[c];
+      const hits = classCounts(this.hits, c);
+      const evictions = classCounts(this.evictions, c);
+      const densities = classCounts(this.densities, c);
       let totalEvents = Math.fround(hits[MAX_AGE - 1] + evictions[MAX_AGE - 1]);
       let totalHits = hits[MAX_AGE - 1];
       let lifetime = totalEvents;
@@ -288,15 +297,22 @@ class Lhd implements Policy {
     while (2 ** shift < optimal) shift++;
     const delta = shift - this.ageCoarseningShift;
     this.ageCoarseningShift = shift;
-    this.ageStep = 2 ** shift;
+    this.perAgeStep = 2 ** -shift;
     // more weight, to delay another shift for a while
     this.ewmaObjects *= 8;
     this.ewmaObjectsMass *= 8;
-    for (const counts of [...this.hits, ...this.evictions]) {
-      if (delta < 0) stretch(counts, -delta);
-      else if (delta > 0) compress(counts, delta);
+    for (let c = 0; c < HIT_AGE_CLASSES; c++) {
+      for (const counts of [classCounts(this.hits, c), classCounts(this.evictions, c)]) {
+        if (delta < 0) stretch(counts, -delta);
+        else if (delta > 0) compress(counts, delta);
+      }
     }
   }
+}
+
+/** Class `c`'s counts by age, a view of the per-class array. */
+function classCounts(all: Float32Array, c: number): Float32Array {
+  return all.subarray(c * MAX_AGE, (c + 1) * MAX_AGE);
 }
 
 /** The hit-age class of the sum of an object's last two hit ages: about log2(MAX_AGE / sum). */
