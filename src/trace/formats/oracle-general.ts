@@ -121,10 +121,8 @@ class OracleDecoder {
       // a second link to one position is not looked for here (a random read per request): it
       // overwrites the first and leaves `pending` above zero, which reads the file again
       if (next !== NO_NEXT_ACCESS && next <= i) return r;
-      if (near || far) {
-        this.farLinks.delete(i);
-        this.pending--;
-      }
+      if (far) this.farLinks.delete(i);
+      if (near || far) this.pending--;
       b.add(words[w], obj, words[w + 3]);
       this.order.note(words[w], 'offset', i * RECORD_BYTES);
       if (next !== NO_NEXT_ACCESS) this.announce(next, obj, lo);
