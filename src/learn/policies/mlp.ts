@@ -164,6 +164,10 @@ export class LearnedAdmit implements Policy {
 
 /** LRB-style eviction of the sampled object predicted to be requested farthest away. */
 export class LearnedEvict implements Policy {
+  /**
+   * Predicted time of the next request of each resident, at its position in `resident`: a
+   * sampled candidate costs one load, not a lookup of its object and then of its prediction.
+   */
   private readonly predicted: Float64Array;
   private readonly resident: IndexedSet;
   private readonly random: Random;
@@ -187,44 +191,42 @@ export class LearnedEvict implements Policy {
     return this.request.time + Math.expm1(this.logGap.scoreOf(obj, req));
   }
   hit(obj: number, req: number): void {
-    this.predicted[obj] = this.predict(obj, req);
+    this.predicted[this.resident.positionOf(obj)] = this.predict(obj, req);
   }
   miss(obj: number, _size: number, req: number): void {
     this.missPrediction = this.predict(obj, req);
   }
   insert(obj: number): void {
-    this.resident.add(obj);
-    this.predicted[obj] = this.missPrediction;
+    this.predicted[this.resident.add(obj)] = this.missPrediction;
   }
   forget(obj: number): void {
     this.logGap.forget(obj);
   }
   evict(): number {
     const set = this.resident;
-    let victim = -1;
+    const predicted = this.predicted;
+    let victimAt = -1;
     let farthest = Number.NEGATIVE_INFINITY;
-    if (set.size <= this.candidates) {
-      for (let k = 0; k < set.size; k++) {
-        const o = set.at(k);
-        if (this.predicted[o] > farthest) {
-          farthest = this.predicted[o];
-          victim = o;
-        }
-      }
-    } else {
-      for (let k = 0; k < this.candidates; k++) {
-        const o = set.at(this.random.uint32() % set.size);
-        if (this.predicted[o] > farthest) {
-          farthest = this.predicted[o];
-          victim = o;
-        }
+    const sampled = set.size > this.candidates;
+    const draws = sampled ? this.candidates : set.size;
+    for (let k = 0; k < draws; k++) {
+      const at = sampled ? this.random.int(set.size) : k;
+      if (predicted[at] > farthest) {
+        farthest = predicted[at];
+        victimAt = at;
       }
     }
-    set.remove(victim);
+    const victim = set.at(victimAt);
+    this.leave(victim);
     return victim;
   }
   remove(obj: number): void {
-    this.resident.remove(obj);
+    this.leave(obj);
+  }
+
+  private leave(obj: number): void {
+    const refilled = this.resident.remove(obj);
+    if (refilled >= 0) this.predicted[refilled] = this.predicted[this.resident.size];
   }
 }
 
