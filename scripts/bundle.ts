@@ -13,6 +13,7 @@
  * gets that module on first use instead, as loading it (with node:net and node:dgram)
  * cost a short run about 7 ms.
  */
+import { rmSync } from 'node:fs';
 import { build, type Plugin } from 'esbuild';
 
 const INLINED_PACKAGES = new Set(['commander']);
@@ -47,6 +48,8 @@ const lazyChildProcess: Plugin = {
   },
 };
 
+// chunks are named by content hash: a new build would leave the old ones beside it
+rmSync('dist/bin', { recursive: true, force: true });
 await build({
   entryPoints: { smartcache: 'dist/src/cli/main.js', worker: 'dist/src/sim/worker.js' },
   outdir: 'dist/bin',
