@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Random } from '../../src/common/random.js';
 import { DAY } from '../../src/common/time.js';
+import { readBundleSync } from '../../src/learn/bundle.js';
 import { lowerBound } from '../../src/learn/dataset.js';
+import { traceFeatures } from '../../src/learn/online-features.js';
+import { bundleThreshold, scoreRows } from '../../src/learn/policies/mlp.js';
 import { simulate } from '../../src/sim/engine.js';
 import { policySpec } from '../../src/sim/policies/index.js';
 import '../../src/learn/policies/index.js';
@@ -24,7 +27,23 @@ function testDaysByteHitRatio(trace: Trace, policy: string, capacity: number, pa
   return hit / all;
 }
 
-test('learned-admit beats LRU when large one-hit wonders flush the working set', async () => {
+/** The margins the learned policies must beat LRU by, which the broken models below must miss. */
+const ADMIT_MARGIN = 0.02;
+const EVICT_MARGIN = 0.05;
+
+/** The model's own scores of every request, shuffled across requests: the same values, no information. */
+function shuffledScores(trace: Trace, dir: string): string {
+  const bundle = readBundleSync(dir);
+  const scores = Float32Array.from(scoreRows(bundle, traceFeatures(trace)));
+  const rng = new Random(7);
+  for (let i = scores.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [scores[i], scores[j]] = [scores[j], scores[i]];
+  }
+  return tempFile('shuffled.f32', new Uint8Array(scores.buffer));
+}
+
+test('learned-admit beats LRU when large one-hit wonders flush the working set; shuffled scores do not', async () => {
   const trace = oneHitWonders(6, 1500);
   const capacity = Math.floor(0.01 * uniqueBytes(trace));
   const bundle = await trainOn(trace, 'learned-admit', '0..3', capacity);
@@ -32,10 +51,18 @@ test('learned-admit beats LRU when large one-hit wonders flush the working set',
   assert.ok(bundle.params.threshold !== undefined);
   const lru = testDaysByteHitRatio(trace, 'lru', capacity);
   const learned = testDaysByteHitRatio(trace, 'learned-admit', capacity, { bundle: bundle.dir });
-  assert.ok(learned > lru + 0.02, `learned-admit ${learned.toFixed(4)} vs lru ${lru.toFixed(4)}`);
+  assert.ok(learned > lru + ADMIT_MARGIN, `learned-admit ${learned.toFixed(4)} vs lru ${lru.toFixed(4)}`);
+  // the same admission rate at random: under the margin
+  const { threshold } = bundleThreshold(bundle.params, capacity);
+  const scores = shuffledScores(trace, bundle.dir);
+  const broken = testDaysByteHitRatio(trace, 'learned-admit', capacity, {
+    scores,
+    threshold: String(threshold),
+  });
+  assert.ok(broken < lru + ADMIT_MARGIN, `shuffled scores ${broken.toFixed(4)} vs lru ${lru.toFixed(4)}`);
 });
 
-test('learned-evict beats LRU when recently used files are the ones never read again', async () => {
+test('learned-evict beats LRU when recently used files are the ones never read again; shuffled scores do not', async () => {
   const trace = periodicAndBursts(6);
   // room for the periodic files and a few bursts
   const capacity = 120e6;
@@ -43,7 +70,11 @@ test('learned-evict beats LRU when recently used files are the ones never read a
   assert.equal(bundle.params.kind, 'learned-evict');
   const lru = testDaysByteHitRatio(trace, 'lru', capacity);
   const learned = testDaysByteHitRatio(trace, 'learned-evict', capacity, { bundle: bundle.dir });
-  assert.ok(learned > lru + 0.05, `learned-evict ${learned.toFixed(4)} vs lru ${lru.toFixed(4)}`);
+  assert.ok(learned > lru + EVICT_MARGIN, `learned-evict ${learned.toFixed(4)} vs lru ${lru.toFixed(4)}`);
+  const broken = testDaysByteHitRatio(trace, 'learned-evict', capacity, {
+    scores: shuffledScores(trace, bundle.dir),
+  });
+  assert.ok(broken < lru + EVICT_MARGIN, `shuffled scores ${broken.toFixed(4)} vs lru ${lru.toFixed(4)}`);
 });
 
 test('the policy under learned-admit keeps its own parameters', () => {
