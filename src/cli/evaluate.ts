@@ -50,7 +50,7 @@ Examples:
   $ smartcache evaluate --trace cloudPhysicsIO.oracleGeneral.bin --period 20m --test-days 4..6 \\
       --bundle cp-admit --bundle cp-evict
   $ smartcache evaluate --trace datalake.csv --online lrb --test-days 21..29   # no prep, no train
-  $ smartcache evaluate --trace datalake.csv --online lrb --online-tune window-factor=1,0.5,2 \
+  $ smartcache evaluate --trace datalake.csv --online lrb --online-tune window-factor=1,0.5,2 \\
       --test-days 21..29   # lrb's memory window chosen per size on days 0..20 alone
 
 The replay covers the history before the test days (state warms up) and the test days;

@@ -9,6 +9,7 @@ import { traceFromRequests } from '../../src/trace/builder.js';
 import { generateWorkload } from '../../src/trace/generate.js';
 import type { Request } from '../../src/trace/model.js';
 import { traceHead, uniqueBytes } from '../../src/trace/model.js';
+import { smartcache, tempPath } from '../helpers.js';
 
 const generated = generateWorkload({ requests: 6000, seed: 13, days: 4 });
 const requests: Request[] = Array.from(generated.obj, (obj, i) => ({
@@ -86,4 +87,23 @@ test('--online-tune refuses a parameter the policy sets already, does not take, 
   );
   await assert.rejects(evaluateHeldOut(plan(trace, policy, 'colour=1,2')), /colour is unknown/);
   await assert.rejects(evaluateHeldOut(plan(trace, policy, 'window-factor=1,-3')), /window-factor/);
+});
+
+test('evaluate --online-tune prints the value kept per size and what each scored on the history', async () => {
+  const file = tempPath('tune.csv');
+  await smartcache('generate', '--requests', '6000', '--days', '4', '--seed', '13', '--out', file);
+  const common = ['--trace', file, '--test-days', '3', '--policies', 'lru', '--sizes', '0.05'];
+  const tune = ['--online', policy, '--online-tune', 'window-factor=1,0.25'];
+  const { stdout } = await smartcache('evaluate', ...common, ...tune);
+  assert.match(stdout, /lrb\(retrain-every=512,window-factor=tuned\) +learned/);
+  assert.match(
+    stdout,
+    /lrb\(retrain-every=512\) at .*: window-factor=(1|0\.25) \(history byte hit ratio 1: .*%, 0\.25: .*%\)/,
+  );
+  const json = JSON.parse((await smartcache('evaluate', ...common, ...tune, '--json')).stdout);
+  assert.equal(json.tuning.length, 1);
+  assert.deepEqual(
+    json.tuning[0].scores.map((s: { value: string }) => s.value),
+    ['1', '0.25'],
+  );
 });
