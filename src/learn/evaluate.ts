@@ -151,8 +151,11 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
       throw new RangeError(`--online ${o.label}: not a learned policy; give it to --policies`);
   }
   const tuneWith = plan.onlineTune;
+  const progress = plan.onProgress;
   let tuning: TunedChoice[] = [];
-  if (tuneWith && online.length > 0) {
+  if (tuneWith && online.length === 0)
+    throw new RangeError('--online-tune: give the policies to tune with --online');
+  if (tuneWith) {
     checkOnlineTuning(online, tuneWith);
     tuning = await tuneOnline({
       history: traceHead(full, start),
@@ -164,13 +167,13 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
       period: plan.period,
       seed: plan.seed,
       workers: plan.workers,
-      onProgress: plan.onProgress && ((total) => plan.onProgress!(total, 'tuning')),
+      onProgress: progress && ((total) => progress(total, 'tuning')),
     });
-    for (const choice of tuning) {
-      const o = online.find((c) => c.label === choice.policy)!;
+    tuning.forEach((choice, i) => {
+      const o = online[Math.floor(i / sizes.length)];
       const params = { ...o.params, [choice.param]: choice.value };
       jobs.push(...learnedJobs(o.spec.name, tunedLabel(o, choice.param), params, [choice.cacheSize]));
-    }
+    });
   } else {
     for (const o of online) jobs.push(...learnedJobs(o.spec.name, o.label, o.params, sizes));
   }

@@ -82,7 +82,7 @@ export function validationStart(origin: number, testFrom: number, period: number
   return Math.max(origin, testFrom - Math.max(1, Math.round(periods / 3)) * period);
 }
 
-/** Replays the history with each value per online policy and size; returns the values kept. */
+/** Replays the history with each value per online policy and size; returns the values kept, by policy, then size. */
 export async function tuneOnline(request: TuneRequest): Promise<TunedChoice[]> {
   const { history, online, tuning, sizes } = request;
   if (history.length === 0) throw new PlanError('--online-tune: no history before the test days to tune on');

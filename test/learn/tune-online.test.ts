@@ -86,6 +86,10 @@ test('--online-tune refuses a parameter the policy sets already, does not take, 
     /lrb\(window-factor=2\) already sets it/,
   );
   await assert.rejects(evaluateHeldOut(plan(trace, policy, 'colour=1,2')), /colour is unknown/);
+  await assert.rejects(
+    evaluateHeldOut({ ...plan(trace, policy, 'window-factor=1,0.5'), online: undefined }),
+    /give the policies to tune with --online/,
+  );
   await assert.rejects(evaluateHeldOut(plan(trace, policy, 'window-factor=1,-3')), /window-factor/);
 });
 
