@@ -4,8 +4,9 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseDuration } from '../common/units.js';
+import { formatBytes, formatPercent, parseDuration } from '../common/units.js';
 import type { EvaluationPlan } from '../learn/evaluate.js';
+import type { TunedChoice } from '../learn/tune-online.js';
 import { gapTable } from '../report/gap.js';
 import { resultsTable } from '../report/table.js';
 import {
@@ -29,6 +30,7 @@ interface EvaluateOptions extends TraceInputOptions, ReportOutputs {
   period: number;
   policies: string;
   online?: string;
+  onlineTune?: string;
   under?: string;
   candidates: number;
   retrainEvery?: string;
@@ -48,6 +50,8 @@ Examples:
   $ smartcache evaluate --trace cloudPhysicsIO.oracleGeneral.bin --period 20m --test-days 4..6 \\
       --bundle cp-admit --bundle cp-evict
   $ smartcache evaluate --trace datalake.csv --online lrb --test-days 21..29   # no prep, no train
+  $ smartcache evaluate --trace datalake.csv --online lrb --online-tune window-factor=1,0.5,2 \\
+      --test-days 21..29   # lrb's memory window chosen per size on days 0..20 alone
 
 The replay covers the history before the test days (state warms up) and the test days;
 only the test days are counted, in the table, the report files and the gap table. Sizes
@@ -55,7 +59,9 @@ are fractions of the whole trace's unique bytes (the base of prep --opt-size and
 --tune-sizes, so learned-admit runs at the sizes it was tuned for) or sizes. "gap closed" is
 (learned - best classic) / (Belady - best classic) on byte hit ratio. --online policies (lrb)
 need no bundle: they learn from the history and keep learning on the test days, as a
-deployed cache would. docs/learn.md.`;
+deployed cache would. --online-tune first replays the history alone once per value and
+keeps, per size, the value with the best byte hit ratio on the history's last third of
+periods (the first value wins ties). docs/learn.md.`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -84,6 +90,10 @@ export function register(program: Command): void {
     .option(
       '--online <list>',
       'learned policies that train while they replay, no bundle needed, e.g. "lrb,lrb(window-factor=4)"',
+    )
+    .option(
+      '--online-tune <param=values>',
+      'tune one parameter of the --online policies per size on the history alone, e.g. "window-factor=1,0.5,2"',
     )
     .option(
       '--under <policy>',
@@ -117,6 +127,7 @@ export function register(program: Command): void {
 
 async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   const { BUNDLE_KINDS, readBundle } = await import('../learn/bundle.js');
+  const { parseOnlineTuning } = await import('../learn/tune-online.js');
   const loaded = await loadTrace(opts.trace, opts);
   const bundles = await Promise.all(opts.bundle.map((dir) => readBundle(dir, { kind: BUNDLE_KINDS })));
   const plan: Omit<EvaluationPlan, 'onProgress'> = {
@@ -127,6 +138,7 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
     bundles,
     policies: opts.policies,
     online: opts.online,
+    onlineTune: opts.onlineTune === undefined ? undefined : parseOnlineTuning(opts.onlineTune),
     unders: opts.under === undefined ? [] : opts.under.split(',').map((u) => u.trim()),
     candidates: String(opts.candidates),
     retrain: opts.retrainEvery
@@ -159,19 +171,33 @@ export async function evaluateAndReport(
   let bar: Progress | undefined;
   const evaluation = await evaluateHeldOut({
     ...plan,
-    onProgress: (total) => {
-      bar = progressBar('evaluating', total, 'requests');
+    onProgress: (total, step) => {
+      bar?.stop();
+      bar = progressBar(step, total, 'requests');
       return (n) => bar?.tick(n);
     },
   });
   bar?.stop();
-  const { results, gap, testDays } = evaluation;
-  if (outputs.json) printJson({ testDays, period: evaluation.period, results, gap });
-  else process.stdout.write(`${resultsTable(results)}\n\n${gapTable(gap)}\n`);
+  const { results, gap, testDays, tuning } = evaluation;
+  if (outputs.json) printJson({ testDays, period: evaluation.period, results, gap, tuning });
+  else process.stdout.write(`${resultsTable(results)}\n\n${gapTable(gap)}\n${tuningLines(tuning)}`);
   const named = `${name}, test days ${testDays.join('..')}`;
   await writeReports(results, traceSummary(evaluation.testTrace, named), outputs, {
     title: `${title}: ${named}`,
     command: `smartcache ${process.argv.slice(2).join(' ')}`,
     gap,
   });
+}
+
+/** One line per tuned online policy and size: the value kept and what each value scored on the history. */
+function tuningLines(tuning: readonly TunedChoice[]): string {
+  return tuning
+    .map(
+      (c) =>
+        `\n${c.policy} at ${formatBytes(c.cacheSize)}: ${c.param}=${c.value} (history byte hit ratio ${c.scores
+          .map((s) => `${s.value}: ${formatPercent(s.byteHitRatio)}`)
+          .join(', ')})`,
+    )
+    .join('')
+    .concat(tuning.length > 0 ? '\n' : '');
 }

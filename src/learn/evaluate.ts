@@ -16,6 +16,13 @@ import { type Trace, traceHead, uniqueBytes } from '../trace/model.js';
 import type { Bundle } from './bundle.js';
 import { lowerBound, parseDayRange, periodOrigin, traceSlice } from './dataset.js';
 import type { StoppableProgress } from './train.js';
+import {
+  checkOnlineTuning,
+  type OnlineTuning,
+  type TunedChoice,
+  tunedLabel,
+  tuneOnline,
+} from './tune-online.js';
 
 const COUNTER_KEYS = Object.keys(zeroCounters()) as (keyof Counters)[];
 
@@ -51,6 +58,8 @@ export interface EvaluationPlan {
   policies: string;
   /** learned policies that train while they replay (`lrb`), as given to `--online`; empty: none */
   online?: string;
+  /** one parameter of the online policies to tune per size on the history alone (tune-online.ts) */
+  onlineTune?: OnlineTuning;
   /** eviction policies under learned-admit; empty: the one its thresholds were tuned under */
   unders: readonly string[];
   candidates: string;
@@ -66,7 +75,8 @@ export interface EvaluationPlan {
   };
   seed: number;
   workers?: number;
-  onProgress?: (total: number) => (requests: number) => void;
+  /** a progress callback per replay: the tuning replays of the history (`step` 'tuning'), then the evaluation */
+  onProgress?: (total: number, step: 'tuning' | 'evaluating') => (requests: number) => void;
 }
 
 export interface Evaluation {
@@ -75,6 +85,8 @@ export interface Evaluation {
   /** results counted on the test days only */
   results: SimResult[];
   gap: GapRow[];
+  /** the values `onlineTune` kept, per online policy and size (empty without it) */
+  tuning: TunedChoice[];
   /** the test days' requests, for report summaries */
   testTrace: Trace;
 }
@@ -133,10 +145,37 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
       jobs.push({ policy: c.spec.name, label: c.label, options: { ...options, capacity, params: c.params } });
     }
   }
-  for (const o of plan.online ? parsePolicies(plan.online) : []) {
+  const online = plan.online ? parsePolicies(plan.online) : [];
+  for (const o of online) {
     if (!o.spec.learned)
       throw new RangeError(`--online ${o.label}: not a learned policy; give it to --policies`);
-    jobs.push(...learnedJobs(o.spec.name, o.label, o.params, sizes));
+  }
+  const tuneWith = plan.onlineTune;
+  const progress = plan.onProgress;
+  let tuning: TunedChoice[] = [];
+  if (tuneWith && online.length === 0)
+    throw new RangeError('--online-tune: give the policies to tune with --online');
+  if (tuneWith) {
+    checkOnlineTuning(online, tuneWith);
+    tuning = await tuneOnline({
+      history: traceHead(full, start),
+      online,
+      tuning: tuneWith,
+      sizes,
+      origin,
+      testFrom: test.from,
+      period: plan.period,
+      seed: plan.seed,
+      workers: plan.workers,
+      onProgress: progress && ((total) => progress(total, 'tuning')),
+    });
+    tuning.forEach((choice, i) => {
+      const o = online[Math.floor(i / sizes.length)];
+      const params = { ...o.params, [choice.param]: choice.value };
+      jobs.push(...learnedJobs(o.spec.name, tunedLabel(o, choice.param), params, [choice.cacheSize]));
+    });
+  } else {
+    for (const o of online) jobs.push(...learnedJobs(o.spec.name, o.label, o.params, sizes));
   }
   for (const b of plan.bundles) {
     for (const extra of learnedParams(b.params.kind)) {
@@ -188,7 +227,7 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
     }
     const raw = await runSimulations(trace, jobs, {
       workers: plan.workers,
-      onProgress: plan.onProgress?.(jobs.length * trace.length),
+      onProgress: plan.onProgress?.(jobs.length * trace.length, 'evaluating'),
     });
     const results = raw.map((r) => restrictResult(r, test.from));
     const gap = gapRows(results, { isLearned: (r) => policySpec(r.policy).learned === true, isClassic });
@@ -197,6 +236,7 @@ export async function evaluateHeldOut(plan: EvaluationPlan): Promise<Evaluation>
       period: plan.period,
       results,
       gap,
+      tuning,
       testTrace: traceSlice(trace, start, end),
     };
   } finally {

@@ -10,6 +10,7 @@ import { simulate } from '../../src/sim/engine.js';
 import { OnlineCache } from '../../src/sim/online.js';
 import { policySpec } from '../../src/sim/policies/index.js';
 import type { PolicySpec } from '../../src/sim/policy.js';
+import { traceFromRequests } from '../../src/trace/builder.js';
 import { generateWorkload } from '../../src/trace/generate.js';
 import { type Trace, uniqueBytes } from '../../src/trace/model.js';
 
@@ -23,6 +24,9 @@ const SETTINGS: LrbSettings = {
   gaps: 32,
   retrainEvery: 2048,
   trees: 32,
+  probation: 0,
+  ghost: 0.9,
+  probationPhase: 'always',
 };
 /**
  * Byte hit ratio lrb must gain over LRU here: 5 points. Measured: LRU 37.8 %, lrb 45.0 %
@@ -116,4 +120,57 @@ test('evaluate --online runs lrb on the held-out days as a learned policy and re
   const row = evaluation.gap.find((g) => g.policy === 'lrb(retrain-every=512)');
   assert.ok(row, JSON.stringify(evaluation.gap.map((g) => g.policy)));
   await assert.rejects(evaluateHeldOut({ ...plan, online: 'lru' }), /--online lru: not a learned policy/);
+});
+
+/**
+ * 40 hot objects read `lead` times over, a scan of 1000 new ones read once, the hot objects
+ * again; the cache holds 100 objects. Returns the hits of that last pass and the models made.
+ */
+function hotAfterScan(settings: Partial<LrbSettings>, lead = 3): { hits: number; models: number } {
+  const hot = 40;
+  const keys: number[] = [];
+  for (let pass = 0; pass < lead; pass++) for (let k = 0; k < hot; k++) keys.push(k);
+  for (let k = 0; k < 1000; k++) keys.push(1000 + k);
+  for (let k = 0; k < hot; k++) keys.push(k);
+  const scan = traceFromRequests(keys.map((key, i) => ({ time: i, key, size: 100 })));
+  const made: Lrb[] = [];
+  const constant: RegressorTrainer = () => ({ predictRow: () => 0 });
+  const spec: PolicySpec = {
+    name: 'lrb',
+    description: 'lrb with given settings and constant predictions',
+    learned: true,
+    create: (ctx) => {
+      const policy = new Lrb(ctx, { ...SETTINGS, ...settings }, constant);
+      made.push(policy);
+      return policy;
+    },
+  };
+  const log = new Uint8Array(scan.length);
+  simulate(scan, spec, { capacity: 100 * 100, hitLog: log });
+  return { hits: log.subarray(scan.length - hot).reduce((sum, h) => sum + h, 0), models: made[0].trainings };
+}
+
+test('probation keeps a one-pass scan out of main, before and after the first model', () => {
+  assert.deepEqual(
+    hotAfterScan({ probation: 0 }),
+    { hits: 0, models: 0 },
+    'without probation the scan flushes them',
+  );
+  assert.deepEqual(
+    hotAfterScan({ probation: 0.1 }),
+    { hits: 40, models: 0 },
+    'with probation they all survive it',
+  );
+  const early = { window: 50, retrainEvery: 256 };
+  const withModels = hotAfterScan({ probation: 0.1, ...early }, 12);
+  assert.ok(withModels.models > 0, `${withModels.models} models`);
+  assert.equal(withModels.hits, 40, 'also once models are made');
+  const warmup = hotAfterScan({ probation: 0.1, probationPhase: 'warmup', ...early }, 12);
+  assert.ok(warmup.models > 0, `${warmup.models} models`);
+  assert.equal(warmup.hits, 0, 'in warmup, probation ends with the first model');
+  assert.deepEqual(
+    hotAfterScan({ probation: 0.1, probationPhase: 'warmup' }),
+    { hits: 40, models: 0 },
+    'and holds before it',
+  );
 });

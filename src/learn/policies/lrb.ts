@@ -16,15 +16,22 @@
  *   W requests younger than the censored ones, and the model would learn the period).
  * - Model: a histogram GBDT (models/gbdt.ts) on the last `retrain-every` labelled rows,
  *   retrained each time as many new ones have joined.
- * - Eviction: the least recently requested resident goes first when its last request is
- *   older than W, or while there is no model (LRU); otherwise `candidates` residents are
- *   drawn (seeded, with replacement; all when fewer) and the one predicted to return
- *   farthest is evicted.
+ * - Probation (`probation` > 0, S3-FIFO's small queue): a new object enters a FIFO of that
+ *   share of the bytes; re-requested there, it moves to the main area, and so does a miss
+ *   found in the ghost (`ghost` x the bytes of recently evicted probation ids). A probation
+ *   victim that was never re-requested leaves without entering main, so a one-pass scan
+ *   never displaces main. Probation gives a victim while main is within its share.
+ * - Eviction from main: the least recently requested object goes first when its last
+ *   request is older than W, or while there is no model (LRU); otherwise `candidates` main
+ *   residents are drawn (seeded, with replacement; all when fewer) and the one predicted to
+ *   return farthest is evicted.
  */
 import { Random } from '../../common/random.js';
 import { type CurrentRequest, definePolicy, type Policy, type PolicyContext } from '../../sim/policy.js';
-import { ListPool, ObjList } from '../../sim/structs/dlist.js';
+import type { ObjList } from '../../sim/structs/dlist.js';
+import { GhostFifo } from '../../sim/structs/ghost-fifo.js';
 import { IndexedSet } from '../../sim/structs/indexed-set.js';
+import { SizedQueues } from '../../sim/structs/sized-queues.js';
 import { MAX_GAPS, ObjectHistory } from '../history-features.js';
 import { trainGbdt } from '../models/gbdt.js';
 import { SAMPLED_CANDIDATES } from './learned-evict.js';
@@ -35,6 +42,10 @@ const STALE = 8;
 /** the most training rows waiting for their label */
 export const PENDING_ROWS = 65536;
 
+const PROBATION = 0;
+const MAIN = 1;
+const NO_REQUEST = -1;
+
 export interface LrbSettings {
   candidates: number;
   /** memory window in requests; 0: window-factor × requests to the first eviction */
@@ -44,6 +55,12 @@ export interface LrbSettings {
   /** labelled rows per retraining, and the rows trained on */
   retrainEvery: number;
   trees: number;
+  /** share of the bytes for the probation FIFO (0: none, every object enters main) */
+  probation: number;
+  /** bytes of probation victims' ids remembered, as a share of the capacity */
+  ghost: number;
+  /** 'always', or 'warmup': only until the first model, whose arrival moves probation into main */
+  probationPhase: 'always' | 'warmup';
 }
 
 /** What the policy needs of a model: a prediction of log1p(requests to the next request). */
@@ -56,8 +73,16 @@ export type RegressorTrainer = (x: Float32Array, rows: number, cols: number, y: 
 
 export class Lrb implements Policy {
   private readonly history: ObjectHistory;
+  /** the main area's residents, the ones eviction samples */
   private readonly residents: IndexedSet;
+  private readonly queues: SizedQueues;
+  /** the main area in recency order */
   private readonly lru: ObjList;
+  private readonly probation: ObjList;
+  private readonly ghost: GhostFifo;
+  private readonly mainCapacity: number;
+  /** the request whose miss was found in the ghost */
+  private ghostHitRequest = NO_REQUEST;
   private readonly random: Random;
   private readonly request: Readonly<CurrentRequest>;
   private readonly width: number;
@@ -115,7 +140,11 @@ export class Lrb implements Policy {
     this.width = this.history.width;
     this.row = new Float32Array(this.width);
     this.residents = new IndexedSet(n);
-    this.lru = new ObjList(new ListPool(n));
+    this.queues = new SizedQueues(n, 2);
+    this.lru = this.queues.queue(MAIN);
+    this.probation = this.queues.queue(PROBATION);
+    this.mainCapacity = ctx.capacity - Math.trunc(ctx.capacity * settings.probation);
+    this.ghost = new GhostFifo(n, settings.probation > 0 ? Math.trunc(ctx.capacity * settings.ghost) : 0);
     this.random = new Random(ctx.seed);
     this.request = ctx.request;
     this.capacity = ctx.capacity;
@@ -138,16 +167,31 @@ export class Lrb implements Policy {
 
   hit(obj: number, req: number): void {
     this.observe(obj, req);
-    this.lru.moveToHead(obj);
+    if (this.queues.queueOf(obj) === MAIN) this.lru.moveToHead(obj);
+    else this.enterMain(obj, this.queues.sizeOf(obj));
   }
 
   miss(obj: number, _size: number, req: number): void {
     this.observe(obj, req);
+    this.ghostHitRequest = this.ghost.remove(obj) ? req : NO_REQUEST;
   }
 
-  insert(obj: number): void {
+  insert(obj: number, size: number, req: number): void {
+    if (!this.probing() || this.ghostHitRequest === req) this.enterMain(obj, size);
+    else this.queues.add(obj, size, PROBATION);
+  }
+
+  /** whether new objects enter probation */
+  private probing(): boolean {
+    return (
+      this.settings.probation > 0 && (this.settings.probationPhase === 'always' || this.model === undefined)
+    );
+  }
+
+  private enterMain(obj: number, size: number): void {
+    if (this.queues.queueOf(obj) === PROBATION) this.queues.drop(obj);
     this.residents.add(obj);
-    this.lru.pushHead(obj);
+    this.queues.add(obj, size, MAIN);
   }
 
   /**
@@ -166,6 +210,11 @@ export class Lrb implements Policy {
       this.fillTime = Math.max(1, req - this.firstRequest);
       if (this.settings.window === 0) this.autoWindow();
     }
+    if (this.probation.length > 0 && (this.lru.bytes <= this.mainCapacity || this.lru.length === 0)) {
+      const victim = this.probation.tail;
+      this.ghost.add(victim, this.queues.sizeOf(victim));
+      return this.queues.drop(victim);
+    }
     const oldest = this.lru.tail;
     const victim =
       this.model === undefined || req - this.history.last[oldest] > this.window
@@ -177,7 +226,7 @@ export class Lrb implements Policy {
 
   remove(obj: number): void {
     this.residents.remove(obj);
-    this.lru.unlink(obj);
+    this.queues.drop(obj);
   }
 
   forget(obj: number): void {
@@ -190,6 +239,7 @@ export class Lrb implements Policy {
       slot = this.previousSlot[slot];
     }
     this.newestSlot[obj] = -1;
+    this.ghost.remove(obj);
     this.history.forget(obj);
   }
 
@@ -283,6 +333,9 @@ export class Lrb implements Policy {
     this.trainRows = Math.min(capacity, this.trainRows + 1);
     if (++this.labelledSinceTraining >= capacity) {
       this.model = this.train(this.trainX, this.trainRows, w, this.trainY);
+      while (!this.probing() && this.probation.length > 0) {
+        this.enterMain(this.probation.tail, this.queues.sizeOf(this.probation.tail));
+      }
       this.labelledSinceTraining = 0;
       this.trainings++;
       if (this.settings.window === 0) this.autoWindow();
@@ -325,6 +378,26 @@ export const lrb = definePolicy({
       doc: 'labelled samples between retrainings (and the samples trained on)',
     },
     trees: { type: 'integer', default: 32, min: 1, max: 1024, doc: 'boosting rounds of the GBDT' },
+    probation: {
+      type: 'number',
+      default: 0,
+      min: 0,
+      max: 1,
+      exclusiveMax: true,
+      doc: 'share of the bytes for the probation FIFO new objects enter (0: none, all enter main)',
+    },
+    ghost: {
+      type: 'number',
+      default: 0.9,
+      min: 0,
+      doc: 'ids of probation victims remembered (a miss among them enters main), as a share of the bytes',
+    },
+    'probation-phase': {
+      type: 'choice',
+      choices: ['always', 'warmup'],
+      default: 'always',
+      doc: 'probation always, or only until the first model (warmup), which moves its objects into main',
+    },
   },
   create(ctx, params) {
     const settings: LrbSettings = {
@@ -334,6 +407,9 @@ export const lrb = definePolicy({
       gaps: params.gaps,
       retrainEvery: params['retrain-every'],
       trees: params.trees,
+      probation: params.probation,
+      ghost: params.ghost,
+      probationPhase: params['probation-phase'],
     };
     return new Lrb(ctx, settings, (x, rows, cols, y) =>
       trainGbdt(x, rows, cols, y, { trees: settings.trees, seed: ctx.seed }),
