@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { formatCount, parseDuration } from '../common/units.js';
 import { DEFAULT_ENGINE, ENGINES, engineFactory } from '../prep/engines.js';
 import { checkOutputDirectory } from '../prep/output-dir.js';
-import { type PrepStage, prepare, type StageProgress } from '../prep/pipeline.js';
+import { DEFAULT_OPT_SIZE, type PrepStage, prepare, type StageProgress } from '../prep/pipeline.js';
 import { DEFAULT_SPARK_REMOTE } from '../prep/spark.js';
 import { progressBar } from './progress.js';
 import { printJson } from './run.js';
@@ -59,7 +59,11 @@ export function register(program: Command): void {
       "where --engine spark stages its input as Parquet; Spark's executors must see it (default: beside --out)",
     )
     .option('--horizon <duration>', '`reused` label: next request within this time (1d, 6h, 3600)', '1d')
-    .option('--opt-size <size>', 'Belady cache size for opt_admit: fraction of unique bytes or 10TB', '0.1')
+    .option(
+      '--opt-size <size>',
+      'Belady cache size for opt_admit: fraction of unique bytes or 10TB',
+      DEFAULT_OPT_SIZE,
+    )
     .option('--overwrite', 'replace a non-empty output directory')
     .option('--json', 'print the FeatureSet manifest as JSON on stdout')
     .addHelpText('after', EXAMPLES)

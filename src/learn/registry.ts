@@ -5,7 +5,6 @@
  */
 import type { TrainerFn } from './train.js';
 
-/** A training setting, named as its `smartcache train` option (`--batch-size`). */
 /** Share of a feature set's days `smartcache train` trains on when no days are given. */
 export const DEFAULT_TRAIN_SHARE = 0.7;
 

@@ -24,6 +24,14 @@ import {
 import { FEATURES_VIEW, featureStatements } from './sql.js';
 import { beladyNextHits, optionalInputs } from './staging.js';
 
+/**
+ * Belady's cache size behind `opt_admit` unless one is given: 1 % of the unique bytes. Labels
+ * from a small cache (only the objects it keeps until their next request) trained a better
+ * learned-admit than labels from 10 %, at every evaluated size, in 39 of 39 held-out cells
+ * (docs/learn.md, "Label size"); on the demo's trace in one of its three.
+ */
+export const DEFAULT_OPT_SIZE = '0.01';
+
 export type PrepStage = 'labelling' | 'staging' | 'features';
 
 /** Progress of one stage: `advance` with requests done so far, `end` once. */
@@ -92,7 +100,7 @@ export async function prepare(source: PrepSource, options: PrepOptions): Promise
 }
 
 function prepSettings(source: PrepSource, trace: Trace, options: PrepOptions): PrepSettings {
-  const optSizeSpec = options.optSize ?? '0.1';
+  const optSizeSpec = options.optSize ?? DEFAULT_OPT_SIZE;
   const traceBytes = uniqueBytes(trace);
   const sizes = resolveSizes(optSizeSpec, traceBytes);
   if (sizes.length !== 1) throw new RangeError(`--opt-size takes one cache size, got "${optSizeSpec}"`);

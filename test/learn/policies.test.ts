@@ -52,12 +52,13 @@ test('learned-admit beats LRU when large one-hit wonders flush the working set; 
   const lru = testDaysByteHitRatio(trace, 'lru', capacity);
   const learned = testDaysByteHitRatio(trace, 'learned-admit', capacity, { bundle: bundle.dir });
   assert.ok(learned > lru + ADMIT_MARGIN, `learned-admit ${learned.toFixed(4)} vs lru ${lru.toFixed(4)}`);
-  // the same admission rate at random: under the margin
-  const { threshold } = bundleThreshold(bundle.params, capacity);
+  // the same admission rate at random, under the policy the bundle was tuned under: under the margin
+  const { threshold, under = 'lru' } = bundleThreshold(bundle.params, capacity);
   const scores = shuffledScores(trace, bundle.dir);
   const broken = testDaysByteHitRatio(trace, 'learned-admit', capacity, {
     scores,
     threshold: String(threshold),
+    under,
   });
   assert.ok(broken < lru + ADMIT_MARGIN, `shuffled scores ${broken.toFixed(4)} vs lru ${lru.toFixed(4)}`);
 });
