@@ -67,8 +67,9 @@ export async function openInput(
 
 /**
  * The file's bytes in chunks of CHUNK_BYTES, each in a buffer of its own (readers keep
- * them). Read through a file handle rather than a stream: streams cost a short run the
- * loading of Node's stream modules.
+ * them). Read through a file handle rather than a stream (streams cost a short run the
+ * loading of Node's stream modules), one chunk ahead: the next read runs on libuv's thread
+ * pool while the consumer decodes this one.
  */
 async function* diskChunks(
   file: string,
@@ -76,18 +77,31 @@ async function* diskChunks(
   onProgress?: ProgressListener,
 ): AsyncGenerator<Uint8Array> {
   const handle = await open(file, 'r');
+  const readAt = (position: number) => {
+    // the size stat gave bounds the last chunk; a file that grew since reads on in full chunks
+    const chunk = Buffer.allocUnsafe(
+      total > position ? Math.min(CHUNK_BYTES, total - position) : CHUNK_BYTES,
+    );
+    const reading = handle.read(chunk, 0, chunk.length, position);
+    // a consumer may leave before awaiting it; its failure then has no one to hear it
+    reading.catch(() => {});
+    return reading;
+  };
+  let ahead: ReturnType<typeof readAt> | undefined = readAt(0);
   try {
     let read = 0;
     for (;;) {
-      // the size stat gave bounds the last chunk; a file that grew since reads on in full chunks
-      const chunk = Buffer.allocUnsafe(total > read ? Math.min(CHUNK_BYTES, total - read) : CHUNK_BYTES);
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      const { bytesRead, buffer } = await ahead;
+      ahead = undefined;
       if (bytesRead === 0) return;
       read += bytesRead;
+      ahead = readAt(read);
       onProgress?.(read, total);
-      yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
+      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
     }
   } finally {
+    // a read still in flight ends before the handle closes
+    if (ahead) await ahead.catch(() => {});
     await handle.close();
   }
 }
