@@ -76,8 +76,8 @@ export interface TuneRequest {
   onProgress?: (total: number) => (requests: number) => void;
 }
 
-/** The first period counted in the tuning: the last third of the history's periods, at least one. */
-export function validationStart(origin: number, testFrom: number, period: number): number {
+/** The start of the first period the tuning counts: the last third of the history's periods, at least one. */
+function tuningStart(origin: number, testFrom: number, period: number): number {
   const periods = Math.round((testFrom - origin) / period);
   return Math.max(origin, testFrom - Math.max(1, Math.round(periods / 3)) * period);
 }
@@ -86,7 +86,7 @@ export function validationStart(origin: number, testFrom: number, period: number
 export async function tuneOnline(request: TuneRequest): Promise<TunedChoice[]> {
   const { history, online, tuning, sizes } = request;
   if (history.length === 0) throw new PlanError('--online-tune: no history before the test days to tune on');
-  const from = validationStart(request.origin, request.testFrom, request.period);
+  const from = tuningStart(request.origin, request.testFrom, request.period);
   const jobs: SimJob[] = [];
   for (const o of online) {
     for (const capacity of sizes) {
