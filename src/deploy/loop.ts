@@ -10,9 +10,10 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomic.js';
+import { lowerBound } from '../common/typed-arrays.js';
 import { formatCount, formatPercent, isoTime } from '../common/units.js';
 import { type Bundle, readBundle, writeBundle } from '../learn/bundle.js';
-import { lowerBound, periodOrigin } from '../learn/dataset.js';
+import { periodOrigin } from '../learn/dataset.js';
 import { evaluateHeldOut } from '../learn/evaluate.js';
 import { trainFromFeatures } from '../learn/from-features.js';
 import { DEFAULT_NETWORK, modelKind } from '../learn/registry.js';

@@ -111,18 +111,6 @@ export function dataTrace(data: LabelledData, from = 0, to = data.time.length): 
   };
 }
 
-/** First index with time >= t in a sorted time column. */
-export function lowerBound(time: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export interface LabelOptions {
   /** Belady cache size (bytes) for opt_admit */
   optSize: number;

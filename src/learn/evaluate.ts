@@ -12,9 +12,10 @@ import { runSimulations, type SimJob } from '../sim/parallel.js';
 import { parsePolicies, resolveSizes } from '../sim/plan.js';
 import { classicPolicyNames, policySpec } from '../sim/policies/index.js';
 import './policies/index.js';
+import { lowerBound } from '../common/typed-arrays.js';
 import { type Trace, traceHead, uniqueBytes } from '../trace/model.js';
 import type { Bundle } from './bundle.js';
-import { lowerBound, parseDayRange, periodOrigin, traceSlice } from './dataset.js';
+import { parseDayRange, periodOrigin, traceSlice } from './dataset.js';
 import type { StoppableProgress } from './train.js';
 import {
   checkOnlineTuning,

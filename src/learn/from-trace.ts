@@ -5,8 +5,9 @@
  */
 
 import { DAY } from '../common/time.js';
+import { lowerBound } from '../common/typed-arrays.js';
 import type { Trace } from '../trace/model.js';
-import { type DayRange, labelTraceRows, lowerBound } from './dataset.js';
+import { type DayRange, labelTraceRows } from './dataset.js';
 import type { FeatureMatrix } from './online-features.js';
 import { modelKind } from './registry.js';
 import { type Trained, type TrainProgress, type TrainSettings, validationStart } from './train.js';

@@ -6,10 +6,10 @@
  * admission as margins score - threshold, with the threshold tuned per cache size.
  */
 
+import { lowerBound } from '../common/typed-arrays.js';
 import { isoTime } from '../common/units.js';
 import { FEATURE_NAMES } from '../prep/schema.js';
 import type { Trace } from '../trace/model.js';
-import { lowerBound } from './dataset.js';
 import { encode } from './encode.js';
 import { trainFromTrace } from './from-trace.js';
 import { mlpFromFiles } from './infer.js';

@@ -2,9 +2,11 @@
  * What every trainer gets and gives: labelled rows (training days, the last of them kept for
  * validation), hyper-parameters and a seed in; the bundle's params, labels and model files out.
  */
+
+import { lowerBound } from '../common/typed-arrays.js';
 import { FEATURE_NAMES } from '../prep/schema.js';
 import type { BundleParams, BundleTraining } from './bundle.js';
-import { type LabelledData, lowerBound } from './dataset.js';
+import type { LabelledData } from './dataset.js';
 import { encode, fitNormalization, type Normalization } from './encode.js';
 import { buildMlp, type EpochReport, fitMlp, type Matrix, type Task, type tf, tfReady } from './tf.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DAY } from '../../src/common/time.js';
-import { lowerBound } from '../../src/learn/dataset.js';
+import { lowerBound } from '../../src/common/typed-arrays.js';
 import { generateWorkload } from '../../src/trace/generate.js';
 import { writeTrace } from '../../src/trace/write.js';
 import { smartcache, tempPath } from '../helpers.js';

@@ -13,6 +13,7 @@
  * it without allocating: `node >= 0` is an inner node, `~node` a leaf.
  */
 import { Random } from '../../common/random.js';
+import { lowerBound } from '../../common/typed-arrays.js';
 
 export interface GbdtOptions {
   /** boosting rounds (LRB: 32) */
@@ -108,15 +109,7 @@ function binEdges(x: Float32Array, rows: number, cols: number, bins: number, rng
 
 /** Bin of `v` under `edges`: 0 for NaN, else 1 + the number of edges below v. */
 function binOf(v: number, edges: Float64Array): number {
-  if (Number.isNaN(v)) return 0;
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo + 1;
+  return Number.isNaN(v) ? 0 : lowerBound(edges, v) + 1;
 }
 
 interface Leaf {
