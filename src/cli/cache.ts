@@ -20,6 +20,7 @@ import {
   valueOption,
 } from './arguments.js';
 import { loadPoliciesFor } from './policies.js';
+import { closeOnSignals } from './run.js';
 
 interface CacheCliOptions {
   origin: string;
@@ -395,18 +396,5 @@ async function runCache(opts: CacheCliOptions): Promise<void> {
     await node.close();
     await agent?.leave();
   };
-  let closing = false;
-  const stop = () => {
-    if (closing) process.exit(1);
-    closing = true;
-    shutdown().then(
-      () => process.exit(0),
-      (err: Error) => {
-        process.stderr.write(`smartcache: shutdown failed: ${err.message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals(shutdown);
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { startDashboard } from '../deploy/dashboard/server.js';
 import { integer, listenArgument, positiveDurationArgument, valueOption } from './arguments.js';
+import { closeOnSignals } from './run.js';
 
 interface DashboardCliOptions {
   listen: { host: string; port: number };
@@ -61,12 +62,5 @@ async function runDashboard(opts: DashboardCliOptions): Promise<void> {
     logger: opts.quiet ? { level: 'warn' } : true,
   });
   process.stderr.write(`dashboard on ${dashboard.url}/\n`);
-  let closing = false;
-  const stop = () => {
-    if (closing) process.exit(1);
-    closing = true;
-    dashboard.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals(() => dashboard.close());
 }

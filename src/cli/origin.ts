@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { readCatalog, startSyntheticOrigin } from '../deploy/stack/origin-server.js';
 import { listenArgument, valueOption } from './arguments.js';
+import { closeOnSignals } from './run.js';
 
 interface OriginCliOptions {
   catalog: string;
@@ -38,12 +39,5 @@ async function runOrigin(opts: OriginCliOptions): Promise<void> {
   const files = await readCatalog(opts.catalog);
   const origin = await startSyntheticOrigin(files, opts.listen.host, opts.listen.port);
   process.stderr.write(`origin listening on ${origin.url} (${files.size} files)\n`);
-  let closing = false;
-  const stop = () => {
-    if (closing) process.exit(1);
-    closing = true;
-    origin.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals(() => origin.close());
 }

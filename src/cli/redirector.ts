@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readLakeConfig } from '../cluster/config.js';
 import { startRedirector } from '../cluster/server.js';
 import { listenArgument, positiveDurationArgument, valueOption } from './arguments.js';
+import { closeOnSignals } from './run.js';
 
 interface RedirectorCliOptions {
   listen: { host: string; port: number };
@@ -69,12 +70,5 @@ async function runRedirector(opts: RedirectorCliOptions): Promise<void> {
     logger: opts.quiet ? { level: 'warn' } : true,
   });
   process.stderr.write(`redirector listening on ${server.url}\n`);
-  let closing = false;
-  const stop = () => {
-    if (closing) process.exit(1);
-    closing = true;
-    server.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals(() => server.close());
 }

@@ -18,3 +18,24 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
 export function printJson(value: unknown): void {
   process.stdout.write(`${jsonText(value)}\n`);
 }
+
+/**
+ * Closes a long-running server on SIGINT or SIGTERM and exits 0 once it has, 1 with the reason
+ * when closing fails; a second signal exits 1 at once.
+ */
+export function closeOnSignals(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = () => {
+    if (closing) process.exit(1);
+    closing = true;
+    close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        process.stderr.write(`smartcache: shutdown failed: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
