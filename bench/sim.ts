@@ -1,11 +1,13 @@
 /**
  * `npm run bench -- sim`: whole-process replay of smartcache against libCacheSim's cachesim,
  * measured in the same run on the same traces. Three tables:
- * - single: one policy and size per process, wall time and peak RSS (GNU time), on the shared
- *   CloudPhysics trace, the generated data lake and the shapes of bench/shapes.ts;
+ * - single: one policy and size per process, wall time (to the millisecond) and peak RSS (GNU
+ *   time), on the shared CloudPhysics trace, the generated data lake and the shapes of
+ *   bench/shapes.ts;
  * - grid: every policy x size of a trace in one smartcache process against cachesim run once per
  *   policy with all sizes, both on BENCH_THREADS threads;
- * - start-up: the 114 k-request CloudPhysics trace, where start-up is most of the time.
+ * - start-up: the 114 k-request CloudPhysics trace, where start-up is most of the time, in a
+ *   default Node environment and, when this machine sets NODE_EXTRA_CA_CERTS, with it.
  * Ratios are libCacheSim / smartcache: above 1.0 smartcache is faster or smaller.
  * BENCH_TRACES, BENCH_POLICIES and BENCH_SIZES (comma lists) narrow the runs, BENCH_TABLES
  * (single,grid,startup) the tables.

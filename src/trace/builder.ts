@@ -4,7 +4,7 @@
  */
 import { grown } from '../common/typed-arrays.js';
 import { NumericKeyInterner, TextKeyInterner } from './keys.js';
-import type { DictColumn, ObjectKeys, Request, Trace } from './model.js';
+import { type DictColumn, type ObjectKeys, type Request, rememberUniqueBytes, type Trace } from './model.js';
 
 type Growable = Float64Array | Uint32Array;
 
@@ -43,6 +43,14 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
   private bytesRead?: Float64Array;
   private nextAccess?: Float64Array;
   private readonly dicts: Partial<Record<StringField, DictBuilder>> = {};
+  /**
+   * Objects first requested so far and their bytes, while objects arrive numbered in order of
+   * first request (as the readers number them): the trace's unique bytes come with it, and a
+   * short run skips the pass over the trace that would compute them.
+   */
+  private firstSeen = 0;
+  private firstSeenBytes = 0;
+  private firstSeenInOrder = true;
 
   constructor(
     readonly keys: K,
@@ -69,6 +77,14 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
     this.time[i] = time;
     this.obj[i] = obj;
     this.size[i] = size;
+    if (obj >= this.firstSeen) {
+      if (obj === this.firstSeen) {
+        this.firstSeen++;
+        this.firstSeenBytes += size;
+      } else {
+        this.firstSeenInOrder = false;
+      }
+    }
     return i;
   }
 
@@ -160,7 +176,7 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
     if (bytesRead) {
       for (let i = 0; i < n; i++) if (Number.isNaN(bytesRead[i])) bytesRead[i] = this.size[i];
     }
-    return {
+    const trace: Trace = {
       length: n,
       time: trimmed(this.time, n),
       obj: trimmed(this.obj, n),
@@ -174,6 +190,8 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
       bytesRead,
       nextAccess: this.nextAccess && trimmed(this.nextAccess, n),
     };
+    if (this.firstSeenInOrder && this.firstSeen === trace.objectCount) rememberUniqueBytes(trace, this.firstSeenBytes);
+    return trace;
   }
 
   private dict(field: StringField): DictBuilder {

@@ -116,6 +116,11 @@ export function uniqueBytes(trace: Trace): number {
 /** Computed once per trace: a run sizes its caches and its report from it. */
 const uniqueBytesOf = new WeakMap<Trace, number>();
 
+/** Records the unique bytes of a trace whose builder summed them while the requests arrived. */
+export function rememberUniqueBytes(trace: Trace, total: number): void {
+  uniqueBytesOf.set(trace, total);
+}
+
 /** The first `n` requests of a trace; objects keep their indices (some may no longer occur). */
 export function traceHead(trace: Trace, n: number): Trace {
   if (n >= trace.length) return trace;

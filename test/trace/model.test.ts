@@ -23,6 +23,8 @@ test('first-seen sizes and unique bytes, whether objects are numbered in first-s
   );
   assert.deepEqual([...firstSeenSizes(inOrder)], [10, 20, 30]);
   assert.equal(uniqueBytes(inOrder), 60);
+  // the builder's running sum (in order) and the pass over a copy of the columns agree
+  assert.equal(uniqueBytes({ ...inOrder }), 60);
   const outOfOrder = trace(
     [
       [0, 10],
