@@ -190,7 +190,8 @@ export class TraceBuilder<K extends ObjectKeys = NumericKeyInterner | TextKeyInt
       bytesRead,
       nextAccess: this.nextAccess && trimmed(this.nextAccess, n),
     };
-    if (this.firstSeenInOrder && this.firstSeen === trace.objectCount) rememberUniqueBytes(trace, this.firstSeenBytes);
+    if (this.firstSeenInOrder && this.firstSeen === trace.objectCount)
+      rememberUniqueBytes(trace, this.firstSeenBytes);
     return trace;
   }
 
