@@ -285,8 +285,12 @@ function startupTable(scratch: string, cachesim: string): void {
 function describeEnvironment(): void {
   const set = STARTUP_COST_VARIABLES.filter((name) => process.env[name] !== undefined);
   if (set.length === 0) return;
-  const action = keepEnvironment ? 'kept (BENCH_KEEP_ENV=1)' : 'dropped for the runs (BENCH_KEEP_ENV=1 keeps it)';
-  console.log(`note: ${set.join(', ')} is set here, which makes each Node.js start parse a certificate bundle: ${action}`);
+  const action = keepEnvironment
+    ? 'kept (BENCH_KEEP_ENV=1)'
+    : 'dropped for the runs (BENCH_KEEP_ENV=1 keeps it)';
+  console.log(
+    `note: ${set.join(', ')} is set here, which makes each Node.js start parse a certificate bundle: ${action}`,
+  );
 }
 
 export async function benchSimulator(): Promise<void> {
