@@ -9,7 +9,9 @@
  *   `rate=0` chooses `sample-objects` / the object count, within [1/64, 1].
  * - Score: each miniature's byte hits, decayed by half every `half-life` epochs of `epoch`
  *   requests. At the end of an epoch the best candidate takes over when its score exceeds the
- *   governing one's by more than `margin` (hysteresis, so near-ties do not flap).
+ *   governing one's by `z` standard errors of their difference: the miniatures replay the same
+ *   sampled requests, so the test is paired (the decayed sum of squared per-request differences
+ *   is the variance of the decayed difference); near-ties do not flap.
  * - Governing: every candidate also follows the real cache (shadows). Each is told every
  *   request (arrive, hit, miss, admit, insert, housekeeping); only the governing one chooses
  *   victims and decides admission, and the others are told `remove` of what the cache lost.
@@ -47,8 +49,8 @@ export interface SelectSettings {
   epoch: number;
   /** epochs over which a miniature's byte hits lose half their weight */
   halfLife: number;
-  /** the challenger's decayed byte hits must exceed the governor's by this share */
-  margin: number;
+  /** standard errors by which a challenger's decayed byte hits must exceed the governor's */
+  z: number;
 }
 
 /** One candidate: its policy following the real cache, and its miniature cache. */
@@ -61,8 +63,12 @@ interface Member {
   admitted: boolean;
   readonly mini: Policy;
   readonly miniCache: Residency;
+  /** whether its miniature has filled and, for lrb, it has a model (see `decide`) */
+  ready: boolean;
   /** decayed byte hits of the miniature */
   score: number;
+  /** the miniature's byte hits on the current sampled request */
+  hit: number;
   /** the miniature's byte hits, undecayed */
   hitBytes: number;
   /** requests it governed */
@@ -79,6 +85,8 @@ export class Select implements Policy {
   private readonly threshold: number;
   private readonly salt: number;
   private readonly decay: number;
+  /** per pair of candidates (i < j at i x count + j), the decayed sum of squared differences of their hits */
+  private readonly spread: Float64Array;
   /** the current request's object and number */
   private current = -1;
   private now = 0;
@@ -102,6 +110,7 @@ export class Select implements Policy {
     this.threshold = Math.min(TWO_32, Math.floor(settings.rate * TWO_32));
     this.salt = mix32(ctx.seed >>> 0);
     this.decay = 2 ** (-1 / settings.halfLife);
+    this.spread = new Float64Array(candidates.length * candidates.length);
     const miniCapacity = Math.floor(ctx.capacity * settings.rate);
     for (const [index, choice] of candidates.entries()) {
       const held = new Uint8Array(n);
@@ -120,9 +129,11 @@ export class Select implements Policy {
         policy,
         held,
         admitted: false,
+        ready: false,
         mini,
         miniCache,
         score: 0,
+        hit: 0,
         hitBytes: 0,
         governed: 0,
       });
@@ -242,6 +253,7 @@ export class Select implements Policy {
     if (mix32((obj ^ this.salt) >>> 0) < this.threshold) {
       this.sampledBytes += this.request.size;
       for (const m of this.members) this.replayMini(m, obj, req);
+      this.addSpread();
     }
     this.members[this.governor].governed++;
     if (++this.count % this.settings.epoch === 0) this.decide(req);
@@ -253,8 +265,10 @@ export class Select implements Policy {
     const mini = m.mini;
     const cache = m.miniCache;
     mini.arrive?.(obj, req);
+    m.hit = 0;
     if (cache.resident[obj] === 1) {
       mini.hit(obj, req);
+      m.hit = size;
       m.score += size;
       m.hitBytes += size;
     } else {
@@ -264,16 +278,56 @@ export class Select implements Policy {
     mini.housekeeping?.(req);
   }
 
-  /** End of an epoch: decay the scores; the best candidate takes over if clearly ahead. */
-  private decide(req: number): void {
-    let best = this.governor;
-    for (const [index, m] of this.members.entries()) {
-      m.score *= this.decay;
-      if (m.score > this.members[best].score) best = index;
+  private addSpread(): void {
+    const members = this.members;
+    const k = members.length;
+    for (let i = 0; i < k; i++) {
+      for (let j = i + 1; j < k; j++) {
+        const d = members[i].hit - members[j].hit;
+        this.spread[i * k + j] += d * d;
+      }
     }
-    const governing = this.members[this.governor].score;
-    if (best !== this.governor && this.members[best].score > governing * (1 + this.settings.margin)) {
+  }
+
+  /** The standard error of the difference of two candidates' decayed byte hits. */
+  private standardError(a: number, b: number): number {
+    const k = this.members.length;
+    return Math.sqrt(this.spread[Math.min(a, b) * k + Math.max(a, b)]);
+  }
+
+  /**
+   * End of an epoch: decay the scores; the best candidate takes over if clearly ahead. Only
+   * ready candidates are ranked: a miniature says nothing of how a policy evicts before it
+   * has filled, nor of lrb before its first model (it is LRU until then). A governor that is
+   * not ready yields to the best ready one without the test. When a candidate becomes
+   * ready every score restarts from zero, so that all are compared over the same requests.
+   */
+  private decide(req: number): void {
+    let joined = false;
+    let best = -1;
+    const decay = this.decay;
+    for (let i = 0; i < this.spread.length; i++) this.spread[i] *= decay * decay;
+    for (const [index, m] of this.members.entries()) {
+      m.score *= decay;
+      if (!m.ready && m.miniCache.evictions > 0 && !(m.policy instanceof Lrb && m.policy.trainings === 0)) {
+        m.ready = true;
+        joined = true;
+      }
+      if (m.ready && (best < 0 || m.score > this.members[best].score)) best = index;
+    }
+    const governing = this.members[this.governor];
+    if (
+      best >= 0 &&
+      best !== this.governor &&
+      (!governing.ready ||
+        this.members[best].score - governing.score >
+          this.settings.z * this.standardError(best, this.governor))
+    ) {
       this.takeOver(best, req);
+    }
+    if (joined) {
+      for (const m of this.members) m.score = 0;
+      this.spread.fill(0);
     }
   }
 
@@ -348,11 +402,11 @@ export const select = definePolicy({
       exclusiveMin: true,
       doc: "epochs over which a miniature's byte hits lose half their weight",
     },
-    margin: {
+    z: {
       type: 'number',
-      default: 0.02,
+      default: 2,
       min: 0,
-      doc: "how far (a share) a candidate's decayed byte hits must exceed the governor's to take over",
+      doc: "standard errors (of the paired difference) by which a candidate's decayed byte hits must exceed the governor's to take over",
     },
   },
   create(ctx, params) {
@@ -365,7 +419,7 @@ export const select = definePolicy({
       rate,
       epoch: params.epoch,
       halfLife: params['half-life'],
-      margin: params.margin,
+      z: params.z,
     });
   },
 });
