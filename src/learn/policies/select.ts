@@ -92,6 +92,8 @@ export class Select implements Policy {
   private now = 0;
   /** requests seen */
   private count = 0;
+  /** requests seen when the scores last restarted */
+  private restarted = 0;
   /** bytes requested of the sampled objects */
   private sampledBytes = 0;
   /** the request at which each governor took over, and its index in `labels` */
@@ -300,7 +302,9 @@ export class Select implements Policy {
    * ready candidates are ranked: a miniature says nothing of how a policy evicts before it
    * has filled, nor of lrb before its first model (it is LRU until then). A governor that is
    * not ready yields to the best ready one without the test. When a candidate becomes
-   * ready every score restarts from zero, so that all are compared over the same requests.
+   * ready every score restarts from zero, so that all are compared over the same requests,
+   * and no candidate takes over from a ready governor for `half-life` epochs: a miniature lrb
+   * still holds what it kept as LRU, and a test over an epoch or two is one of few files.
    */
   private decide(req: number): void {
     let joined = false;
@@ -316,18 +320,21 @@ export class Select implements Policy {
       if (m.ready && (best < 0 || m.score > this.members[best].score)) best = index;
     }
     const governing = this.members[this.governor];
+    const settled = this.count - this.restarted >= this.settings.halfLife * this.settings.epoch;
     if (
       best >= 0 &&
       best !== this.governor &&
       (!governing.ready ||
-        this.members[best].score - governing.score >
-          this.settings.z * this.standardError(best, this.governor))
+        (settled &&
+          this.members[best].score - governing.score >
+            this.settings.z * this.standardError(best, this.governor)))
     ) {
       this.takeOver(best, req);
     }
     if (joined) {
       for (const m of this.members) m.score = 0;
       this.spread.fill(0);
+      this.restarted = this.count;
     }
   }
 
@@ -397,7 +404,7 @@ export const select = definePolicy({
     epoch: { type: 'integer', default: 4096, min: 1, doc: 'requests between decisions' },
     'half-life': {
       type: 'number',
-      default: 8,
+      default: 16,
       min: 0,
       exclusiveMin: true,
       doc: "epochs over which a miniature's byte hits lose half their weight",
