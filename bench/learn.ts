@@ -67,6 +67,8 @@ export async function benchLearn(requests = 1_000_000): Promise<void> {
       ['learned-evict', { bundle: bundles['learned-evict'] }],
       // lrb trains while it replays: its time includes its GBDT fits
       ['lrb', {}],
+      // select replays lrb and four classic policies on the real cache, and all five on miniature caches
+      ['select', {}],
     ] as const) {
       // a fresh trace object per run, so that cached features and scores do not carry over
       const fresh = { ...trace };

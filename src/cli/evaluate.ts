@@ -52,12 +52,14 @@ Examples:
   $ smartcache evaluate --trace datalake.csv --online lrb --test-days 21..29   # no prep, no train
   $ smartcache evaluate --trace datalake.csv --online lrb --online-tune window-factor=1,0.5,2 \\
       --test-days 21..29   # lrb's memory window chosen per size on days 0..20 alone
+  $ smartcache evaluate --trace datalake.csv --online select --test-days 21..29   # lrb or a classic
+      # policy per cache, whichever miniature simulations rank best
 
 The replay covers the history before the test days (state warms up) and the test days;
 only the test days are counted, in the table, the report files and the gap table. Sizes
 are fractions of the whole trace's unique bytes (the base of prep --opt-size and train
 --tune-sizes, so learned-admit runs at the sizes it was tuned for) or sizes. "gap closed" is
-(learned - best classic) / (Belady - best classic) on byte hit ratio. --online policies (lrb)
+(learned - best classic) / (Belady - best classic) on byte hit ratio. --online policies (lrb, select)
 need no bundle: they learn from the history and keep learning on the test days, as a
 deployed cache would. --online-tune first replays the history alone once per value and
 keeps, per size, the value with the best byte hit ratio on the history's last third of

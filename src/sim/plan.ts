@@ -26,8 +26,8 @@ export class PlanError extends Error {
   }
 }
 
-/** Splits on commas that are not inside parentheses. */
-function splitTopLevel(text: string): string[] {
+/** Splits on `separator`s (commas by default) that are not inside parentheses. */
+export function splitTopLevel(text: string, separator = ','): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -35,7 +35,7 @@ function splitTopLevel(text: string): string[] {
     const c = text[i];
     if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === ',' && depth === 0) {
+    else if (c === separator && depth === 0) {
       parts.push(text.slice(start, i));
       start = i + 1;
     }

@@ -5,5 +5,6 @@ import { learnedEvict } from './learned-evict.js';
 import { lrb } from './lrb.js';
 import { rl } from './rl.js';
 import { scdl2 } from './scdl2.js';
+import { select } from './select.js';
 
-registerPolicies(import.meta.url, [learnedAdmit, learnedEvict, lrb, scdl2, rl]);
+registerPolicies(import.meta.url, [learnedAdmit, learnedEvict, lrb, select, scdl2, rl]);

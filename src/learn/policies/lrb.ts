@@ -44,6 +44,8 @@ export const PENDING_ROWS = 65536;
 
 const PROBATION = 0;
 const MAIN = 1;
+/** the one queue of LrbMiniature */
+const MINIATURE = 0;
 const NO_REQUEST = -1;
 
 export interface LrbSettings {
@@ -61,6 +63,20 @@ export interface LrbSettings {
   ghost: number;
   /** 'always', or 'warmup': only until the first model, whose arrival moves probation into main */
   probationPhase: 'always' | 'warmup';
+}
+
+/** Each object's last prediction, when and by which model it was made, for reuse while fresh. */
+export class Predictions {
+  readonly prediction: Float64Array;
+  readonly predictedAt: Float64Array;
+  /** the model (trainings count) that made each prediction */
+  readonly predictedBy: Int32Array;
+
+  constructor(objectCount: number) {
+    this.prediction = new Float64Array(objectCount);
+    this.predictedAt = new Float64Array(objectCount).fill(-1);
+    this.predictedBy = new Int32Array(objectCount).fill(-1);
+  }
 }
 
 /** What the policy needs of a model: a prediction of log1p(requests to the next request). */
@@ -123,10 +139,7 @@ export class Lrb implements Policy {
   private trainRows = 0;
   private labelledSinceTraining = 0;
   private model: Regressor | undefined;
-  private readonly prediction: Float64Array;
-  private readonly predictedAt: Float64Array;
-  /** the model (trainings count) that made each prediction */
-  private readonly predictedBy: Int32Array;
+  private readonly predictions: Predictions;
   /** models trained so far */
   trainings = 0;
 
@@ -153,9 +166,7 @@ export class Lrb implements Policy {
     this.newestSerial = new Float64Array(n).fill(-1);
     this.trainX = new Float32Array(settings.retrainEvery * this.width);
     this.trainY = new Float32Array(settings.retrainEvery);
-    this.prediction = new Float64Array(n);
-    this.predictedAt = new Float64Array(n).fill(-1);
-    this.predictedBy = new Int32Array(n).fill(-1);
+    this.predictions = new Predictions(n);
     if (settings.window > 0) this.setWindow(settings.window);
   }
 
@@ -205,28 +216,64 @@ export class Lrb implements Policy {
     this.setWindow(Math.max(1, Math.round(this.settings.windowFactor * Math.max(this.fillTime, reach))));
   }
 
+  /** The first eviction starts the memory window: the fill time is known then. */
+  private startWindow(req: number): void {
+    if (this.fillTime !== 0) return;
+    this.fillTime = Math.max(1, req - this.firstRequest);
+    if (this.settings.window === 0) this.autoWindow();
+  }
+
   evict(req: number): number {
-    if (this.fillTime === 0) {
-      this.fillTime = Math.max(1, req - this.firstRequest);
-      if (this.settings.window === 0) this.autoWindow();
-    }
+    this.startWindow(req);
     if (this.probation.length > 0 && (this.lru.bytes <= this.mainCapacity || this.lru.length === 0)) {
       const victim = this.probation.tail;
       this.ghost.add(victim, this.queues.sizeOf(victim));
       return this.queues.drop(victim);
     }
-    const oldest = this.lru.tail;
-    const victim =
-      this.model === undefined || req - this.history.last[oldest] > this.window
-        ? oldest
-        : this.farthest(this.model, req);
+    const victim = this.victimAmong(this.residents, this.lru.tail, this.random, this.predictions, req);
     this.remove(victim);
     return victim;
+  }
+
+  /**
+   * The main area's victim among `set`, whose least recently requested member is `oldest`:
+   * `oldest` when it is older than W or there is no model yet, else the drawn member
+   * predicted to return farthest. A miniature cache (LrbMiniature) asks it of its own residents.
+   */
+  victimAmong(
+    set: IndexedSet,
+    oldest: number,
+    random: Random,
+    predictions: Predictions,
+    req: number,
+  ): number {
+    return this.model === undefined || req - this.history.last[oldest] > this.window
+      ? oldest
+      : this.farthest(this.model, req, set, random, predictions);
   }
 
   remove(obj: number): void {
     this.residents.remove(obj);
     this.queues.drop(obj);
+  }
+
+  /**
+   * The host's cache evicted `obj`, chosen by another policy that governs it (select.ts):
+   * forgotten as by `remove`, and the first such eviction starts the memory window, as the
+   * first own eviction does, so that this policy learns while another one governs.
+   */
+  evictedElsewhere(obj: number, req: number): void {
+    this.startWindow(req);
+    this.remove(obj);
+  }
+
+  /**
+   * A policy for a miniature cache of a sample of the objects (select.ts): its own residents,
+   * recency order, draws and reused predictions, this policy's history, window and models, so
+   * that the miniature ranks as the full cache does instead of learning from the sample alone.
+   */
+  miniature(ctx: PolicyContext): Policy {
+    return new LrbMiniature(this, ctx);
   }
 
   forget(obj: number): void {
@@ -248,23 +295,29 @@ export class Lrb implements Policy {
    * is reused, while the same model holds, until the time since it was made exceeds 1/STALE
    * of the time since the candidate's last request (its features barely moved).
    */
-  private farthest(model: Regressor, t: number): number {
-    const set = this.residents;
+  private farthest(
+    model: Regressor,
+    t: number,
+    set: IndexedSet,
+    random: Random,
+    predictions: Predictions,
+  ): number {
+    const { prediction, predictedAt, predictedBy } = predictions;
     const all = set.size <= this.settings.candidates;
     const draws = all ? set.size : this.settings.candidates;
     let victim = -1;
     let farthest = Number.NEGATIVE_INFINITY;
     const last = this.history.last;
     for (let k = 0; k < draws; k++) {
-      const obj = set.at(all ? k : this.random.int(set.size));
-      let predicted = this.prediction[obj];
-      const at = this.predictedAt[obj];
-      if (this.predictedBy[obj] !== this.trainings || at < last[obj] || (t - at) * STALE > t - last[obj]) {
+      const obj = set.at(all ? k : random.int(set.size));
+      let predicted = prediction[obj];
+      const at = predictedAt[obj];
+      if (predictedBy[obj] !== this.trainings || at < last[obj] || (t - at) * STALE > t - last[obj]) {
         this.history.features(obj, t, this.row, 0);
         predicted = model.predictRow(this.row, 0);
-        this.prediction[obj] = predicted;
-        this.predictedAt[obj] = t;
-        this.predictedBy[obj] = this.trainings;
+        prediction[obj] = predicted;
+        predictedAt[obj] = t;
+        predictedBy[obj] = this.trainings;
       }
       if (predicted > farthest) {
         farthest = predicted;
@@ -340,6 +393,51 @@ export class Lrb implements Policy {
       this.trainings++;
       if (this.settings.window === 0) this.autoWindow();
     }
+  }
+}
+
+/**
+ * lrb in a miniature cache (select.ts): LRU order and sampled eviction over its own
+ * residents, with the full-size lrb's history, window and models (Lrb.victimAmong), and its
+ * own draws and reused predictions, so that it leaves the full-size lrb's decisions as they
+ * were. It models lrb without probation.
+ */
+class LrbMiniature implements Policy {
+  private readonly residents: IndexedSet;
+  private readonly queues: SizedQueues;
+  private readonly lru: ObjList;
+  private readonly random: Random;
+  private readonly predictions: Predictions;
+
+  constructor(
+    private readonly source: Lrb,
+    ctx: PolicyContext,
+  ) {
+    this.residents = new IndexedSet(ctx.objectCount);
+    this.queues = new SizedQueues(ctx.objectCount, 1);
+    this.lru = this.queues.queue(MINIATURE);
+    this.random = new Random(ctx.seed);
+    this.predictions = new Predictions(ctx.objectCount);
+  }
+
+  hit(obj: number): void {
+    this.lru.moveToHead(obj);
+  }
+
+  insert(obj: number, size: number): void {
+    this.residents.add(obj);
+    this.queues.add(obj, size, MINIATURE);
+  }
+
+  evict(req: number): number {
+    const victim = this.source.victimAmong(this.residents, this.lru.tail, this.random, this.predictions, req);
+    this.remove(victim);
+    return victim;
+  }
+
+  remove(obj: number): void {
+    this.residents.remove(obj);
+    this.queues.drop(obj);
   }
 }
 
