@@ -74,12 +74,14 @@ function buildLibCacheSim(): string {
  * the runs drop it unless BENCH_KEEP_ENV=1; the start-up table shows both.
  */
 const STARTUP_COST_VARIABLES = ['NODE_EXTRA_CA_CERTS'];
+/** those of them this machine sets */
+const startupCostSet = STARTUP_COST_VARIABLES.filter((name) => process.env[name] !== undefined);
 const keepEnvironment = process.env.BENCH_KEEP_ENV === '1';
 
 function environment(keep: boolean): NodeJS.ProcessEnv {
   if (keep) return process.env;
   const env = { ...process.env };
-  for (const name of STARTUP_COST_VARIABLES) delete env[name];
+  for (const name of startupCostSet) delete env[name];
   return env;
 }
 
@@ -266,8 +268,7 @@ function startupTable(scratch: string, cachesim: string): void {
   console.log(`start-up: LRU at 0.1 on the ${requestCount(trace)}-request CloudPhysics trace, whole process`);
   const table = new Table(['environment', 'policy', 'size', 'lcs s', 'sc s', 'time']);
   const environments: [string, NodeJS.ProcessEnv][] = [['default Node', environment(false)]];
-  const set = STARTUP_COST_VARIABLES.filter((name) => process.env[name] !== undefined);
-  if (set.length > 0) environments.push([`${set.join(', ')} set`, process.env]);
+  if (startupCostSet.length > 0) environments.push([`${startupCostSet.join(', ')} set`, process.env]);
   for (const [name, env] of environments) {
     const [peer, ours] = interleaved(
       () => cachesimRun(scratch, cachesim, trace, 'lru', '0.1', 1),
@@ -285,13 +286,12 @@ function startupTable(scratch: string, cachesim: string): void {
 }
 
 function describeEnvironment(): void {
-  const set = STARTUP_COST_VARIABLES.filter((name) => process.env[name] !== undefined);
-  if (set.length === 0) return;
+  if (startupCostSet.length === 0) return;
   const action = keepEnvironment
     ? 'kept (BENCH_KEEP_ENV=1)'
     : 'dropped for the runs (BENCH_KEEP_ENV=1 keeps it)';
   console.log(
-    `note: ${set.join(', ')} is set here, which makes each Node.js start parse a certificate bundle: ${action}`,
+    `note: ${startupCostSet.join(', ')} is set here, which makes each Node.js start parse a certificate bundle: ${action}`,
   );
 }
 
