@@ -66,7 +66,7 @@ export interface LrbSettings {
 }
 
 /** Each object's last prediction, when and by which model it was made, for reuse while fresh. */
-export class Predictions {
+class Predictions {
   readonly prediction: Float64Array;
   readonly predictedAt: Float64Array;
   /** the model (trainings count) that made each prediction */
